@@ -1,0 +1,94 @@
+"""Ingest files into the report store: load → parse → store, one file at a time, never stopping on bad input."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.config import Settings, get_settings
+from rag.loaders import IngestError, RawDocument, documents_from_bytes, iter_source_files, load_documents
+from rag.models import Report
+from rag.parser import parse_document, report_id_for
+from rag.store import ReportStore
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one source document: added / replaced / unchanged / duplicate / rejected."""
+
+    source: str
+    status: str
+    report: Report | None = None
+    error: str | None = None
+    duplicate_of: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"source": self.source, "status": self.status}
+        if self.report is not None:
+            data.update(self.report.to_dict())
+        if self.error:
+            data["error"] = self.error
+        if self.duplicate_of:
+            data["duplicate_of"] = self.duplicate_of
+        return data
+
+
+def ingest_document(store: ReportStore, doc: RawDocument, settings: Settings) -> IngestOutcome:
+    """Parse and store one decoded document; unchanged content is detected by checksum before parsing."""
+    rid = report_id_for(doc.source_file)
+    sha = hashlib.sha256(doc.data).hexdigest()
+    if store.sha_of(rid) == sha:
+        return IngestOutcome(doc.source_file, "unchanged", store.report(rid))
+    other = store.find_by_sha(sha)
+    if other is not None and other != rid:
+        return IngestOutcome(doc.source_file, "duplicate", store.report(other), duplicate_of=other)
+    parsed = parse_document(doc, rid, max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
+    if not parsed.chunks:
+        return IngestOutcome(doc.source_file, "rejected", error=f"{doc.source_file}: no report text found "
+                                                                "after removing page furniture")
+    status = store.upsert(parsed)
+    return IngestOutcome(doc.source_file, status, parsed.report)
+
+
+def ingest_bytes(store: ReportStore, name: str, data: bytes, settings: Settings | None = None) -> list[IngestOutcome]:
+    """Ingest an uploaded file (UI/REST): same checks as files on disk, the name decides the format."""
+    settings = settings or get_settings()
+    safe_name = Path(name.replace("\\", "/")).name  # never trust a client path (../../x.txt)
+    if len(data) > settings.max_file_bytes:
+        return [IngestOutcome(safe_name, "rejected", error=f"{safe_name}: file too large "
+                              f"({len(data) / 1e6:.1f} MB > limit {settings.max_file_bytes / 1e6:.1f} MB)")]
+    try:
+        docs = documents_from_bytes(safe_name, data)
+    except IngestError as exc:
+        return [IngestOutcome(safe_name, "rejected", error=str(exc))]
+    return [ingest_document(store, doc, settings) for doc in docs]
+
+
+def ingest_paths(
+    store: ReportStore,
+    paths: Iterable[Path],
+    settings: Settings | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> list[IngestOutcome]:
+    """Ingest files and directories; a bad file yields a ``rejected`` outcome and the others go on."""
+    settings = settings or get_settings()
+    outcomes: list[IngestOutcome] = []
+    for path in iter_source_files(list(paths)):
+        if on_file is not None:
+            on_file(path)
+        if not path.exists():
+            outcomes.append(IngestOutcome(path.name, "rejected", error=f"{path}: no such file or directory"))
+            continue
+        try:
+            docs = load_documents(path, settings.max_file_bytes)
+        except IngestError as exc:
+            outcomes.append(IngestOutcome(path.name, "rejected", error=str(exc)))
+            continue
+        for doc in docs:
+            try:
+                outcomes.append(ingest_document(store, doc, settings))
+            except IngestError as exc:
+                outcomes.append(IngestOutcome(doc.source_file, "rejected", error=str(exc)))
+    return outcomes

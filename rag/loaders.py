@@ -1,0 +1,235 @@
+"""Read source files of any supported format into plain text, or fail with one clear reason.
+
+Side effects (file reads) live here so that cleaning and parsing stay pure functions of text.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from rag.textnorm import count_cjk
+
+TEXT_SUFFIXES = {".txt", ".md", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".jsonl"}
+MIN_CJK_CHARS = 20
+# Encodings Chinese reports come in; charset-normalizer decides among them when UTF-8 fails.
+CANDIDATE_ENCODINGS = ["utf_8", "gb18030", "big5", "big5hkscs", "utf_16"]
+
+
+class IngestError(Exception):
+    """A file that cannot be ingested; ``str()`` is a one-line message naming the file and the reason."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+@dataclass
+class RawDocument:
+    """Decoded text of one source document plus hints the format itself provides."""
+
+    source_file: str
+    text: str
+    data: bytes  # the exact source bytes (checksum = identity of this version)
+    fmt: str
+    encoding: str | None = None
+    title_hint: str | None = None
+    year_hint: int | None = None
+    hard_wrapped: bool = False  # PDF text layers wrap lines inside paragraphs
+    warnings: list[str] = field(default_factory=list)
+
+
+def iter_source_files(paths: list[Path]) -> Iterator[Path]:
+    """Files named directly, and every file under named directories (recursively, sorted, no dot-files)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child
+        else:
+            yield path
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters mean this is not a text file (UTF-16 aside)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > max(8, len(sample) // 100)
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, str, list[str]]:
+    """Decode UTF-8 / GB18030 / Big5 text; never raises on mis-encoded bytes (bad bytes become U+FFFD)."""
+    warnings: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8", warnings
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=CANDIDATE_ENCODINGS).best()
+    if best is not None and count_cjk(str(best)) > 0:
+        return str(best), best.encoding, warnings
+    # Strict decoding failed everywhere: keep what we can and say so.
+    for enc in ("gb18030", "big5", "utf-8"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if bad < max(10, len(text) // 50):
+            warnings.append(f"encoding: {bad} undecodable bytes replaced (decoded as {enc})")
+            return text, enc, warnings
+    raise IngestError(source, "text encoding could not be determined (not UTF-8, GB18030 or Big5)")
+
+
+def html_to_text(markup: str) -> str:
+    """Keep the article/post body of a web page: drop scripts, styles, navigation and other page furniture."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "lxml")
+    for tag in soup(["script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form",
+                     "button", "select", "svg", "template"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    blocks = ["p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+              "blockquote", "pre", "dd", "dt", "table", "ul", "ol"]
+    for tag in soup.find_all(blocks):
+        tag.insert_after("\n")
+    root = soup.body or soup
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    best = _main_content(root)
+    text = best.get_text("")
+    if title and count_cjk(title) and title not in text:
+        text = title + "\n" + text
+    return text
+
+
+_CONTENT_HINT = re.compile(r"article|content|post|message|t_f|main|text|body|detail|zoom|entry", re.I)
+
+
+def _main_content(root):  # type: ignore[no-untyped-def]
+    """The element that holds most of the page's Chinese text among likely content containers."""
+    total = count_cjk(root.get_text(""))
+    candidates = list(root.find_all(["article", "main"]))
+    for tag in root.find_all(["div", "td", "section"]):
+        attrs = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+        if _CONTENT_HINT.search(attrs):
+            candidates.append(tag)
+    best, best_score = root, 0
+    for tag in candidates:
+        score = count_cjk(tag.get_text(""))
+        if score > best_score:
+            best, best_score = tag, score
+    # A container holding too little of the page's text is a teaser box, not the article.
+    return best if best_score >= 0.6 * total else root
+
+
+def pdf_to_text(data: bytes, source: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join((page.extract_text() or "") for page in reader.pages)
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise IngestError(source, f"unreadable PDF ({exc.__class__.__name__})") from exc
+
+
+def docx_to_text(data: bytes, source: str) -> str:
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise IngestError(source, "unreadable DOCX (not a Word document)") from exc
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def load_documents(path: Path, max_bytes: int) -> list[RawDocument]:
+    """Load one file (a JSONL file may hold many reports). Raises :class:`IngestError` with the reason."""
+    source = path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise IngestError(source, f"unsupported file type '{suffix or '(none)'}' "
+                                  f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IngestError(source, f"cannot read file ({exc.strerror})") from exc
+    if size == 0:
+        raise IngestError(source, "empty file")
+    if size > max_bytes:
+        raise IngestError(source, f"file too large ({size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(source, f"cannot read file ({exc.strerror})") from exc
+    return documents_from_bytes(source, data)
+
+
+def documents_from_bytes(source: str, data: bytes) -> list[RawDocument]:
+    """Decode bytes of a named file; the suffix of ``source`` selects the format."""
+    suffix = Path(source).suffix.lower()
+    if not data.strip():
+        raise IngestError(source, "empty file")
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF"):
+            raise IngestError(source, "not a PDF file (missing %PDF header)")
+        docs = [RawDocument(source, pdf_to_text(data, source), data, "pdf", hard_wrapped=True)]
+    elif suffix == ".docx":
+        docs = [RawDocument(source, docx_to_text(data, source), data, "docx")]
+    else:
+        if looks_binary(data):
+            raise IngestError(source, "binary file, not text")
+        text, encoding, warnings = decode_bytes(data, source)
+        if suffix in HTML_SUFFIXES:
+            docs = [RawDocument(source, html_to_text(text), data, "html", encoding, warnings=warnings)]
+        elif suffix == ".jsonl":
+            docs = _jsonl_documents(source, text, data)
+        else:
+            docs = [RawDocument(source, text, data, "text", encoding, warnings=warnings)]
+    for doc in docs:
+        if not doc.text.strip():
+            raise IngestError(doc.source_file, "no text content")
+        if count_cjk(doc.text) < MIN_CJK_CHARS:
+            raise IngestError(doc.source_file, "no Chinese text found (is this a work report?)")
+    return docs
+
+
+def _jsonl_documents(source: str, text: str, data: bytes) -> list[RawDocument]:
+    """One report per line: ``{"title", "content", "year"?, "url"?}`` (the national reports' layout)."""
+    docs: list[RawDocument] = []
+    stem = Path(source).stem
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            content = row["content"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise IngestError(source, f"line {lineno}: not a JSON object with a 'content' field") from exc
+        year = row.get("year")
+        docs.append(RawDocument(
+            source_file=f"{stem}#{lineno}",
+            text=str(content),
+            data=line.encode("utf-8"),
+            fmt="jsonl",
+            title_hint=str(row.get("title") or "") or None,
+            year_hint=int(year) if str(year or "").isdigit() else None,
+        ))
+    if not docs:
+        raise IngestError(source, "empty file")
+    return docs

@@ -1,0 +1,70 @@
+"""Pure text helpers shared by ingestion and search: script conversion and the normalized search form.
+
+The search form lets a Traditional question match Simplified text (and the reverse), full-width digits
+match ASCII ones, and ignores whitespace that scrapers insert between characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+WHITESPACE_RE = re.compile(r"\s+")
+# Sentence ends used for splitting long paragraphs; closing quotes stay with their sentence.
+SENTENCE_END_RE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』)）]*|[^。！？；!?;]+$")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s.json")
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t.json")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (OpenCC, phrase-aware)."""
+    return _t2s().convert(text)
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional (OpenCC), used to answer Traditional questions in their own script."""
+    return _s2t().convert(text)
+
+
+def normalize_for_search(text: str) -> str:
+    """The normalized search form: NFKC (full-width → half-width), Simplified, lower case, no whitespace."""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text)
+    return WHITESPACE_RE.sub("", text).lower()
+
+
+def count_cjk(text: str) -> int:
+    return len(CJK_RE.findall(text))
+
+
+def detect_script(text: str, sample: int = 20000) -> str:
+    """``traditional`` when converting to Simplified changes more characters than converting to Traditional."""
+    chunk = "".join(CJK_RE.findall(text[:sample]))
+    if not chunk:
+        return "simplified"
+    simp = to_simplified(chunk)
+    trad = to_traditional(chunk)
+    n_trad_chars = sum(a != b for a, b in zip(chunk, simp, strict=False))
+    n_simp_chars = sum(a != b for a, b in zip(chunk, trad, strict=False))
+    return "traditional" if n_trad_chars > n_simp_chars else "simplified"
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split at Chinese/ASCII sentence ends, keeping the punctuation; concatenation gives back ``text``."""
+    parts = [m.group(0) for m in SENTENCE_END_RE.finditer(text) if m.group(0)]
+    joined = "".join(parts)
+    if joined != text:  # defensive: never lose characters
+        return [text]
+    return parts
