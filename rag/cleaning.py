@@ -89,7 +89,9 @@ def is_header_line(line: str) -> bool:
         return False
     if "工作报告" in key.replace(" ", "") or re.match(r"^[—─\-]{1,3}", key):
         return True
-    return bool(re.search(r"(长|总理|主席|书记)\s*[\u4e00-\u9fff\s]{2,6}$", key)) and len(key) <= 40
+    if len(key) <= 40 and re.search(r"(长|总理|主席|书记)(\s*[\u4e00-\u9fff\s]{2,6})?$", key):
+        return True
+    return bool(re.fullmatch(r"[\u4e00-\u9fff](\s?[\u4e00-\u9fff]){1,3}", key))  # a name on its own line
 
 
 def _normalize_lines(text: str) -> list[str]:

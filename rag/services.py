@@ -1,0 +1,115 @@
+"""The application's service layer: one object that CLI, UI and REST API all call.
+
+Holds the open store, the (lazily loaded) embedding model and vector index, and the retriever, so the
+front ends contain no retrieval or ingestion logic of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from pathlib import Path
+
+from embeddings.cache import EmbeddingCache
+from embeddings.model import Embedder
+from embeddings.vector_store import FaissVectorStore
+from rag.config import Settings, get_settings
+from rag.indexing import SyncStats, open_vector_store, sync_vectors, vector_path
+from rag.ingest import IngestOutcome, ingest_bytes, ingest_paths
+from rag.retrieval import Retriever, SearchFilters, SearchResult
+from rag.store import ReportStore
+
+log = logging.getLogger(__name__)
+
+
+class Services:
+    """Everything a front end needs, bound to one index directory."""
+
+    def __init__(self, settings: Settings | None = None, index_dir: Path | None = None,
+                 show_progress: bool = False) -> None:
+        self.settings = settings or get_settings()
+        self.index_dir = Path(index_dir or self.settings.index_dir)
+        self.show_progress = show_progress
+        self.store = ReportStore(self.index_dir)
+
+    def close(self) -> None:
+        self.store.close()
+        if "cache" in self.__dict__:
+            self.cache.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- models and indexes (loaded on first use) ------------------------------------------------
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(self.settings.embedding_model, self.settings.cache_dir,
+                        batch_size=self.settings.embedding_batch_size,
+                        threads=self.settings.embedding_threads or None)
+
+    @cached_property
+    def cache(self) -> EmbeddingCache:
+        return EmbeddingCache(Path(self.settings.cache_dir).expanduser() / "embeddings.db")
+
+    @cached_property
+    def vectors(self) -> FaissVectorStore:
+        """The vector index, brought in step with the store (embedding anything missing)."""
+        vectors = open_vector_store(self.settings, self.embedder, self.index_dir)
+        sync_vectors(self.store, vectors, self.embedder, self.cache, self.show_progress)
+        return vectors
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.store, None, self.embedder, self.settings.search_candidates, self.settings.rrf_k)
+
+    def _dense_ready(self) -> Retriever:
+        retriever = self.retriever
+        if retriever.vectors is None:
+            retriever.vectors = self.vectors
+        return retriever
+
+    # -- operations -----------------------------------------------------------------------------
+    def ingest(self, paths: list[Path], index: bool = True, on_file=None) -> list[IngestOutcome]:  # type: ignore[no-untyped-def]
+        outcomes = ingest_paths(self.store, paths, self.settings, on_file=on_file)
+        if index and any(o.status in ("added", "replaced") for o in outcomes):
+            self.sync()
+        return outcomes
+
+    def ingest_upload(self, name: str, data: bytes, index: bool = True) -> list[IngestOutcome]:
+        outcomes = ingest_bytes(self.store, name, data, self.settings)
+        if index and any(o.status in ("added", "replaced") for o in outcomes):
+            self.sync()
+        return outcomes
+
+    def delete_report(self, report_id: str) -> bool:
+        removed = self.store.delete(report_id)
+        if removed and vector_path(self.index_dir).exists():
+            self.sync()
+        return removed
+
+    def sync(self) -> SyncStats:
+        """Update the vector index after the store changed."""
+        if "vectors" not in self.__dict__:
+            self.vectors  # noqa: B018 - loading syncs
+            return SyncStats()
+        return sync_vectors(self.store, self.vectors, self.embedder, self.cache, self.show_progress)
+
+    def reindex(self) -> SyncStats:
+        """Rebuild lexical and vector indexes from the stored chunks (vectors come from the cache)."""
+        self.store.rebuild_lexical()
+        vector_path(self.index_dir).unlink(missing_ok=True)
+        self.__dict__.pop("vectors", None)
+        self.retriever.vectors = None
+        vectors = open_vector_store(self.settings, self.embedder, self.index_dir)
+        stats = sync_vectors(self.store, vectors, self.embedder, self.cache, self.show_progress)
+        self.__dict__["vectors"] = vectors
+        return stats
+
+    def search(self, question: str, k: int = 5, mode: str | None = None,
+               filters: SearchFilters | None = None) -> SearchResult:
+        mode = mode or self.settings.search_mode
+        retriever = self.retriever if mode == "bm25" else self._dense_ready()
+        return retriever.search(question, k=k, mode=mode, filters=filters)

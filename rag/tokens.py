@@ -1,0 +1,56 @@
+"""Lexical terms for Chinese text: jieba words (search mode) plus character bigrams.
+
+Words carry exact figures and names; bigrams catch words jieba does not know (new place names, policy
+slogans) so a lexical hit never depends on one segmentation decision.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
+TOKEN_OK_RE = re.compile(r"[\w\u4e00-\u9fff]")
+# Question words and particles that carry no topic; removed from queries only.
+QUERY_STOPWORDS = {
+    "多少", "什么", "哪些", "哪个", "哪里", "怎么", "怎样", "如何", "是否", "是", "的", "了", "吗", "呢", "和", "与", "及",
+    "有", "在", "为", "对", "各", "分别", "请问", "一下", "情况", "达到", "完成", "实现", "几", "个", "家", "年",
+    "the", "a", "an", "of", "in", "on", "for", "to", "and", "or", "is", "are", "was", "were", "what", "how",
+    "many", "much", "which", "did", "does", "do", "its", "it", "by", "with", "from", "at", "that", "this",
+}
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def words(text: str) -> list[str]:
+    """jieba search-mode words of normalized text, punctuation dropped."""
+    return [w for w in _jieba().cut_for_search(text) if TOKEN_OK_RE.search(w) and w.strip()]
+
+
+def bigrams(text: str) -> list[str]:
+    out: list[str] = []
+    for run in CJK_RUN_RE.findall(text):
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def index_terms(search_text: str) -> list[str]:
+    """Terms stored for a chunk (its normalized search form)."""
+    return words(search_text) + bigrams(search_text)
+
+
+def query_terms(normalized_query: str) -> list[str]:
+    """Distinct terms of a normalized query, stopwords removed, order kept."""
+    seen: dict[str, None] = {}
+    for term in words(normalized_query) + bigrams(normalized_query):
+        if term not in QUERY_STOPWORDS and len(term) <= 20:
+            seen.setdefault(term, None)
+    return list(seen)
