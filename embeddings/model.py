@@ -23,11 +23,16 @@ class EmbeddingModelError(Exception):
     """The embedding model could not be built or loaded; the message says what to do."""
 
 
+def default_model_dir(cache_dir: Path) -> Path:
+    """Where the bundled default model is built (once) inside the cache directory."""
+    return Path(cache_dir).expanduser() / "models" / "multilingual-e5-small"
+
+
 def resolve_model_path(model_name: str, cache_dir: Path) -> str:
     """Local folder for the bundled default (built once into the cache), else the name/path as given."""
     if model_name == DEFAULT_MODEL_ID:
         try:
-            return str(build_e5_small(Path(cache_dir).expanduser() / "models" / "multilingual-e5-small"))
+            return str(build_e5_small(default_model_dir(cache_dir)))
         except (OSError, ValueError) as exc:
             raise EmbeddingModelError(f"cannot build the bundled embedding model: {exc}") from exc
     return model_name

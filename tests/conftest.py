@@ -46,3 +46,23 @@ def dev_qa() -> list[dict]:
 @pytest.fixture
 def index_dir(tmp_path: Path) -> Path:
     return tmp_path / "index"
+
+
+@pytest.fixture(scope="session")
+def test_settings(tmp_path_factory):
+    """Settings for tests: real model cached across runs in the user cache; indexes in temp dirs."""
+    from rag.config import Settings
+
+    return Settings(index_dir=tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="session")
+def seed_services(test_settings):
+    """The five seeds ingested and indexed with the real embedding model (shared, read-only)."""
+    from rag.services import Services
+
+    services = Services(test_settings)
+    outcomes = services.ingest([SEEDS])
+    assert all(o.status in ("added", "unchanged") for o in outcomes)
+    yield services
+    services.close()

@@ -1,0 +1,141 @@
+"""Retrieval with real components: FAISS, the real embedding model, SQLite FTS5."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from embeddings.vector_store import FaissVectorStore, VectorIndexError
+from rag.indexing import vector_path
+from rag.retrieval import SearchFilters
+from rag.services import Services
+from tests.conftest import SEEDS
+
+LINGHE = "000_748cc8dca99de2ec"
+QILIN = "001_377fd206c21df32a"
+XISHI = "004_47fca0f5403c067d"
+
+
+def top_ids(services, question, mode="hybrid", k=5, filters=None):
+    return [h.chunk.chunk_id for h in services.search(question, k=k, mode=mode, filters=filters).hits]
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
+def test_faiss_round_trip_add_remove(tmp_path, kind):
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [f"r:p{i:04d}" for i in range(300)]
+    store = FaissVectorStore(tmp_path / "v.npz", "m", 16, kind, ivf_lists=8)
+    store.add(ids, vectors, [str(i) for i in range(300)])
+    assert store.search(vectors[7], 1)[0][0] == ids[7]
+    store.save()
+    loaded = FaissVectorStore.load(tmp_path / "v.npz", "m", ivf_lists=8)
+    assert len(loaded) == 300 and loaded.key_of[ids[3]] == "3"
+    assert loaded.search(vectors[42], 3)[0][0] == ids[42]
+    assert loaded.remove(ids[:100]) == 100
+    assert len(loaded) == 200 and ids[7] not in loaded.ids()
+    assert loaded.search(vectors[150], 1)[0][0] == ids[150]
+    allowed = {ids[200], ids[201]}
+    assert {cid for cid, _ in loaded.search(vectors[150], 5, allowed)} <= allowed
+
+
+def test_atomic_save_survives_a_crash(tmp_path, monkeypatch):
+    store = FaissVectorStore(tmp_path / "v.npz", "m", 4)
+    store.add(["a"], np.eye(4, dtype=np.float32)[:1])
+    store.save()
+    store.add(["b"], np.eye(4, dtype=np.float32)[1:2])
+
+    def crash(*_args):
+        raise KeyboardInterrupt  # Ctrl-C between writing the temp file and renaming it
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.save()
+    monkeypatch.undo()
+    survivor = FaissVectorStore.load(tmp_path / "v.npz", "m")
+    assert survivor.ids() == {"a"}
+    assert [p.name for p in tmp_path.iterdir()] == ["v.npz"]  # no temp file left behind
+
+
+def test_corrupt_or_mismatched_index_gives_clear_error(tmp_path):
+    store = FaissVectorStore(tmp_path / "v.npz", "m", 4)
+    store.add(["a", "b"], np.eye(4, dtype=np.float32)[:2])
+    store.save()
+    with pytest.raises(VectorIndexError, match=r"built with model 'm'.*reindex"):
+        FaissVectorStore.load(tmp_path / "v.npz", "other-model")
+    data = (tmp_path / "v.npz").read_bytes()
+    (tmp_path / "v.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(VectorIndexError, match=r"corrupt or truncated.*reindex"):
+        FaissVectorStore.load(tmp_path / "v.npz", "m")
+
+
+def test_dev_questions_are_found(seed_services, dev_qa):
+    from rag.textnorm import normalize_for_search
+
+    found = 0
+    for item in dev_qa:
+        hits = seed_services.search(item["question"], k=5).hits
+        golds = [normalize_for_search(g) for g in item["gold_contains"]]
+        found += any(any(g in h.chunk.search_text for g in golds) for h in hits)
+    assert found >= 0.95 * len(dev_qa)
+
+
+def test_traditional_and_simplified_find_each_other(seed_services):
+    # Traditional question, Simplified report (凌河区) and Simplified question, Traditional report (麒麟區).
+    assert top_ids(seed_services, "凌河區新註冊科技型中小企業多少家？", mode="bm25")[0].startswith(LINGHE)
+    hits = seed_services.search("麒麟区增绿补绿多少平方米？", k=3, mode="bm25").hits
+    assert hits[0].chunk.report_id == QILIN and "增綠補綠20.94萬平方米" in hits[0].chunk.text
+
+
+def test_english_question_is_expanded_with_place_and_terms(seed_services):
+    result = seed_services.search("How many job fairs did Jinzhou hold?", k=5)
+    assert "锦州市" in result.plan.expansions and "招聘会" in result.plan.expansions
+    assert any("举办招聘会350场" in h.chunk.text for h in result.hits)
+
+
+def test_filters(seed_services):
+    question = "地区生产总值"
+    only = top_ids(seed_services, question, filters=SearchFilters(report_ids=[XISHI]))
+    assert only and all(cid.startswith(XISHI) for cid in only)
+    by_year = top_ids(seed_services, question, filters=SearchFilters(year=2022))
+    assert by_year and all(cid.startswith("002_") for cid in by_year)
+    by_region = top_ids(seed_services, question, mode="dense", filters=SearchFilters(region="營口"))
+    assert by_region and all(cid.startswith(XISHI) for cid in by_region)
+    assert top_ids(seed_services, question, filters=SearchFilters(region="北京")) == []
+
+
+def test_incremental_add_replace_remove_and_reindex(test_settings, tmp_path):
+    settings = test_settings.model_copy(update={"index_dir": tmp_path / "idx"})
+    src = tmp_path / "xishi.txt"
+    shutil.copy(SEEDS / "004_47fca0f5403c067d.txt", src)
+    with Services(settings) as services:
+        services.ingest([src])
+        ids_before = services.vectors.ids()
+        assert ids_before == set(services.store.chunk_ids())
+        text = src.read_text(encoding="utf-8").replace("實名制就業3800人", "實名制就業3900人")
+        src.write_text(text, encoding="utf-8")
+        assert services.ingest([src])[0].status == "replaced"
+        hit = services.search("西市區實名制就業多少人", k=1).hits[0]
+        assert "3900人" in hit.chunk.text
+        stats = services.sync()
+        assert stats.added == stats.removed == 0
+        shutil.copy(SEEDS / "003_a4fd2a1ae2d076c2.txt", tmp_path / "jinzhou.txt")
+        services.ingest([tmp_path / "jinzhou.txt"])
+        assert any(cid.startswith("jinzhou:") for cid in services.vectors.ids())
+        assert services.delete_report("jinzhou")
+        assert not any(cid.startswith("jinzhou:") for cid in services.vectors.ids())
+        assert services.vectors.ids() == set(services.store.chunk_ids())
+
+    # A truncated index file is detected; reindex rebuilds it from the store (vectors from the cache).
+    path = vector_path(settings.index_dir)
+    path.write_bytes(path.read_bytes()[:1000])
+    with Services(settings) as services, pytest.raises(VectorIndexError):
+        services.search("就业", mode="dense")
+    with Services(settings) as services:
+        stats = services.reindex()
+        assert stats.embedded == 0 and stats.from_cache == stats.added > 0
+        assert services.search("西市區實名制就業多少人", k=1).hits[0].chunk.report_id == "xishi"
