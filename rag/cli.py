@@ -267,32 +267,40 @@ def reindex(as_json: JsonOpt = False) -> None:
 
 @app.command(name="eval")
 def evaluate(
-    qa: Annotated[Path | None, typer.Option("--qa", help="QA file (dev_qa.jsonl format).")] = None,
+    qa: Annotated[list[Path] | None, typer.Option("--qa", help="QA file(s) (dev_qa.jsonl format).")] = None,
     beir: Annotated[Path | None, typer.Option("--beir", help="BEIR folder (corpus/queries/qrels).")] = None,
     modes: Annotated[str, typer.Option("--modes", help="Comma-separated modes.")] = "bm25,dense,hybrid",
     limit: Annotated[int | None, typer.Option("--limit", help="Evaluate only the first N queries.")] = None,
+    answers: Annotated[bool, typer.Option("--answers", help="Evaluate answers instead of retrieval.")] = False,
+    llm: Annotated[str | None, typer.Option("--llm", help="Engine for --answers.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Retrieval quality (Recall@1/5/10, MRR@10) and latency per mode."""
+    """Retrieval quality (Recall@1/5/10, MRR@10) and latency per mode; with --answers, answer quality."""
     from rag import evaluation as ev
     from rag.services import Services
 
-    if (qa is None) == (beir is None):
+    if (not qa) == (beir is None):
         raise fail("give exactly one of --qa FILE or --beir DIR")
+    if answers:
+        if not qa:
+            raise fail("--answers needs --qa FILE")
+        _eval_answers(qa, llm, limit, as_json)
+        return
     try:
         mode_list = ev.check_modes([m.strip() for m in modes.split(",") if m.strip()])
     except ValueError as exc:
         raise fail(str(exc)) from exc
     settings = get_settings()
-    if qa is not None:
-        if not qa.exists():
-            raise fail(f"{qa}: no such file")
+    if qa:
+        for path in qa:
+            if not path.exists():
+                raise fail(f"{path}: no such file")
         with open_services(show_progress=not as_json) as services:
             if not services.store.reports():
                 raise fail("no reports ingested; run `reportqa ingest seeds` first")
-            queries = ev.qa_queries(qa)[:limit]
+            queries = [q for path in qa for q in ev.qa_queries(path)][:limit]
             results = ev.run_eval(services, queries, mode_list)
-        dataset = qa.stem
+        dataset = "+".join(path.stem for path in qa)
     else:
         assert beir is not None
         if not (beir / "corpus.jsonl").exists():
@@ -314,3 +322,100 @@ def evaluate(
         table.add_row(mode_name, *(f"{m[key]:.3f}" for key in ("R@1", "R@5", "R@10", "MRR@10")),
                       f"{m['p50_ms']:.1f}", f"{m['p95_ms']:.1f}")
     console.print(table)
+
+
+def _load_history(path: Path | None) -> list[Any] | None:
+    if path is None:
+        return None
+    try:
+        history = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise fail(f"{path}: not a JSON chat history ({exc})") from exc
+    if not isinstance(history, list):
+        raise fail(f"{path}: a chat history is a JSON list of turns")
+    return history
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question (Chinese or English).")] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help="auto | extractive | local | openai.")] = None,
+    report: Annotated[list[str] | None, typer.Option("--report", help="Only these report ids.")] = None,
+    history: Annotated[Path | None, typer.Option("--history", help='JSON list of {"role","content"} turns.')] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help='JSONL of {"id","question","history"?}.')] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question with citations to the exact paragraphs."""
+    from rag.answer import ask as answer_question
+    from rag.engines import EngineError, resolve_engine
+
+    if question is None and batch is None:
+        raise fail("give a question or --batch FILE")
+    try:
+        resolve_engine(llm or get_settings().llm)
+    except EngineError as exc:
+        raise fail(str(exc)) from exc
+    turns = _load_history(history)
+    with open_services(show_progress=not as_json) as services:
+        if batch is not None:
+            if not batch.exists():
+                raise fail(f"{batch}: no such file")
+            for lineno, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    text = str(item["question"])
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    print_json({"id": lineno, "error": f"bad line: {exc.__class__.__name__}"})
+                    continue
+                result = answer_question(services, text, item.get("history"), llm, report or None)
+                print_json({"id": item.get("id", lineno), **result.to_dict()})
+            return
+        assert question is not None
+        stream = None if as_json else (lambda token: console.print(token, end="", highlight=False))
+        result = answer_question(services, question, turns, llm, report or None, on_token=stream)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    if stream is not None and not result.engine.startswith("extractive"):
+        console.print()
+        console.rule(style="dim")
+    console.print(result.answer, highlight=False)
+    badge = "refused" if result.refused else ("grounded" if result.grounded else "NOT grounded")
+    console.print(f"[dim]engine: {result.engine} · {badge} · {result.timings.get('total_ms', 0):.0f} ms[/dim]")
+    if result.grounding_note:
+        console.print(f"[yellow]{result.grounding_note}[/yellow]", highlight=False)
+    for c in result.citations:
+        path = " > ".join(c.hit.chunk.section_path)
+        console.print(f"[bold][{c.n}][/bold] {c.hit.report.title} {path} ¶{c.hit.chunk.paragraph} "
+                      f"[dim]{c.hit.chunk.chunk_id}[/dim]", highlight=False)
+        console.print(f"    “{c.quote}”", highlight=False)
+
+
+def _eval_answers(files: list[Path], llm: str | None, limit: int | None, as_json: bool) -> None:
+    from rag import evaluation as ev
+    from rag.engines import EngineError, resolve_engine
+
+    try:
+        engine = resolve_engine(llm or get_settings().llm)
+    except EngineError as exc:
+        raise fail(str(exc)) from exc
+    items = []
+    for path in files:
+        if not path.exists():
+            raise fail(f"{path}: no such file")
+        items.extend(ev.load_qa_items(path))
+    with open_services(show_progress=not as_json) as services:
+        services.search("预热", k=1)  # load the model and index outside the timings
+        result = ev.answer_eval(services, items[:limit], engine)
+    result["dataset"] = "+".join(path.stem for path in files)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"[bold]{result['dataset']}[/bold] n={result['n']} engine={engine}: "
+                  f"answer accuracy {result['answer_accuracy']:.3f}, citation accuracy "
+                  f"{result['citation_accuracy']:.3f}, refusal accuracy {result['refusal_accuracy']:.3f}, "
+                  f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms")
+    for failure in result["failures"]:
+        console.print(f"  ✗ {failure['id']}: {failure['answer']}", highlight=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,7 +38,24 @@ class Settings(BaseSettings):
     ivf_nprobe: int = Field(16, description="IVF clusters visited per query.")
     search_mode: str = Field("hybrid", description="Default retrieval mode: bm25, dense or hybrid.")
     search_candidates: int = Field(50, description="Candidates taken from each ranking before fusion.")
+    fusion: str = Field("weighted", description="Hybrid fusion: weighted (normalized score sum) or rrf.")
+    hybrid_alpha: float = Field(0.7, description="BM25's weight in weighted fusion (dense gets 1 - alpha).")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+
+    llm: str = Field("auto", description="Answer engine: auto | extractive | local | openai.")
+    llm_model: str | None = Field(None, description="Model name for the openai engine (e.g. qwen2.5:7b).")
+    llm_threads: int = Field(2, description="CPU threads of the local model.")
+    llm_max_tokens: int = Field(256, description="Longest answer an LLM may generate.")
+    llm_timeout: float = Field(60.0, description="Seconds before an openai-engine request gives up.")
+    llm_retries: int = Field(1, description="Retries of a failed openai-engine request.")
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "REPORTQA_OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, DeepSeek, DashScope).",
+    )
+    openai_api_key: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "REPORTQA_OPENAI_API_KEY"),
+        description="API key of that endpoint (any string for local servers).",
+    )
 
     @property
     def max_file_bytes(self) -> int:

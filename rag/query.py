@@ -35,6 +35,7 @@ class QueryPlan:
     script: str  # "simplified" | "traditional"
     normalized: str
     expansions: list[str] = field(default_factory=list)
+    expansion_groups: list[list[str]] = field(default_factory=list)  # Chinese alternatives per English phrase
     places: list[PlaceMatch] = field(default_factory=list)
 
     @property
@@ -84,11 +85,16 @@ def _singular(word: str) -> str:
 
 
 def glossary_terms(text: str) -> list[str]:
-    """Chinese terms for English phrases in ``text``, longest phrase first, each word used once."""
+    """Chinese terms for English phrases in ``text`` (flattened :func:`glossary_groups`)."""
+    return list(dict.fromkeys(term for group in glossary_groups(text) for term in group))
+
+
+def glossary_groups(text: str) -> list[list[str]]:
+    """Per English phrase in ``text`` (longest match first, each word used once), its Chinese terms."""
     table = glossary()
     words = [re.sub(r"'s$", "", w) for w in english_words(text)]
     used = [False] * len(words)
-    found: dict[str, None] = {}
+    groups: list[list[str]] = []
     max_len = max((len(k.split()) for k in table), default=1)
     for size in range(max_len, 0, -1):
         for start in range(len(words) - size + 1):
@@ -97,11 +103,10 @@ def glossary_terms(text: str) -> list[str]:
             window = words[start:start + size]
             for candidate in (" ".join(window), " ".join([*window[:-1], _singular(window[-1])])):
                 if candidate in table:
-                    for term in table[candidate]:
-                        found.setdefault(term, None)
+                    groups.append(list(table[candidate]))
                     used[start:start + size] = [True] * size
                     break
-    return list(found)
+    return groups
 
 
 def short_place_name(name: str) -> str:
@@ -182,7 +187,9 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
     script = detect_script(question) if lang == "zh" else "simplified"
     plan = QueryPlan(question, lang, script, normalize_for_search(question))
     plan.places = match_places(question, lang, reports)
-    if lang == "en":
-        expansions = [m.name for m in plan.places] + glossary_terms(question)
-        plan.expansions = list(dict.fromkeys(to_simplified(e) for e in expansions))
+    english = question if lang == "en" else " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.&\-]*", question))
+    plan.expansion_groups = [[to_simplified(t) for t in group] for group in glossary_groups(english)]
+    places = [m.name for m in plan.places] if lang == "en" else []  # Latin abbreviations in Chinese: GDP, PM2.5
+    expansions = places + [t for group in plan.expansion_groups for t in group]
+    plan.expansions = list(dict.fromkeys(expansions))
     return plan

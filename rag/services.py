@@ -63,7 +63,8 @@ class Services:
 
     @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.store, None, self.embedder, self.settings.search_candidates, self.settings.rrf_k)
+        s = self.settings
+        return Retriever(self.store, None, self.embedder, s.search_candidates, s.rrf_k, s.fusion, s.hybrid_alpha)
 
     def _dense_ready(self) -> Retriever:
         retriever = self.retriever
