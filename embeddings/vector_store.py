@@ -72,6 +72,7 @@ class FaissVectorStore:
             base = faiss.IndexIVFFlat(quantizer, self.dim, self.ivf_lists, faiss.METRIC_INNER_PRODUCT)
             base.train(train)
             base.nprobe = self.nprobe
+            base.make_direct_map()  # lets vectors be read back when the index is rebuilt
         else:  # flat; also IVF until there is enough data to train it
             base = faiss.IndexFlatIP(self.dim)
         return faiss.IndexIDMap2(base)
@@ -118,11 +119,12 @@ class FaissVectorStore:
             self.add(ids, vectors)
 
     def remove(self, ids: Iterable[str]) -> int:
-        """Remove vectors; HNSW cannot delete in place, so it is rebuilt from the remaining vectors."""
+        """Remove vectors. HNSW cannot delete in place and IVF ids behind an id map would be renumbered,
+        so both are rebuilt from the remaining vectors (removals are rare: a report replaced or deleted)."""
         labels = [self.label_of[i] for i in ids if i in self.label_of]
         if not labels:
             return 0
-        if self.kind == "hnsw":
+        if self.kind in ("hnsw", "ivf"):
             gone = {self.id_of[label] for label in labels}
             keep_ids, vectors = self._all_vectors()
             mask = [cid not in gone for cid in keep_ids]
@@ -226,4 +228,5 @@ class FaissVectorStore:
             base.hnsw.efSearch = store.ef_search
         elif isinstance(base, faiss.IndexIVF):
             base.nprobe = store.nprobe
+            base.make_direct_map()
         return store

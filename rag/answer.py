@@ -17,6 +17,7 @@ from typing import Any
 from rag.citations import Citation, locate_quote, sentence_units
 from rag.conversation import rewrite_follow_up
 from rag.extractive import MIN_COVERAGE, select_sentences, topic_terms
+from rag.lexical import idf_weigher
 from rag.numbers import unsupported_figures
 from rag.query import QueryPlan, analyze
 from rag.retrieval import SearchFilters, SearchHit
@@ -30,6 +31,7 @@ REFUSAL = {
 REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無法回答|不包含|没有提及|未提及|未提供|"
                           r"not (contain|mention|provide|found)|no information|cannot (answer|find)", re.I)
 MARKER_RE = re.compile(r"\[(\d{1,2})\]")
+CLAIM_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)(?=\s)")  # sentence ends, never the point in 33.8
 TOP_K = 5
 LLM_SOURCES = 4
 SOURCE_CHARS = 360
@@ -95,14 +97,15 @@ def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
 
 
 # -- extractive engine ------------------------------------------------------------------------------------
-def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str) -> Answer:
+def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
+                      weight_of: Callable[[str], float] | None = None) -> Answer:
     language = reply_language(plan)
     names = {m.name for m in plan.places}
     groups = _place_groups(plan, hits)
     chosen = []
     coverage_ok = True
     for group_hits in groups:
-        selected, coverage = select_sentences(plan, group_hits, names)
+        selected, coverage = select_sentences(plan, group_hits, names, weight_of)
         if not selected or coverage < MIN_COVERAGE:
             coverage_ok = False if len(groups) == 1 else coverage_ok
             continue
@@ -200,7 +203,7 @@ def check_grounding(answer_text: str, hits: list[SearchHit], question: str) -> t
 
 def llm_answer(
     chat_model: Any, engine: str, plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
-    on_token: Callable[[str], None] | None = None,
+    on_token: Callable[[str], None] | None = None, weight_of: Callable[[str], float] | None = None,
 ) -> Answer:
     """Ask the chat model, then verify; an unverifiable answer falls back to the extractive one."""
     from rag.prompts import LANGUAGE_RULES, answer_prompt
@@ -224,7 +227,7 @@ def llm_answer(
         return refusal(plan, hits, question, standalone, engine)
     grounded, note, cited = check_grounding(text, sources, standalone)
     if not grounded:
-        fallback = extractive_answer(plan, hits, question, standalone)
+        fallback = extractive_answer(plan, hits, question, standalone, weight_of)
         fallback.engine = f"extractive (fallback from {engine})"
         fallback.grounded = False
         fallback.grounding_note = f"{engine} answer rejected: {note}"
@@ -232,7 +235,7 @@ def llm_answer(
     citations = []
     for n in cited:
         hit = sources[n - 1]
-        claim = " ".join(s for s in re.split(r"(?<=[。！？.!?])", text) if f"[{n}]" in s) or text
+        claim = " ".join(s for s in CLAIM_SPLIT.split(text) if f"[{n}]" in s) or text
         start, end = locate_quote(hit.chunk.text, claim)
         citations.append(Citation(n, hit, hit.chunk.text[start:end], start))
     return Answer(question, text, engine, True, False, citations, standalone)
@@ -260,16 +263,17 @@ def ask(
     hits = retrieve_for_answer(services, standalone, plan, report_ids)
     timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
+    weigh = idf_weigher(services.store.conn)
     if not hits:
         result = refusal(plan, hits, question, standalone, engine_name)
     elif engine_name == "extractive":
-        result = extractive_answer(plan, hits, question, standalone)
+        result = extractive_answer(plan, hits, question, standalone, weigh)
     else:
         try:
             chat_model = get_chat_model(engine_name, services.settings)
-            result = llm_answer(chat_model, engine_name, plan, hits, question, standalone, on_token)
+            result = llm_answer(chat_model, engine_name, plan, hits, question, standalone, on_token, weigh)
         except Exception as exc:  # endpoint down, model missing: answer anyway, and say why
-            result = extractive_answer(plan, hits, question, standalone)
+            result = extractive_answer(plan, hits, question, standalone, weigh)
             result.engine = f"extractive (fallback from {engine_name})"
             result.grounding_note = f"{engine_name} engine unavailable: {exc.__class__.__name__}: {exc}"[:300]
     timings["answer_ms"] = (time.perf_counter() - t) * 1000

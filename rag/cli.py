@@ -407,6 +407,8 @@ def _eval_answers(files: list[Path], llm: str | None, limit: int | None, as_json
             raise fail(f"{path}: no such file")
         items.extend(ev.load_qa_items(path))
     with open_services(show_progress=not as_json) as services:
+        if not services.store.reports():
+            raise fail("no reports ingested; run `reportqa ingest seeds` first")
         services.search("预热", k=1)  # load the model and index outside the timings
         result = ev.answer_eval(services, items[:limit], engine)
     result["dataset"] = "+".join(path.stem for path in files)

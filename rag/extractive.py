@@ -8,6 +8,7 @@ the question's own topic words, it refuses instead of guessing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.citations import sentence_units
@@ -24,7 +25,7 @@ MIN_COVERAGE = 0.5
 MAX_SENTENCES = 3
 # Words that say what kind of answer is wanted, not what it is about (not counted for coverage).
 INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增速", "多少", "分别", "累计", "共", "全年",
-                "亿元", "万元", "万人", "新增", "主要"}
+                "亿元", "万元", "万人", "新增", "主要", "预期目标", "主要预期目标", "指标", "预期指标", "计划"}
 
 
 @dataclass
@@ -59,6 +60,9 @@ def topic_concepts(plan: QueryPlan, place_names: set[str]) -> list[list[str]]:
         terms = [t for t in group if t not in INTENT_WORDS and not re.fullmatch(r"[%\w]{0,1}", t)]
         if terms and not any(any(t in name for name in place_names) for t in terms):
             concepts.append(terms)
+    # English words without a Chinese equivalent stay in the question's topic: no passage can cover them,
+    # so a question mostly made of them (Olympic gold medals …) is refused rather than answered loosely.
+    concepts.extend([f"\x00{word}"] for word in plan.untranslated)
     return concepts
 
 
@@ -106,7 +110,10 @@ def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: 
     return s, e
 
 
-def select_sentences(plan: QueryPlan, hits: list[SearchHit], place_names: set[str]) -> tuple[list[Selected], float]:
+def select_sentences(
+    plan: QueryPlan, hits: list[SearchHit], place_names: set[str],
+    weight_of: Callable[[str], float] | None = None,
+) -> tuple[list[Selected], float]:
     """Greedy: the best-scoring sentence, then more only while they cover topic concepts not yet covered.
 
     Returns the sentences and the share of the question's concepts they cover (the refusal signal).
@@ -114,7 +121,10 @@ def select_sentences(plan: QueryPlan, hits: list[SearchHit], place_names: set[st
     concepts = topic_concepts(plan, place_names)
     terms = [t for concept in concepts for t in concept]
     numeric = bool(NUMERIC_CUES.search(plan.text))
-    sizes = [max(len(t) for t in concept) for concept in concepts]
+    # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
+    weigh = weight_of or (lambda term: float(len(term)))
+    sizes = [max(weigh(t) for t in concept) for concept in concepts]
+    years = set(re.findall(r"((?:19|20)\d{2})\s*年", plan.text))
     candidates: list[tuple[float, Selected, set[int]]] = []
     for rank, hit in enumerate(hits):
         text = hit.chunk.text
@@ -128,6 +138,8 @@ def select_sentences(plan: QueryPlan, hits: list[SearchHit], place_names: set[st
             score = weight + (0.3 if numeric and has_figure else 0.0) + 0.15 / (rank + 1)
             if numeric and not has_figure:
                 score -= 0.3
+            score += 0.2 * year_match(years, " ".join(hit.chunk.section_path) + text[start:end],
+                                      hit.report.year)
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])
     chosen: list[Selected] = []
@@ -145,4 +157,29 @@ def select_sentences(plan: QueryPlan, hits: list[SearchHit], place_names: set[st
         covered_all |= covered
     total = sum(sizes)
     coverage = sum(sizes[i] for i in covered_all) / total if total else (1.0 if chosen else 0.0)
+    if numeric and chosen and not any(extract_figures(s.text) for s in chosen):
+        coverage = 0.0  # asked for an amount, found only words
+    if weight_of is not None:
+        # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
+        # question is really about: not finding it means the answer is not there.
+        unseen = weigh("\x00")
+        absent = [i for i, concept in enumerate(concepts) if i not in covered_all
+                  and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
+        if absent:
+            coverage = min(coverage, MIN_COVERAGE - 0.01)
     return chosen, coverage
+
+
+def year_match(years: set[str], context: str, report_year: int | None) -> int:
+    """+1 when the passage is about a year the question names, −1 when it is about another year.
+
+    A report's review part describes the year before the report's own year (2023年报告 → 2022年工作回顾).
+    """
+    if not years:
+        return 0
+    mentioned = set(re.findall(r"((?:19|20)\d{2})\s*年", context))
+    if mentioned & years:
+        return 1
+    if mentioned:
+        return -1
+    return 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
+from collections.abc import Callable
 
 from rag.tokens import query_terms
 
@@ -31,3 +33,21 @@ def bm25_search(
     sql += " ORDER BY s LIMIT ?"
     params.append(k)
     return [(cid, -score) for cid, score in conn.execute(sql, params)]
+
+
+def idf_weigher(conn: sqlite3.Connection) -> Callable[[str], float]:
+    """IDF of a term over the chunks (a term no chunk contains gets the highest weight), memoized per call."""
+    total = conn.execute("SELECT count(*) FROM chunk_terms").fetchone()[0] or 1
+    cache: dict[str, float] = {}
+
+    def weight(term: str) -> float:
+        if term not in cache:
+            if term.startswith("\x00"):
+                df = 0
+            else:
+                df = conn.execute("SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH ?",
+                                  (fts_query([term]),)).fetchone()[0]
+            cache[term] = math.log((total + 1) / (df + 1)) + 1.0
+        return cache[term]
+
+    return weight

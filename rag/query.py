@@ -17,6 +17,9 @@ from rag.textnorm import count_cjk, detect_script, normalize_for_search, to_simp
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary_en_zh.tsv"
 PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "省", "市", "区", "县", "州", "盟", "旗")
+QUESTION_WORDS = {"who", "when", "where", "why", "whose", "whom", "much", "many", "has", "have", "had", "be",
+                  "been", "according", "say", "said", "tell", "show", "give", "report", "reports", "there",
+                  "their", "about", "into", "than", "more", "over", "under", "up", "out", "all", "any", "each"}
 ENGLISH_LEVEL_WORDS = {"province", "city", "district", "county", "prefecture", "municipality", "region"}
 
 
@@ -36,6 +39,7 @@ class QueryPlan:
     normalized: str
     expansions: list[str] = field(default_factory=list)
     expansion_groups: list[list[str]] = field(default_factory=list)  # Chinese alternatives per English phrase
+    untranslated: list[str] = field(default_factory=list)  # English content words without a Chinese term
     places: list[PlaceMatch] = field(default_factory=list)
 
     @property
@@ -91,6 +95,27 @@ def glossary_terms(text: str) -> list[str]:
 
 def glossary_groups(text: str) -> list[list[str]]:
     """Per English phrase in ``text`` (longest match first, each word used once), its Chinese terms."""
+    return _glossary_match(text)[0]
+
+
+def _variants(words: list[str]) -> list[str]:
+    """The phrase as written, with its last word singular, and with simple verb endings (close → closed)."""
+    head, last = words[:-1], words[-1]
+    forms = [last, _singular(last), last + "ed", last + "d", re.sub(r"(ed|ing)$", "", last)]
+    return list(dict.fromkeys(" ".join([*head, form]) for form in forms if form))
+
+
+def unmatched_english_words(text: str, ignore: set[str]) -> list[str]:
+    """Content words of an English question that the glossary could not translate (and not in ``ignore``)."""
+    words, used = _glossary_match(text)[1:]
+    from rag.tokens import QUERY_STOPWORDS
+
+    return [w for w, u in zip(words, used, strict=True)
+            if not u and w not in QUERY_STOPWORDS and w not in ignore and w not in ENGLISH_LEVEL_WORDS
+            and not re.fullmatch(r"[\d.,%]+|\w", w) and w not in QUESTION_WORDS]
+
+
+def _glossary_match(text: str) -> tuple[list[list[str]], list[str], list[bool]]:
     table = glossary()
     words = [re.sub(r"'s$", "", w) for w in english_words(text)]
     used = [False] * len(words)
@@ -101,12 +126,12 @@ def glossary_groups(text: str) -> list[list[str]]:
             if any(used[start:start + size]):
                 continue
             window = words[start:start + size]
-            for candidate in (" ".join(window), " ".join([*window[:-1], _singular(window[-1])])):
+            for candidate in _variants(window):
                 if candidate in table:
                     groups.append(list(table[candidate]))
                     used[start:start + size] = [True] * size
                     break
-    return groups
+    return groups, words, used
 
 
 def short_place_name(name: str) -> str:
@@ -189,6 +214,9 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
     plan.places = match_places(question, lang, reports)
     english = question if lang == "en" else " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.&\-]*", question))
     plan.expansion_groups = [[to_simplified(t) for t in group] for group in glossary_groups(english)]
+    if lang == "en":
+        pinyins = {place_pinyin(name) for r in reports for name in place_names(r)}
+        plan.untranslated = unmatched_english_words(question, pinyins)
     places = [m.name for m in plan.places] if lang == "en" else []  # Latin abbreviations in Chinese: GDP, PM2.5
     expansions = places + [t for group in plan.expansion_groups for t in group]
     plan.expansions = list(dict.fromkeys(expansions))

@@ -8,8 +8,9 @@ from tests.conftest import REPO
 
 def test_every_setting_is_documented():
     example = (REPO / ".env.example").read_text(encoding="utf-8")
-    for name in Settings.model_fields:
-        assert f"REPORTQA_{name.upper()}=" in example, name
+    for name, field in Settings.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", None) or [f"REPORTQA_{name.upper()}"]
+        assert f"\n{aliases[0]}=" in example, name
 
 
 def test_settings_come_from_the_environment(monkeypatch, tmp_path):
