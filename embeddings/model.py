@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from numpy.typing import NDArray
 from embeddings.e5_build import DEFAULT_MODEL_ID, build_e5_small
 
 log = logging.getLogger(__name__)
+_THREAD_LOCK = threading.Lock()
 
 
 class EmbeddingModelError(Exception):
@@ -52,6 +54,7 @@ class Embedder:
         batch_size: int = 32,
         threads: int | None = None,
         query_prefix: str = "query: ",
+        query_threads: int = 1,
         passage_prefix: str = "passage: ",
     ) -> None:
         self.model_name = model_name
@@ -59,6 +62,7 @@ class Embedder:
         self.batch_size = batch_size
         self.threads = threads
         self.query_prefix = query_prefix
+        self.query_threads = query_threads
         self.passage_prefix = passage_prefix
 
     @cached_property
@@ -112,7 +116,17 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> NDArray[np.float32]:
-        return self._encode(texts, "query", show_progress=False)
+        """Questions are short: one thread is faster than two (no barrier waits) and stays fast when other
+        work shares the CPU (measured: 35 ms vs 70–950 ms per question on a busy 2-core machine)."""
+        import torch
+
+        with _THREAD_LOCK:
+            previous = torch.get_num_threads()
+            torch.set_num_threads(self.query_threads)
+            try:
+                return self._encode(texts, "query", show_progress=False)
+            finally:
+                torch.set_num_threads(previous)
 
     def encode_passages(self, texts: list[str], show_progress: bool = False) -> NDArray[np.float32]:
         return self._encode(texts, "passage", show_progress=show_progress)

@@ -17,6 +17,7 @@ from typing import Any
 from rag.citations import Citation, locate_quote, sentence_units
 from rag.conversation import rewrite_follow_up
 from rag.extractive import MIN_COVERAGE, select_sentences, topic_terms
+from rag.lc_retriever import ReportRetriever, hits_of
 from rag.lexical import idf_weigher
 from rag.numbers import unsupported_figures
 from rag.query import QueryPlan, analyze
@@ -80,7 +81,6 @@ def in_script(text: str, language: str) -> str:
 def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
                         report_ids: list[str] | None) -> list[SearchHit]:
     """Top chunks; a question naming several places gets each place's best chunks, so none drops out."""
-    filters = SearchFilters(report_ids=report_ids) if report_ids else None
     place_groups = [m.report_ids for m in plan.places]
     distinct = {tuple(sorted(g)) for g in place_groups}
     if len(distinct) >= 2 and not report_ids:
@@ -93,7 +93,8 @@ def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
                     seen.add(hit.chunk.chunk_id)
                     hits.append(hit)
         return hits
-    return services.search(question, k=TOP_K, filters=filters).hits
+    retriever = ReportRetriever(services=services, k=TOP_K, report_ids=report_ids)
+    return hits_of(retriever.invoke(question))
 
 
 # -- extractive engine ------------------------------------------------------------------------------------

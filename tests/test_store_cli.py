@@ -85,3 +85,16 @@ def test_human_readable_tables(index_dir):
     assert result.exit_code == 0 and "5 added" in result.output
     result = runner.invoke(app, ["--index-dir", str(index_dir), "show", "000_748cc8dca99de2ec"])
     assert "一、2022年工作回顾" in result.output and "¶" in result.output
+
+
+def test_national_reports_jsonl_ingest(index_dir):
+    from tests.conftest import NATIONAL, need_shared
+
+    path = need_shared(NATIONAL)
+    result = runner.invoke(app, ["--index-dir", str(index_dir), "ingest", str(path), "--no-index", "--json"])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)
+    assert len(items) == 52 and all(i["status"] == "added" for i in items)
+    assert all(i["level"] == "national" and i["year"] and i["n_chunks"] > 10 for i in items)
+    latest = next(i for i in items if i["year"] == 2024)
+    assert latest["speaker"] == "李强" and latest["meeting_date"] == "2024-03-05"
