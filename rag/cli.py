@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,10 @@ from rich.table import Table
 from rag.config import get_settings
 from rag.models import Section
 from rag.store import ReportStore, StoreError
+
+# Before torch or llama.cpp load OpenMP: idle worker threads sleep instead of spinning, so the embedding model
+# and the local LLM (which share one OpenMP runtime) stay fast when other work shares the CPU.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 app = typer.Typer(
     help="ReportQA: ask questions about Chinese government work reports and get cited answers.",

@@ -7,6 +7,7 @@ front ends contain no retrieval or ingestion logic of their own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
@@ -73,7 +74,8 @@ class Services:
         return retriever
 
     # -- operations -----------------------------------------------------------------------------
-    def ingest(self, paths: list[Path], index: bool = True, on_file=None) -> list[IngestOutcome]:  # type: ignore[no-untyped-def]
+    def ingest(self, paths: list[Path], index: bool = True,
+               on_file: Callable[[Path], None] | None = None) -> list[IngestOutcome]:
         outcomes = ingest_paths(self.store, paths, self.settings, on_file=on_file)
         if index and any(o.status in ("added", "replaced") for o in outcomes):
             self.sync()
