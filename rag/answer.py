@@ -19,7 +19,7 @@ from rag.conversation import rewrite_follow_up
 from rag.extractive import MIN_COVERAGE, select_sentences, topic_terms
 from rag.lc_retriever import ReportRetriever, hits_of
 from rag.lexical import idf_weigher
-from rag.numbers import unsupported_figures
+from rag.numbers import extract_figures, unsupported_figures
 from rag.query import QueryPlan, analyze
 from rag.retrieval import SearchFilters, SearchHit
 from rag.textnorm import normalize_for_search, to_traditional
@@ -234,6 +234,12 @@ def llm_answer(
         extractive.grounding_note = f"{engine} model found no answer in the sources; answered extractively"
         return extractive
     grounded, note, cited = check_grounding(text, sources, standalone)
+    repaired_note = None
+    if not grounded:
+        repaired = repair_markers(text, sources, standalone)
+        if repaired is not None:
+            text, repaired_note = repaired, "citation markers set to the source that holds every figure"
+            grounded, note, cited = check_grounding(text, sources, standalone)
     if not grounded:
         fallback = extractive_answer(plan, hits, question, standalone, weight_of)
         fallback.engine = f"extractive (fallback from {engine})"
@@ -246,7 +252,23 @@ def llm_answer(
         claim = " ".join(s for s in CLAIM_SPLIT.split(text) if f"[{n}]" in s) or text
         start, end = locate_quote(hit.chunk.text, claim)
         citations.append(Citation(n, hit, hit.chunk.text[start:end], start))
-    return Answer(question, text, engine, True, False, citations, standalone)
+    return Answer(question, text, engine, True, False, citations, standalone, repaired_note)
+
+
+def repair_markers(text: str, sources: list[SearchHit], question: str) -> str | None:
+    """Small models often drop or misnumber [n]. When all figures of the answer occur in exactly one source,
+    cite that source instead; an answer without figures, or with figures from nowhere, is not repaired."""
+    figures = extract_figures(MARKER_RE.sub("", text))
+    if not figures:
+        return None
+    holders = [n for n, hit in enumerate(sources, start=1)
+               if not unsupported_figures(MARKER_RE.sub("", text), [hit.chunk.text], question)]
+    if len(holders) != 1:
+        return None
+    bare = MARKER_RE.sub("", text).rstrip()
+    end = re.search(r"[。.!！?？]*$", bare)
+    cut = end.start() if end else len(bare)
+    return f"{bare[:cut]}[{holders[0]}]{bare[cut:]}"
 
 
 # -- the pipeline -----------------------------------------------------------------------------------------

@@ -156,3 +156,18 @@ def test_local_engine_end_to_end(seed_services):
     result = ask(seed_services, LINGHE_Q, engine="local")
     assert "33.8" in result.answer
     assert result.citations and result.engine in ("local", "extractive (fallback from local)")
+
+
+def test_marker_repair_points_at_the_source_holding_the_figures():
+    from types import SimpleNamespace
+
+    from rag.answer import repair_markers
+
+    def hit(text: str) -> SimpleNamespace:
+        return SimpleNamespace(chunk=SimpleNamespace(text=text))
+
+    sources = [hit("全年完成教育支出2.2亿元。"), hit("民生领域累计支出51.62亿元。")]
+    assert repair_markers("教育支出2.2亿元[2]。", sources, "q") == "教育支出2.2亿元[1]。"
+    assert repair_markers("教育支出2.2亿元。", sources, "q") == "教育支出2.2亿元[1]。"
+    assert repair_markers("教育支出9.9亿元[1]。", sources, "q") is None  # a figure from nowhere stays rejected
+    assert repair_markers("教育支出很多[1]。", sources, "q") is None
