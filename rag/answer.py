@@ -104,14 +104,11 @@ def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, sta
     names = {m.name for m in plan.places}
     groups = _place_groups(plan, hits)
     chosen = []
-    coverage_ok = True
-    for group_hits in groups:
+    for group_hits in groups:  # a comparison answers each place that has an answer
         selected, coverage = select_sentences(plan, group_hits, names, weight_of)
-        if not selected or coverage < MIN_COVERAGE:
-            coverage_ok = False if len(groups) == 1 else coverage_ok
-            continue
-        chosen.extend((group_hits[s.hit_index], s) for s in selected)
-    if not chosen or not coverage_ok:
+        if selected and coverage >= MIN_COVERAGE:
+            chosen.extend((group_hits[s.hit_index], s) for s in selected)
+    if not chosen:
         return refusal(plan, hits, question, standalone, "extractive")
     citations: list[Citation] = []
     number_of: dict[str, int] = {}
