@@ -31,6 +31,8 @@ console = Console()
 err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+QuestionArg = Annotated[str | None, typer.Argument(help="The question (Chinese or English).")]
+ReportOpt = Annotated[list[str] | None, typer.Option("--report", help="Only these report ids.")]
 
 
 @app.callback()
@@ -196,10 +198,10 @@ def chunks(report_id: str, as_json: JsonOpt = False) -> None:
 
 @app.command()
 def search(
-    question: Annotated[str | None, typer.Argument(help="The question (Chinese or English).")] = None,
+    question: QuestionArg = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of results.")] = 5,
     mode: Annotated[str | None, typer.Option("--mode", help="bm25 | dense | hybrid (default hybrid).")] = None,
-    report: Annotated[list[str] | None, typer.Option("--report", help="Only these report ids.")] = None,
+    report: ReportOpt = None,
     year: Annotated[int | None, typer.Option("--year", help="Only reports of this year.")] = None,
     region: Annotated[str | None, typer.Option("--region", help="Only reports of this place (any script).")] = None,
     batch: Annotated[Path | None, typer.Option("--batch", help='JSONL of {"id","question"}; one line out each.')] = None,
@@ -239,7 +241,8 @@ def search(
         console.print("no results")
 
 
-def _search_batch(services: Any, batch: Path, k: int, mode: str | None, filters: Any) -> None:
+def iter_batch(batch: Path) -> Any:
+    """Yield (id, question, item) per JSONL line; a bad line is reported as one JSON error line and skipped."""
     if not batch.exists():
         raise fail(f"{batch}: no such file")
     for lineno, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
@@ -247,10 +250,13 @@ def _search_batch(services: Any, batch: Path, k: int, mode: str | None, filters:
             continue
         try:
             item = json.loads(line)
-            qid, text = item.get("id", lineno), str(item["question"])
+            yield item.get("id", lineno), str(item["question"]), item
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-            print_json({"id": lineno, "error": "line is not a JSON object with a 'question' field", "results": []})
-            continue
+            print_json({"id": lineno, "error": "line is not a JSON object with a 'question' field"})
+
+
+def _search_batch(services: Any, batch: Path, k: int, mode: str | None, filters: Any) -> None:
+    for qid, text, _ in iter_batch(batch):
         result = services.search(text, k=k, mode=mode, filters=filters)
         print_json({"id": qid, "results": [h.to_dict() for h in result.hits]})
 
@@ -343,9 +349,9 @@ def _load_history(path: Path | None) -> list[Any] | None:
 
 @app.command()
 def ask(
-    question: Annotated[str | None, typer.Argument(help="The question (Chinese or English).")] = None,
+    question: QuestionArg = None,
     llm: Annotated[str | None, typer.Option("--llm", help="auto | extractive | local | openai.")] = None,
-    report: Annotated[list[str] | None, typer.Option("--report", help="Only these report ids.")] = None,
+    report: ReportOpt = None,
     history: Annotated[Path | None, typer.Option("--history", help='JSON list of {"role","content"} turns.')] = None,
     batch: Annotated[Path | None, typer.Option("--batch", help='JSONL of {"id","question","history"?}.')] = None,
     as_json: JsonOpt = False,
@@ -363,19 +369,9 @@ def ask(
     turns = _load_history(history)
     with open_services(show_progress=not as_json) as services:
         if batch is not None:
-            if not batch.exists():
-                raise fail(f"{batch}: no such file")
-            for lineno, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    text = str(item["question"])
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    print_json({"id": lineno, "error": f"bad line: {exc.__class__.__name__}"})
-                    continue
+            for qid, text, item in iter_batch(batch):
                 result = answer_question(services, text, item.get("history"), llm, report or None)
-                print_json({"id": item.get("id", lineno), **result.to_dict()})
+                print_json({"id": qid, **result.to_dict()})
             return
         assert question is not None
         stream = None if as_json else (lambda token: console.print(token, end="", highlight=False))

@@ -139,3 +139,22 @@ def test_incremental_add_replace_remove_and_reindex(test_settings, tmp_path):
         stats = services.reindex()
         assert stats.embedded == 0 and stats.from_cache == stats.added > 0
         assert services.search("西市區實名制就業多少人", k=1).hits[0].chunk.report_id == "xishi"
+
+
+def test_search_batch_cli_one_line_per_query(seed_services, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": "q1", "question": "凌河区新注册科技型中小企业多少家？"}\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["--index-dir", str(seed_services.index_dir), "search", "--batch", str(batch),
+                                      "--k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0]["id"] == "q1" and len(lines[0]["results"]) == 3
+    assert set(lines[0]["results"][0]) == {"chunk_id", "report_id", "title", "section_path", "paragraph", "score",
+                                           "text"}
+    assert lines[1]["id"] == 2 and "error" in lines[1]
