@@ -66,13 +66,14 @@ def run_eval(services: Services, queries: list[EvalQuery], modes: list[str],
     return results
 
 
+def load_qa_items(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def qa_queries(path: Path) -> list[EvalQuery]:
     """Queries of a dev_qa-style file: a hit contains a normalized ``gold_contains`` string."""
     queries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
+    for item in load_qa_items(path):
         golds = [normalize_for_search(g) for g in item["gold_contains"]]
 
         def is_hit(_cid: str, text: str, golds: list[str] = golds) -> bool:
@@ -148,8 +149,6 @@ def check_modes(modes: list[str]) -> list[str]:
     return modes
 
 
-def load_qa_items(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) -> dict[str, Any]:
