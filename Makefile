@@ -17,9 +17,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,llm]"
 	touch $(STAMP)
 
-run: setup
-	$(BIN)/reportqa ingest seeds
-	$(BIN)/reportqa reports
+run: setup  ## the web app on the seeds (ingested on first start) at http://127.0.0.1:7860 (HOST=, PORT= to change)
+	$(BIN)/reportqa serve --ingest seeds --host $(or $(HOST),127.0.0.1) --port $(or $(PORT),7860)
 
 test: setup
 	$(BIN)/ruff check .

@@ -276,8 +276,12 @@ def ask(
     engine: str | None = None,
     report_ids: list[str] | None = None,
     on_token: Callable[[str], None] | None = None,
+    on_sources: Callable[[list[SearchHit]], None] | None = None,
 ) -> Answer:
-    """Answer ``question`` (optionally a follow-up in ``history``) with the chosen engine."""
+    """Answer ``question`` (optionally a follow-up in ``history``) with the chosen engine.
+
+    ``on_sources`` receives the retrieved chunks before any answer is generated (the UI shows them at once).
+    """
     from rag.engines import get_chat_model, resolve_engine
 
     timings: dict[str, float] = {}
@@ -289,6 +293,8 @@ def ask(
     t = time.perf_counter()
     hits = retrieve_for_answer(services, standalone, plan, report_ids)
     timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
+    if on_sources is not None:
+        on_sources(hits)
     t = time.perf_counter()
     weigh = idf_weigher(services.store.conn)
     if not hits:

@@ -422,3 +422,58 @@ def _eval_answers(files: list[Path], llm: str | None, limit: int | None, as_json
                   f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms")
     for failure in result["failures"]:
         console.print(f"  ✗ {failure['id']}: {failure['answer']}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind (0.0.0.0 for all interfaces).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 7860,
+    ingest_paths: Annotated[list[Path] | None, typer.Option(
+        "--ingest", help="Ingest these files/folders first (unchanged files are skipped).")] = None,
+) -> None:
+    """Start the web app (Gradio UI at /, REST API at /api) — login via REPORTQA_AUTH=user:password."""
+    import socket
+
+    from rag.loaders import iter_source_files
+
+    try:
+        from ui.app import parse_auth
+        from ui.app import serve as run_server
+    except ImportError as exc:
+        raise fail(f"the web app needs gradio ({exc}); run `make setup`") from exc
+    try:
+        auth = parse_auth(get_settings().auth)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise fail(f"cannot listen on {host}:{port} ({exc.strerror}); choose another with --port") from exc
+    with open_services(show_progress=True) as services:
+        if ingest_paths:
+            files = list(iter_source_files(ingest_paths))
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=err, transient=True) as progress:
+                task = progress.add_task("ingesting", total=len(files))
+
+                def on_file(path: Path) -> None:
+                    progress.update(task, advance=1, description=f"ingesting {path.name[:40]}")
+
+                outcomes = services.ingest(files, index=False, on_file=on_file)
+            for outcome in outcomes:
+                if outcome.status == "rejected":
+                    err.print(f"[red]rejected[/red] {outcome.error}", highlight=False, soft_wrap=True)
+            counts = {s: sum(o.status == s for o in outcomes) for s in ("added", "replaced", "unchanged", "rejected")}
+            err.print("reports: " + (", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none found"))
+        n_reports = len(services.store.reports())
+        with err.status("loading the embedding model and search index…"):
+            services.sync()
+        url = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+
+        def ready() -> None:
+            err.print(f"[bold green]ReportQA is running:[/bold green] {url}  ({n_reports} reports; REST API at "
+                      f"{url}/api/…, docs {url}/api/docs; login {'on' if auth else 'off'}; Ctrl+C stops)",
+                      highlight=False, soft_wrap=True)
+
+        run_server(services, host=host, port=port, auth=auth, on_ready=ready)

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(256, description="Longest answer an LLM may generate.")
     llm_timeout: float = Field(60.0, description="Seconds before an openai-engine request gives up.")
     llm_retries: int = Field(1, description="Retries of a failed openai-engine request.")
+    auth: str | None = Field(None, description="Login for the web app and REST API as user:password (unset = open).")
     openai_base_url: str | None = Field(
         None, validation_alias=AliasChoices("OPENAI_BASE_URL", "REPORTQA_OPENAI_BASE_URL"),
         description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, DeepSeek, DashScope).",

@@ -1,0 +1,1 @@
+"""Gradio web app and REST API of ReportQA (presentation only; logic lives in rag/)."""

@@ -1,0 +1,213 @@
+"""HTML and table rendering for the Gradio app (presentation only: every value comes from rag.serving)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from rag.answer import Answer
+from rag.models import Report
+from rag.retrieval import SearchHit
+from rag.serving import ReportView
+
+MARKER_RE = re.compile(r"\[(\d{1,2})\]")
+CITE_PREFIX = "#cite-"
+
+
+def esc(text: object) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+def cite_href(chunk_id: str) -> str:
+    return CITE_PREFIX + quote(chunk_id, safe="")
+
+
+@dataclass
+class SourceItem:
+    """One card of the sources panel."""
+
+    n: int
+    chunk_id: str
+    title: str
+    section_path: list[str]
+    paragraph: int
+    text: str
+    quote: str | None = None
+    quote_start: int = 0
+
+    @classmethod
+    def from_hit(cls, n: int, hit: SearchHit) -> SourceItem:
+        c = hit.chunk
+        return cls(n, c.chunk_id, hit.report.title, c.section_path, c.paragraph, c.text)
+
+    @classmethod
+    def from_citation(cls, data: dict[str, Any]) -> SourceItem:
+        return cls(data["n"], data["chunk_id"], data["title"], data["section_path"], data["paragraph"],
+                   data.get("text", ""), data.get("quote"), data.get("quote_start", 0))
+
+
+def highlighted(text: str, quote_text: str | None, start: int) -> str:
+    """The paragraph with the supporting span wrapped in <mark>."""
+    if not quote_text:
+        return esc(text)
+    if text[start:start + len(quote_text)] != quote_text:
+        start = text.find(quote_text)
+        if start < 0:
+            return esc(text)
+    end = start + len(quote_text)
+    return f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
+
+
+def sources_html(items: list[SourceItem], heading: str) -> str:
+    if not items:
+        return ('<div class="rq-sources rq-empty">来源会显示在这里：报告、章节、段落（¶），支持答案的句子高亮。'
+                '<br>Sources appear here, with the supporting sentence highlighted.</div>')
+    cards = []
+    for item in items:
+        path = " › ".join(item.section_path) or "（正文 body）"
+        cards.append(
+            f'<div class="rq-src" id="rq-src-{item.n}" data-chunk="{esc(item.chunk_id)}" '
+            f'data-quote="{esc(item.quote or "")}" role="button" tabindex="0" '
+            f'title="在原文中查看 Open in the report viewer">'
+            f'<div class="rq-src-head"><span class="rq-num">{item.n}</span>'
+            f'<span class="rq-src-title">{esc(item.title)}</span></div>'
+            f'<div class="rq-src-meta">{esc(path)} · <b>¶{item.paragraph}</b></div>'
+            f'<div class="rq-src-text">{highlighted(item.text, item.quote, item.quote_start)}</div>'
+            f'<div class="rq-src-open">在原文中查看 Open ¶{item.paragraph} →</div></div>'
+        )
+    return f'<div class="rq-sources"><div class="rq-sources-h">{esc(heading)}</div>{"".join(cards)}</div>'
+
+
+def sources_from_hits(hits: list[SearchHit]) -> str:
+    return sources_html([SourceItem.from_hit(n, h) for n, h in enumerate(hits, start=1)],
+                        "检索到的来源 Retrieved sources（生成答案中 answering…）")
+
+
+def sources_from_answer(answer: Answer) -> str:
+    items = [SourceItem.from_citation(c.to_dict()) for c in answer.citations]
+    heading = "最接近的段落 Closest paragraphs" if answer.refused else "引用来源 Cited sources"
+    return sources_html(items, heading)
+
+
+def badge_html(answer: Answer | None, error: str | None = None) -> str:
+    if error:
+        return f'<div class="rq-status"><span class="rq-badge rq-bad">⚠ {esc(error)}</span></div>'
+    if answer is None:
+        return ""
+    if answer.refused:
+        badge = '<span class="rq-badge rq-refused">未找到 · Not in the reports</span>'
+    elif not answer.grounded:
+        badge = '<span class="rq-badge rq-warn">未通过核验 · Not grounded</span>'
+    else:
+        badge = '<span class="rq-badge rq-ok">已核验 · Grounded</span>'
+    seconds = answer.timings.get("total_ms", 0) / 1000
+    note = f'<div class="rq-note">{esc(answer.grounding_note)}</div>' if answer.grounding_note else ""
+    return (f'<div class="rq-status">{badge}<span class="rq-engine">{esc(answer.engine)} · {seconds:.1f} s</span>'
+            f"{note}</div>")
+
+
+def answer_message(answer: Answer) -> str:
+    """The answer for the chat: [n] markers become links to their paragraph, then a compact source list."""
+    by_n = {c.n: c for c in answer.citations}
+
+    def link(match: re.Match[str]) -> str:
+        c = by_n.get(int(match.group(1)))
+        if c is None:
+            return match.group(0)
+        return (f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id)}" '
+                f'title="{esc(c.hit.report.title)} ¶{c.hit.chunk.paragraph}">[{c.n}]</a>')
+
+    body = MARKER_RE.sub(link, esc(answer.answer))
+    if answer.refused:
+        body = f"⚠️ {body}"
+    elif not answer.grounded:
+        body = f"{body}\n\n⚠️ *未通过核验 Not grounded*"
+    if answer.citations and not answer.refused:
+        refs = "<br>".join(
+            f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id)}">[{c.n}]</a> '
+            f"{esc(c.hit.report.title)} ¶{c.hit.chunk.paragraph}" for c in answer.citations)
+        body += f'\n\n<span class="rq-refs">{refs}</span>'
+    return body
+
+
+def streaming_message(text: str) -> str:
+    return esc(text) + " ▌"
+
+
+# -- reports -----------------------------------------------------------------------------------------------
+REPORT_COLUMNS = ["ID", "标题 Title", "地区 Place", "年份 Year", "报告人 Speaker", "块 Chunks", "警告 Warnings"]
+
+
+def report_rows(reports: list[Report]) -> list[list[Any]]:
+    return [[r.report_id, r.title, r.region, r.year or "", f"{r.speaker_role or ''} {r.speaker or ''}".strip(),
+             r.n_chunks, len(r.warnings)] for r in reports]
+
+
+def report_label(report: Report) -> str:
+    return f"{report.title}（{report.report_id[:12]}）"
+
+
+def report_header_html(report: Report) -> str:
+    facts = [("地区 Place", report.region), ("年份 Year", report.year), ("级别 Level", report.level),
+             ("会议 Meeting", report.meeting_name), ("日期 Date", report.meeting_date),
+             ("报告人 Speaker", f"{report.speaker_role or ''} {report.speaker or ''}".strip()),
+             ("段落块 Chunks", report.n_chunks), ("文字 Script", report.script), ("来源文件 File", report.source_file)]
+    rows = "".join(f"<span><b>{esc(k)}</b> {esc(v)}</span>" for k, v in facts if v not in (None, "", 0))
+    warnings = "".join(f"<li>{esc(w)}</li>" for w in report.warnings)
+    warn_html = f'<details class="rq-warnings"><summary>警告 Warnings ({len(report.warnings)})</summary>' \
+                f"<ul>{warnings}</ul></details>" if report.warnings else ""
+    return (f'<div class="rq-report-head"><h3>{esc(report.title)}</h3><div class="rq-facts">{rows}</div>'
+            f"{warn_html}</div>")
+
+
+def viewer_html(view: ReportView | None, target_chunk: str | None = None, quote_text: str | None = None) -> str:
+    """Full text with the section tree; ¶n anchors; the target paragraph highlighted (and scrolled to)."""
+    if view is None:
+        return '<div class="rq-viewer rq-empty">选择一份报告查看原文。Select a report to read its full text.</div>'
+    toc = _toc(view.to_dict()["sections"])
+    parts = []
+    if view.header:
+        parts.append('<div class="rq-doc-header">' + "".join(f"<div>{esc(h)}</div>" for h in view.header) + "</div>")
+    for block in view.blocks:
+        if block.kind == "heading":
+            level = min(max(block.level, 1), 4)
+            parts.append(f'<div class="rq-h rq-h{level}">{esc(block.text)}</div>')
+            continue
+        target = target_chunk is not None and target_chunk in block.chunk_ids
+        text = highlighted(block.text, quote_text, block.text.find(quote_text or "\x00")) if target else esc(block.text)
+        cls = "rq-p rq-target" if target else "rq-p"
+        parts.append(f'<p class="{cls}" id="rq-p-{block.paragraph}" data-para="{block.paragraph}">'
+                     f'<a class="rq-pn" href="#rq-p-{block.paragraph}">¶{block.paragraph}</a>{text}</p>')
+    return (f'<div class="rq-viewer" data-report="{esc(view.report.report_id)}">'
+            f'<nav class="rq-toc"><div class="rq-toc-h">目录 Sections</div>{toc}</nav>'
+            f'<article class="rq-text">{"".join(parts)}</article></div>')
+
+
+def _toc(nodes: list[dict[str, Any]]) -> str:
+    if not nodes:
+        return ""
+    items = []
+    for node in nodes:
+        first, last = node["first_paragraph"], node["last_paragraph"]
+        span = f' <span class="rq-toc-span">¶{first}–{last}</span>' if first else ""
+        target = f' data-para="{first}"' if first else ""
+        items.append(f'<li><a href="#"{target}>{esc(node["heading"])}</a>{span}{_toc(node["children"])}</li>')
+    return f"<ul>{''.join(items)}</ul>"
+
+
+OUTCOME_LABELS = {"added": "新增 added", "replaced": "已替换 replaced", "unchanged": "未变 unchanged",
+                  "duplicate": "重复 duplicate", "rejected": "拒绝 rejected"}
+UPLOAD_COLUMNS = ["文件 File", "结果 Result", "报告 Report", "说明 Details"]
+
+
+def outcome_row(outcome: Any) -> list[str]:
+    report = outcome.report
+    detail = outcome.error or (f"与 {outcome.duplicate_of} 相同 same as {outcome.duplicate_of}"
+                               if outcome.duplicate_of else "")
+    if report is not None and not detail:
+        detail = f"{report.region} {report.year or ''} · {report.n_chunks} chunks".strip()
+    return [outcome.source, OUTCOME_LABELS.get(outcome.status, outcome.status),
+            f"{report.title} ({report.report_id})" if report else "", detail]
