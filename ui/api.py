@@ -132,9 +132,15 @@ def api_router(gateway: Gateway, auth: tuple[str, str] | None = None) -> APIRout
                              _str_list(body.report_ids, "report_ids"), year, _optional_str(body.region, "region"))
         return answer.to_dict()
 
+    fallback = APIRouter(prefix="/api")
+
+    @fallback.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def not_found(rest: str) -> None:
+        raise RequestError(f"no API endpoint /api/{rest} (see /api/docs)", 404)
+
     combined = APIRouter()
-    combined.include_router(public)
-    combined.include_router(router)
+    for part in (public, router, fallback):
+        combined.include_router(part)
     return combined
 
 

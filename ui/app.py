@@ -145,7 +145,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                         )
                         with gr.Accordion("导入报告 Upload reports", open=True):
                             files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, elem_id="rq-upload",
-                                            label="文件 Files (.txt .html .pdf .docx …)", height=140)
+                                            label="文件 Files (.txt .html .pdf .docx …)")
                             import_btn = gr.Button("导入 Import", variant="primary", elem_id="rq-import")
                             upload_result = gr.Dataframe(headers=render.UPLOAD_COLUMNS, interactive=False, wrap=True,
                                                          label="导入结果 Results", elem_id="rq-upload-result",
@@ -427,6 +427,7 @@ def build_app(services: Any, auth: tuple[str, str] | None = None, warm: bool = T
     if warm:
         gateway.warm_up()
     app = FastAPI(title="ReportQA API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    app.state.gateway = gateway
     install_error_handlers(app)
     app.include_router(api_router(gateway, auth))
     blocks = build_blocks(gateway)

@@ -103,9 +103,10 @@ def badge_html(answer: Answer | None, error: str | None = None) -> str:
         badge = '<span class="rq-badge rq-warn">未通过核验 · Not grounded</span>'
     else:
         badge = '<span class="rq-badge rq-ok">已核验 · Grounded</span>'
-    seconds = answer.timings.get("total_ms", 0) / 1000
+    ms = answer.timings.get("total_ms", 0)
+    took = f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
     note = f'<div class="rq-note">{esc(answer.grounding_note)}</div>' if answer.grounding_note else ""
-    return (f'<div class="rq-status">{badge}<span class="rq-engine">{esc(answer.engine)} · {seconds:.1f} s</span>'
+    return (f'<div class="rq-status">{badge}<span class="rq-engine">{esc(answer.engine)} · {took}</span>'
             f"{note}</div>")
 
 
