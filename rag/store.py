@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,9 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rag.ledger import LEDGER_SCHEMA, ledger_version, write_ledger
 from rag.models import Chunk, ParsedReport, Report, Section
 from rag.textnorm import normalize_for_search
 from rag.tokens import index_terms
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DB_NAME = "reports.db"
@@ -52,7 +56,17 @@ CREATE INDEX IF NOT EXISTS reports_by_sha ON reports(sha256);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     chunk_id UNINDEXED, report_id UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 0'
 );
-"""
+CREATE TABLE IF NOT EXISTS summaries (
+    report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    version TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (report_id, engine, lang)
+);
+""" + LEDGER_SCHEMA
 
 
 class StoreError(Exception):
@@ -71,6 +85,7 @@ class ReportStore:
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.executescript(SCHEMA)
             self._check_version()
+            self._refresh_ledger()
         except PermissionError as exc:
             raise StoreError(f"index directory {self.index_dir} is not writable: {exc.strerror}") from exc
         except sqlite3.DatabaseError as exc:
@@ -91,6 +106,21 @@ class ReportStore:
                 f"report store {self.index_dir / DB_NAME} has schema v{row[0]}, this version needs "
                 f"v{SCHEMA_VERSION}; move it away and re-ingest the reports"
             )
+
+    def _refresh_ledger(self) -> None:
+        """Fill the indicator ledger of stores written before it existed, and re-extract it when the rules or
+        the synonym table (rag/data/indicators.tsv) changed; one transaction, like an ingest."""
+        version = ledger_version()
+        row = self.conn.execute("SELECT value FROM meta WHERE key='ledger_version'").fetchone()
+        if row is not None and row[0] == version:
+            return
+        try:
+            with self.transaction() as conn:
+                for report in self.reports():
+                    write_ledger(conn, report, self.chunks(report.report_id))
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('ledger_version', ?)", (version,))
+        except sqlite3.OperationalError as exc:  # read-only copy of an index: answer from the old ledger
+            log.warning("indicator ledger of %s not refreshed: %s", self.index_dir, exc)
 
     def close(self) -> None:
         self.conn.close()
@@ -141,6 +171,8 @@ class ReportStore:
             conn.execute("DELETE FROM chunk_terms WHERE report_id=?", (report.report_id,))
             conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)",
                              [(c.chunk_id, c.report_id, chunk_terms_text(c)) for c in parsed.chunks])
+            conn.execute("DELETE FROM summaries WHERE report_id=?", (report.report_id,))
+            write_ledger(conn, report, parsed.chunks)
         return "added" if old_sha is None else "replaced"
 
     def rebuild_lexical(self) -> int:
@@ -157,6 +189,8 @@ class ReportStore:
             cur = conn.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
             conn.execute("DELETE FROM chunks WHERE report_id=?", (report_id,))
             conn.execute("DELETE FROM chunk_terms WHERE report_id=?", (report_id,))
+            conn.execute("DELETE FROM ledger WHERE report_id=?", (report_id,))
+            conn.execute("DELETE FROM summaries WHERE report_id=?", (report_id,))
         return cur.rowcount > 0
 
     # -- reads --------------------------------------------------------------------------------------
