@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         description="API key of that endpoint (any string for local servers).",
     )
 
+    plot_font: str | None = Field(
+        None, description="Font family or .ttf/.ttc file for Chinese chart labels (default: first installed CJK font)."
+    )
+
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from embeddings.cache import EmbeddingCache
 from embeddings.model import Embedder
@@ -19,6 +20,11 @@ from rag.indexing import SyncStats, open_vector_store, sync_vectors, vector_path
 from rag.ingest import IngestOutcome, ingest_bytes, ingest_paths
 from rag.retrieval import Retriever, SearchFilters, SearchResult
 from rag.store import ReportStore
+
+if TYPE_CHECKING:
+    from rag.compare import Comparison
+    from rag.ledger import LedgerRow, TargetCheck
+    from rag.summary import ReportSummary
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +122,31 @@ class Services:
         mode = mode or self.settings.search_mode
         retriever = self.retriever if mode == "bm25" else self._dense_ready()
         return retriever.search(question, k=k, mode=mode, filters=filters)
+
+    # -- indicator ledger, summaries, comparison (rag/ledger.py, rag/summary.py, rag/compare.py; no model) -------
+    def indicators(self, report_id: str | None = None, indicator: str | None = None, kind: str | None = None,
+                   year: int | None = None) -> list[LedgerRow]:
+        """Ledger rows; ``indicator`` takes a Chinese name, synonym or English alias (IndicatorError if unknown)."""
+        from rag.ledger import indicators
+
+        return indicators(self.store.conn, report_id, indicator, kind, year)
+
+    def target_vs_actual(self, indicator: str | None = None, region: str | None = None) -> list[TargetCheck]:
+        """Year N's targets paired with year N's results from a later report of the same place: met / missed."""
+        from rag.ledger import target_checks
+
+        rows = self.indicators(indicator=indicator)
+        return [c for c in target_checks(rows) if region is None or region in c.region]
+
+    def summarize(self, report_id: str, engine: str = "extractive", lang: str = "zh",
+                  refresh: bool = False) -> ReportSummary:
+        """Structured, cited summary of one report (cached per report checksum, engine and language)."""
+        from rag.summary import summarize
+
+        return summarize(self, report_id, engine, lang, refresh)
+
+    def compare(self, indicator: str, kind: str | None = None, year: int | None = None) -> Comparison:
+        """One indicator across all reports: table, CSV and chart (rag/compare.py)."""
+        from rag.compare import compare
+
+        return compare(self, indicator, kind, year)
