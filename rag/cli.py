@@ -515,12 +515,11 @@ def indicators(
         if as_json:
             print_json([c.to_dict() for c in checks])
             return
-        table = Table("region", "year", "indicator", "target", "actual", "status", "margin", "sources")
+        table = Table("region", "year", "indicator", "target", "actual", "status", "margin")
         for c in checks:
             unit = "%" if c.measure == "growth" else c.unit
             table.add_row(escape(c.region), str(c.year), c.indicator, f"{c.target:g}{unit}{c.qualifier}",
-                          f"{c.actual:g}{unit}", c.status, f"{c.margin:+g}",
-                          f"{c.target_row.chunk_id} / {c.actual_row.chunk_id}")
+                          f"{c.actual:g}{unit}", c.status, f"{c.margin:+g}")
         console.print(table)
         console.print(f"{len(checks)} target(s) paired with a later result")
         return

@@ -356,15 +356,17 @@ def _rewrite(summary: ReportSummary, chat_model: Any, lang: str) -> None:
     by_n = {c["n"]: c for c in summary.citations}
     evidence_base = [summary.title]
     for item in summary.items():
-        sources = [by_n[n]["text"] for n in item.citations if n in by_n]
-        quotes = "\n".join(by_n[n]["quote"] for n in item.citations if n in by_n)
+        # grounded in the quoted spans, not the whole paragraph: a bullet about investment may not borrow the GDP
+        # figure that shares its paragraph
+        sources = [by_n[n]["quote"] for n in item.citations if n in by_n]
+        quotes = "\n".join(sources)
         messages = [SystemMessage(REWRITE_SYSTEM[lang]),
                     HumanMessage(f"资料 Source:\n{quotes}\n\n要点 Bullet:\n{item.text}")]
         reply = chat_model.invoke(messages)
         text = (reply.content if isinstance(reply.content, str) else "").strip().strip("-• ").strip()
         ok, note = _grounded(text, item, sources + evidence_base)
         if ok:
-            item.text = MARKER_RE.sub("", text).strip()
+            item.text = re.sub(r"\s*\[\d{1,3}\]", "", text).strip()
         else:
             summary.notes.append(f"kept the extractive bullet “{item.text[:40]}”: {note}")
 

@@ -66,3 +66,16 @@ def seed_services(test_settings):
     assert all(o.status in ("added", "unchanged") for o in outcomes)
     yield services
     services.close()
+
+
+@pytest.fixture(scope="session")
+def store_services(tmp_path_factory):
+    """The five seeds stored without embeddings (ledger, summaries, comparison need no model)."""
+    from rag.config import Settings
+    from rag.services import Services
+
+    services = Services(Settings(index_dir=tmp_path_factory.mktemp("store_index")))
+    outcomes = services.ingest([SEEDS], index=False)
+    assert all(o.status == "added" for o in outcomes)
+    yield services
+    services.close()
