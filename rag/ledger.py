@@ -32,7 +32,7 @@ from rag.textnorm import to_simplified
 log = logging.getLogger(__name__)
 
 # Bump when extraction rules change: stored ledgers are re-extracted on the next store open.
-LEDGER_VERSION = 1
+LEDGER_VERSION = 2
 
 UNIT_FAMILIES = {
     "money": ("万亿元", "亿元", "万元", "千元", "元"),
@@ -65,6 +65,7 @@ RANK_RE = re.compile(
     r"(?:第[一二三四五六七八九十\d]{1,3}(?:位|名)?|首位|前列|前茅|榜首)"
     r"|(?:增速|增幅|总量)(?:位居|居|排名|位列|列)?(?:第[一二三四五六七八九十\d]{1,3}(?:位|名)?|首位|前列)"
 )
+FORMER_RANK = re.compile(r"(?:由|从)(?:上年|去年|前年)?\s*$")  # 由上年居世界第五位上升到第四位: not the rank now
 PAREN_RE = re.compile(r"[（(][^（）()]{0,40}[）)]")
 # What may stand between an indicator and its figures (anything else ends the reading).
 _FILLER = """
@@ -76,7 +77,7 @@ _FILLER = """
 到 至 拟 目标 预期目标 建议为 建议 年底 年末 到年底 预计到年底 达到了 实现了 完成了 总水平 指数 平均为 全年平均 年平均
 """
 FILLER_WORDS = sorted(_FILLER.split(), key=len, reverse=True)
-YEAR_TOKEN = r"(?:(?:19|20)\d{2}|[一二三四五六七八九〇零]{4})\s*年度?"
+YEAR_TOKEN = r"(?:(?:1 ?9|2 ?0) ?\d ?\d|[一二三四五六七八九〇零]{4})\s*年度?"
 FILLER_RE = re.compile(r"^(?:[\s,，、:：;“”\"'/·]|" + YEAR_TOKEN + "|" + "|".join(FILLER_WORDS) + ")*$")
 JOINER_RE = re.compile(r"^\s*(?:、|和|与|及|以及|,|，)\s*$")
 NAME_JOINER_RE = re.compile(r"^\s*(?:、|和|与|及|以及)\s*$")
@@ -90,7 +91,7 @@ SUFFIX_BLOCK = re.compile(r"^(?:的?比重|的?比例|之比|中所占|占比|�
 CLAUSE_END = re.compile(r"[；;。！？!?\n]")
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 
-YEAR_RE = re.compile(r"((?:19|20)\d{2}|[一二三四五六七八九〇零]{4})\s*年(?!代)")
+YEAR_RE = re.compile(r"(?<![\d.])((?:1 ?9|2 ?0) ?\d ?\d|[一二三四五六七八九〇零]{4})\s*年(?!代)")  # 1 9 9 7 年 too
 RANGE_RE = re.compile(r"((?:19|20)\d{2}|[一二三四五六七八九〇零]{4})\s*年?\s*(?:到|至|—|–|-|－|~|～)\s*"
                       r"((?:19|20)\d{2}|[一二三四五六七八九〇零]{4})\s*年"
                       r"|((?:19|20)\d{2}|[一二三四五六七八九〇零]{4})\s*年\s*(?:同|与|和|比)\s*"
@@ -108,7 +109,7 @@ LAST_TARGET_RE = re.compile(r"年初(?:确定|提出|预定|制定)的\s*$")
 BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")
 PARAGRAPH_PERIOD_RE = re.compile(r"^.{0,15}?十[一二三四五]?五")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
-REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸")
+REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
 PLAN_HEADING = re.compile(r"安排|任务|目标|今后|今年|明年|部署|总体要求|重点工作|主要工作|工作建议|政策取向|思路")
 CN_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
@@ -247,7 +248,7 @@ def _unit_family(unit: str) -> str | None:
 
 # -- context: kind and year ------------------------------------------------------------------------
 def _year(text: str) -> int:
-    return int(text.translate(CN_YEAR_DIGITS))
+    return int(text.translate(CN_YEAR_DIGITS).replace(" ", ""))
 
 
 def heading_part(section_path: list[str], report_year: int | None) -> tuple[str | None, int | None]:
@@ -273,9 +274,12 @@ def heading_part(section_path: list[str], report_year: int | None) -> tuple[str 
             if year == report_year:
                 return "plan", year
             return "multi-plan", year
-        if REVIEW_HEADING.search(norm):
+        review, plan = REVIEW_HEADING.search(norm), PLAN_HEADING.search(norm)
+        if review and plan:  # 当前国内形势和基本任务: says nothing about a figure's kind
+            continue
+        if review:
             return "review", year
-        if PLAN_HEADING.search(norm):
+        if plan:
             return "plan", year
     return None, None
 
@@ -370,7 +374,7 @@ def _read_scope(norm: str, start: int, end: int, indicator: Indicator) -> _Readi
             continue  # (含沿海产业基地119亿元): a detail, not the figure
         gap = norm[cursor:fig.start]
         rest, ranks = _strip_gap(gap)
-        if ranks:
+        if ranks and not FORMER_RANK.search(gap, 0, ranks[-1][0]):
             reading.rank = (cursor + ranks[-1][0], cursor + ranks[-1][1])
         if "分别" in rest:
             reading.respectively = True
@@ -407,7 +411,7 @@ def _read_scope(norm: str, start: int, end: int, indicator: Indicator) -> _Readi
             continue
         rank = RANK_RE.search(text)
         rest = PAREN_RE.sub("", RANK_RE.sub("", text))
-        if rank and reading.end > start:
+        if rank and reading.end > start and not FORMER_RANK.search(text, 0, rank.start()):
             reading.rank = (cursor + clause.start() + rank.start(), cursor + clause.start() + rank.end())
         if not FILLER_RE.match(rest):
             break
@@ -712,13 +716,17 @@ class TargetCheck:
         return data
 
 
+ABOUT_TOLERANCE = (0.2, 0.02)  # 左右: percentage points for rates, share of the target for amounts
+
+
 def target_checks(rows: list[LedgerRow], table: IndicatorTable | None = None) -> list[TargetCheck]:
     """Pair each target (kind ``target``, year N) with the same place's result for year N from a later report,
     comparing growth rates when both state one, else values (converted to the target's unit).
 
     ``met`` means at least the target (at most, for 以内 targets and indicators where lower is better:
-    unemployment, CPI, energy use per unit of GDP). 左右 is read as the number itself, so a result just
-    below "5%左右" counts as missed; the margin shows by how much.
+    unemployment, CPI, energy use per unit of GDP). A 左右 ("about") target allows ABOUT_TOLERANCE: 0.2
+    percentage points for rates (7.4% meets "7.5%左右", 3.3% misses "3%左右"), 2% of the target for amounts.
+    The margin (actual - target) is always reported.
     """
     table = table or load_table()
     checks: list[TargetCheck] = []
@@ -759,7 +767,10 @@ def _compare_pair(target: LedgerRow, actuals: list[LedgerRow], table: IndicatorT
         else:
             continue
         lower = indicator.better == "lower" or target.qualifier == "以内"
-        met = result <= goal + 1e-9 if lower else result >= goal - 1e-9
+        slack = 1e-9
+        if target.qualifier == "左右":
+            slack += ABOUT_TOLERANCE[0] if unit == "%" else ABOUT_TOLERANCE[1] * abs(goal)
+        met = result <= goal + slack if lower else result >= goal - slack
         return TargetCheck(target.region, target.indicator, target.indicator_en, target.ref_year or 0, measure,
                            goal, result, unit, target.qualifier, "met" if met else "missed",
                            round(result - goal, 6), target, actual)

@@ -295,6 +295,10 @@ def test_target_checks_pair_next_years_result():
     fdi = checks["实际利用外资"]
     assert (fdi.measure, fdi.actual, fdi.unit, fdi.status) == ("value", pytest.approx(600), "万美元", "met")
     assert gdp.to_dict()["target_row"]["report_id"] == "r2022"
+    about = target_checks([_row("target", 2014, 2014, growth=7.5, qualifier="左右"), _row("actual", 2015, 2014, growth=7.4),
+                           _row("target", 2014, 2014, "居民消费价格", 3, "%", qualifier="左右"),
+                           _row("actual", 2015, 2014, "居民消费价格", 3.3, "%")])
+    assert [(c.indicator, c.status) for c in about] == [("地区生产总值", "met"), ("居民消费价格", "missed")]
 
 
 @pytest.fixture(scope="module")
@@ -321,4 +325,5 @@ def test_national_reports_ledger(national_services):
     assert (gdp[(2023, "actual")].value, gdp[(2023, "actual")].unit, gdp[(2023, "actual")].growth) == (126, "万亿元", 5.2)
     checks = {(c.indicator, c.year): c for c in national_services.target_vs_actual()}
     assert checks[("地区生产总值", 2024)].status == "met" and checks[("地区生产总值", 2022)].status == "missed"
+    assert checks[("地区生产总值", 2014)].status == "met"  # 7.4% against "7.5%左右"
     assert checks[("城镇调查失业率", 2023)].status == "met"
