@@ -33,6 +33,7 @@ MAX_ITEMS = 8
 MAX_QUOTE = 160
 MARKER_RE = re.compile(r"\[(\d{1,3})\]")
 NUMBERING_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、])\s*")
+STRONG_PROBLEM_RE = re.compile(r"清醒|正视|不足|差距")
 PROBLEM_RE = re.compile(r"(?:清醒|看到|认识到|存在|面临|正视)[^。]{0,40}?(?:不足|困难|问题|挑战|短板|差距)")
 ENUM_RE = re.compile(r"(?<![\u4e00-\u9fff])[一二三四五六七八九十]是|(?<=[：:；;。])[一二三四五六七八九十]是")
 SECTION_KEYS = ("headline_figures", "achievements", "targets", "tasks", "problems")
@@ -232,14 +233,15 @@ def _figure_items(rows: list[LedgerRow], chunks_by_id: dict[str, Chunk], cites: 
 
 def _problem_items(chunks: list[Chunk], cites: _Citations, review_tops: set[str]) -> list[SummaryItem]:
     ordered = sorted(chunks, key=lambda c: (not c.section_path or c.section_path[0] not in review_tops, c.ordinal))
-    found: list[tuple[Chunk, list[tuple[int, int]]]] = []
+    found: list[tuple[bool, Chunk, list[tuple[int, int]]]] = []
     for chunk in ordered:
         norm = aligned_search_text(chunk.text)
         for cue in PROBLEM_RE.finditer(norm):
-            found.append((chunk, _enumerated(norm, cue.end())))
-    # a cue followed by a list of problems (一是…二是…, or …：A；B) beats a passing mention of 困难
-    found.sort(key=lambda f: len(f[1]) < 2)
-    for chunk, spans in found[:1]:
+            found.append((bool(STRONG_PROBLEM_RE.search(cue.group(0))), chunk, _enumerated(norm, cue.end())))
+    # 清醒看到…不足 beats a passing mention of 困难; a cue followed by a list of problems (一是…二是…, …：A；B,
+    # or short sentences after 我们也清醒看到面临的困难和挑战。) beats one without
+    found.sort(key=lambda f: (not f[0], len(f[2]) < 2))
+    for _, chunk, spans in found[:1]:
         items = []
         for start, end in spans[:MAX_ITEMS]:
             if end - start > MAX_QUOTE:
@@ -276,6 +278,13 @@ def _enumerated(norm: str, after: int) -> list[tuple[int, int]]:
         spans.append((start, _trim(norm, start, sentence_end)))
         return [(s, e) for s, e in spans if e - s >= 4]
     sentence_start = max(norm.rfind("。", 0, after) + 1, 0)
+    if sentence_end - sentence_start <= 40:  # 我们也清醒看到面临的困难和挑战。 then one sentence per problem
+        spans, start = [], sentence_end + 1
+        for m in re.finditer(r"[^。]+。?", norm[start:]):
+            spans.append((start + m.start(), _trim(norm, start + m.start(), start + m.end())))
+        spans = [(s, e) for s, e in spans if e - s >= 4][:MAX_ITEMS]
+        if len(spans) >= 2:
+            return spans
     return [(sentence_start, _trim(norm, sentence_start, sentence_end))]
 
 
