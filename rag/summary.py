@@ -27,7 +27,7 @@ from rag.models import Chunk, Report, Section
 from rag.numbers import unsupported_figures
 from rag.textnorm import to_traditional
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 LANGS = ("zh", "en")
 MAX_ITEMS = 8
 MAX_QUOTE = 160
