@@ -7,7 +7,6 @@ service functions as the CLI); this package only lays it out.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import queue
@@ -140,7 +139,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                     with gr.Column(scale=2, min_width=320):
                         reports_table = gr.Dataframe(
                             value=render.report_rows(gw.reports()), headers=render.REPORT_COLUMNS,
-                            interactive=False, wrap=True, max_height=360, label="已导入的报告 Reports（点击一行查看）",
+                            interactive=False, max_height=360, label="已导入的报告 Reports（点击一行查看）",
                             elem_id="rq-reports-table",
                         )
                         with gr.Accordion("导入报告 Upload reports", open=True):
@@ -155,11 +154,12 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                                                   elem_id="rq-report-pick")
                         report_head = gr.HTML("", elem_id="rq-report-head", js_on_load=None)
                         with gr.Tabs(elem_id="rq-report-tabs", selected="text") as report_tabs:
-                            with gr.Tab("原文 Full text", id="text"):
+                            with gr.Tab("原文 Full text", id="text", elem_id="rq-rtab-text"):
                                 viewer = gr.HTML(render.viewer_html(None), js_on_load=VIEWER_JS, elem_id="rq-viewer")
-                            with gr.Tab("摘要 Summary", id="summary", visible=has_summary):
+                            with gr.Tab("摘要 Summary", id="summary", visible=has_summary, elem_id="rq-rtab-summary"):
                                 summary = gr.Markdown("", elem_id="rq-summary")
-                            with gr.Tab("指标 Indicators", id="indicators", visible=has_indicators):
+                            with gr.Tab("指标 Indicators", id="indicators", visible=has_indicators,
+                                        elem_id="rq-rtab-indicators"):
                                 indicators = gr.Dataframe(interactive=False, wrap=True, elem_id="rq-indicators",
                                                           label="指标（点击一行查看原文）Indicators")
                         with gr.Row():
@@ -173,7 +173,10 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                     gr.Markdown("对比功能尚未安装（需要 `Services.compare`）。Comparison is not available in this "
                                 "version.")
                 with gr.Row(equal_height=True):
-                    cmp_indicator = gr.Dropdown(indicator_choices(gw), allow_custom_value=True, label="指标 Indicator",
+                    choices = indicator_choices(gw)
+                    preferred = [v for _, v in choices if v == "地区生产总值"] or [v for _, v in choices[:1]]
+                    cmp_indicator = gr.Dropdown(choices, value=preferred[0] if preferred else None,
+                                                allow_custom_value=True, label="指标 Indicator",
                                                 elem_id="rq-cmp-indicator", scale=3)
                     cmp_kind = gr.Radio(KINDS, value="actual", label="类型 Kind", elem_id="rq-cmp-kind", scale=2)
                     cmp_year = gr.Dropdown(year_choices(gw), value=ALL, label="报告年份 Year", elem_id="rq-cmp-year",
@@ -182,7 +185,8 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                                         interactive=has_compare)
                 cmp_note = gr.Markdown("", elem_id="rq-cmp-note")
                 cmp_table = gr.Dataframe(interactive=False, wrap=True, label="对比表 Table", elem_id="rq-cmp-table")
-                cmp_plot = gr.BarPlot(x="label", y="value", label="图表 Chart", elem_id="rq-cmp-plot", height=320)
+                cmp_plot = gr.BarPlot(x="label", y="value", label="图表 Chart", elem_id="rq-cmp-plot", height=360,
+                                      y_lim=[0, None], x_title=" ", y_title=" ", sort=None)
                 cmp_csv = gr.File(label="CSV 下载 Download", elem_id="rq-cmp-csv", interactive=False)
 
         # -- chat events --------------------------------------------------------------------------------
@@ -193,6 +197,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
             if not text:
                 yield chat, history, gr.update(), render.badge_html(None, "请输入问题 Please type a question"), ""
                 return
+            turn = len(history or []) // 2 + 1
             events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
             def work() -> None:
@@ -225,14 +230,15 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                         yield chat, history, gr.update(), gr.update(), gr.update()
                 elif kind == "error":
                     chat[-1]["content"] = f"⚠️ {render.esc(payload)}"
-                    yield chat, history, gr.update(), render.badge_html(None, payload), gr.update()
+                    yield chat, history, gr.update(), render.badge_html(None, payload, turn), gr.update()
                     return
                 else:
                     answer = payload
                     chat[-1]["content"] = render.answer_message(answer)
                     history = [*history, {"role": "user", "content": text},
                                {"role": "assistant", "content": answer.answer}]
-                    yield chat, history, render.sources_from_answer(answer), render.badge_html(answer), gr.update()
+                    yield (chat, history, render.sources_from_answer(answer), render.badge_html(answer, turn=turn),
+                           gr.update())
                     return
 
         chat_inputs = [question, chatbot, turns, f_reports, f_year, f_region, engine]
@@ -274,7 +280,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
 
         def select_row(evt: gr.SelectData) -> tuple:
             row = evt.row_value or []
-            report_id = str(row[0]) if row else None
+            report_id = str(row[-1]) if row else None  # the ID column is the last
             head, html = show_report(report_id)
             return (gr.update(value=report_id), head, html,
                     gr.Tabs(selected="summary" if has_summary and report_id else "text"))
@@ -300,20 +306,22 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
             load_extras, report_pick, [summary, indicators])
         back_btn.click(lambda: gr.Tabs(selected="chat"), None, tabs)
 
-        def open_indicator(frame: pd.DataFrame, evt: gr.SelectData) -> tuple:
+        def open_row_chunk(frame: pd.DataFrame, evt: gr.SelectData) -> tuple:
+            """A click on an indicator or comparison row opens its paragraph, quote highlighted."""
             row = evt.row_value or []
             columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else []
-            if "chunk_id" not in columns or not row:
-                return gr.update(), gr.update(), gr.update()
             record = dict(zip(columns, row, strict=False))
             try:
-                chunk = gw.chunk(str(record["chunk_id"]))
+                chunk = gw.chunk(str(record.get("chunk_id") or ""))
             except RequestError:
-                return gr.update(), gr.update(), gr.update()
-            head, html = show_report(chunk.report_id, chunk.chunk_id, record.get("原文 quote") or None)
-            return head, html, gr.Tabs(selected="text")
+                return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
+            quote_text = record.get("原文 quote") or None
+            head, html = show_report(chunk.report_id, chunk.chunk_id, str(quote_text) if quote_text else None)
+            return (gr.update(value=chunk.report_id), head, html, gr.Tabs(selected="reports"),
+                    gr.Tabs(selected="text"))
 
-        indicators.select(open_indicator, indicators, [report_head, viewer, report_tabs])
+        indicators.select(open_row_chunk, indicators, viewer_outputs)
+        cmp_table.select(open_row_chunk, cmp_table, viewer_outputs)
 
         # -- upload and delete --------------------------------------------------------------------------
         refresh_outputs = [reports_table, report_pick, f_reports, f_year, f_region, cmp_indicator, cmp_year]
@@ -373,17 +381,18 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                 return ["请选择指标 Choose an indicator.", *empty]
             try:
                 comparison = gw.compare(indicator, kind=None if kind == "all" else kind, year=_year(year))
-                text = comparison.to_csv()
-            except Exception as exc:
-                log.exception("compare failed")
-                return [f"⚠️ 对比失败 comparison failed: {exc}", *empty]
-            table = pd.read_csv(io.StringIO(text)) if text.strip() else pd.DataFrame()
-            if table.empty:
-                return [f"没有找到“{indicator}”的数据。No figures for this indicator.", *empty]
-            path = Path(tempfile.mkdtemp(prefix="reportqa-")) / f"compare_{_safe(indicator)}.csv"
-            path.write_text(text, encoding="utf-8-sig")
-            note = f"**{indicator}** · {len(table)} 行 rows"
-            return [note, table, chart_frame(table), str(path)]
+            except Exception as exc:  # unknown indicator, bad kind: say so in one line
+                return [f"⚠️ {render.esc(exc)}", *empty]
+            data = comparison.to_dict()
+            if not data["rows"]:
+                return [f"没有找到“{render.esc(indicator)}”的数据。No figures for this indicator.", *empty]
+            path = Path(tempfile.mkdtemp(prefix="reportqa-")) / f"compare_{_safe(comparison.indicator)}.csv"
+            path.write_text(comparison.to_csv(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
+            unit = f"（{comparison.unit}）" if comparison.unit else ""
+            note = (f"**{render.esc(comparison.indicator)}** {render.esc(comparison.indicator_en)}{unit} · "
+                    f"{len(data['rows'])} 行 rows · 点击一行查看原文 click a row to open its paragraph")
+            table = compare_frame(data["rows"])
+            return [note, table, chart_frame(data["rows"], kind == "all"), str(path)]
 
         cmp_btn.click(do_compare, [cmp_indicator, cmp_kind, cmp_year], [cmp_note, cmp_table, cmp_plot, cmp_csv])
     return demo
@@ -408,16 +417,35 @@ def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
                         columns=[label for _, label in INDICATOR_COLUMNS])
 
 
-def chart_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """label (place + year) and numeric value columns for the bar chart, from the comparison CSV."""
-    value_col = next((c for c in ("value", "数值", "amount") if c in table.columns), None)
-    if value_col is None:
-        return pd.DataFrame({"label": [], "value": []})
-    parts = [c for c in ("region", "report_year", "ref_year") if c in table.columns] or [table.columns[0]]
-    labels = table[parts].astype(str).agg(" ".join, axis=1).str.replace(r"\bnan\b", "", regex=True).str.strip()
-    values = pd.to_numeric(table[value_col], errors="coerce")
-    frame = pd.DataFrame({"label": labels, "value": values}).dropna()
-    return frame
+COMPARE_COLUMNS = [("region", "地区 place"), ("ref_year", "年份 year"), ("kind", "类型 kind"),
+                   ("value", "数值 value"), ("unit", "单位 unit"), ("written", "原文数字 as written"),
+                   ("growth", "增长 growth"), ("rank", "排名 rank"), ("title", "报告 report"),
+                   ("paragraph", "¶"), ("quote", "原文 quote"), ("chunk_id", "chunk_id")]
+
+
+def compare_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The comparison rows as a table; columns no row fills (often rank, qualifier) are left out."""
+    columns = [(key, label) for key, label in COMPARE_COLUMNS
+               if key == "chunk_id" or any(row.get(key) not in (None, "", []) for row in rows)]
+    return pd.DataFrame([{label: row.get(key) for key, label in columns} for row in rows],
+                        columns=[label for _, label in columns])
+
+
+def chart_frame(rows: list[dict[str, Any]], with_kind: bool = False) -> pd.DataFrame:
+    """Bars: one per row, labelled place + year (+ kind), the value in the common unit (else the growth %)."""
+    field = "value" if any(r.get("value") is not None for r in rows) else "growth"
+    labels, values = [], []
+    for row in rows:
+        number = row.get(field)
+        if not isinstance(number, int | float):
+            continue
+        kind = f" {row.get('kind')}" if with_kind else ""
+        label = f"{row.get('region') or ''} {row.get('ref_year') or ''}{kind}".strip()
+        if label in labels:  # the same place and year stated in two reports: keep both bars apart
+            label += f"（{row.get('report_year') or row.get('report_id')}报告）"
+        labels.append(label)
+        values.append(float(number))
+    return pd.DataFrame({"label": labels, "value": values})
 
 
 # -- the server --------------------------------------------------------------------------------------------

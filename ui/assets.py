@@ -2,6 +2,7 @@
 
 CSS = """
 .gradio-container { max-width: 1400px !important; }
+.table-wrap, .table-wrap table, .table-wrap .body-cell, .table-wrap th { font-family: var(--font) !important; }
 #rq-title { margin: 0 0 4px; }
 #rq-title h1 { font-size: 1.35em; margin: 0; }
 #rq-title p { margin: 2px 0 0; color: var(--body-text-color-subdued); font-size: .9em; }

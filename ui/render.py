@@ -92,9 +92,10 @@ def sources_from_answer(answer: Answer) -> str:
     return sources_html(items, heading)
 
 
-def badge_html(answer: Answer | None, error: str | None = None) -> str:
+def badge_html(answer: Answer | None, error: str | None = None, turn: int = 0) -> str:
+    """Status line under the chat: grounded / not grounded / not found, engine and time (``turn`` numbers it)."""
     if error:
-        return f'<div class="rq-status"><span class="rq-badge rq-bad">⚠ {esc(error)}</span></div>'
+        return f'<div class="rq-status" data-turn="{turn}"><span class="rq-badge rq-bad">⚠ {esc(error)}</span></div>'
     if answer is None:
         return ""
     if answer.refused:
@@ -106,7 +107,7 @@ def badge_html(answer: Answer | None, error: str | None = None) -> str:
     ms = answer.timings.get("total_ms", 0)
     took = f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
     note = f'<div class="rq-note">{esc(answer.grounding_note)}</div>' if answer.grounding_note else ""
-    return (f'<div class="rq-status">{badge}<span class="rq-engine">{esc(answer.engine)} · {took}</span>'
+    return (f'<div class="rq-status" data-turn="{turn}">{badge}<span class="rq-engine">{esc(answer.engine)} · {took}</span>'
             f"{note}</div>")
 
 
@@ -139,12 +140,12 @@ def streaming_message(text: str) -> str:
 
 
 # -- reports -----------------------------------------------------------------------------------------------
-REPORT_COLUMNS = ["ID", "标题 Title", "地区 Place", "年份 Year", "报告人 Speaker", "块 Chunks", "警告 Warnings"]
+REPORT_COLUMNS = ["标题 Title", "地区 Place", "年份 Year", "报告人 Speaker", "块 Chunks", "警告 Warnings", "ID"]
 
 
 def report_rows(reports: list[Report]) -> list[list[Any]]:
-    return [[r.report_id, r.title, r.region, r.year or "", f"{r.speaker_role or ''} {r.speaker or ''}".strip(),
-             r.n_chunks, len(r.warnings)] for r in reports]
+    return [[r.title, r.region, r.year or "", f"{r.speaker_role or ''} {r.speaker or ''}".strip(),
+             r.n_chunks, len(r.warnings), r.report_id] for r in reports]
 
 
 def report_label(report: Report) -> str:
