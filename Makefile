@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test test-slow lint bench bench-quick clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,18 @@ run: setup  ## the web app on the seeds (ingested on first start) at http://127.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# Slow tests (pytest marker `slow`: kill -9 mid-ingest, 100 MB uploads, ONNX fp32 export, ...), excluded from `make test`.
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
+
+# Speed, scale, quality and load numbers: bench/results/<date>.json|.md|.png (see README "Benchmark").
+bench: setup
+	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/reportqa bench
+
+bench-quick: setup
+	$(BIN)/reportqa bench --quick
 
 lint: setup
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from embeddings.e5_build import DEFAULT_MODEL_ID, build_e5_small
+from embeddings.onnx_backend import ONNX_VARIANTS, OnnxBuildError, check_backend
 
 log = logging.getLogger(__name__)
 _THREAD_LOCK = threading.Lock()
@@ -56,6 +57,7 @@ class Embedder:
         query_prefix: str = "query: ",
         query_threads: int = 1,
         passage_prefix: str = "passage: ",
+        backend: str = "torch",
     ) -> None:
         self.model_name = model_name
         self.cache_dir = Path(cache_dir).expanduser()
@@ -64,12 +66,15 @@ class Embedder:
         self.query_prefix = query_prefix
         self.query_threads = query_threads
         self.passage_prefix = passage_prefix
+        self.backend = check_backend(backend)
 
     @cached_property
     def model(self):  # type: ignore[no-untyped-def]
         """Loaded on first use so commands that never embed stay fast."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if self.backend in ONNX_VARIANTS:
+            return self._onnx_model()
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
@@ -89,10 +94,38 @@ class Embedder:
                 f"{DEFAULT_MODEL_ID!r}."
             ) from exc
 
+    def _onnx_model(self):  # type: ignore[no-untyped-def]
+        """The ONNX Runtime variant, exported (and quantized) from the torch model once into the cache."""
+        from embeddings.onnx_backend import OnnxEncoder, build_onnx, onnx_dir
+
+        path = resolve_model_path(self.model_name, self.cache_dir)
+        source = Path(path)
+        if not source.is_dir():  # a hub name: its local snapshot (offline)
+            try:
+                from huggingface_hub import snapshot_download
+
+                source = Path(snapshot_download(path, local_files_only=True))
+            except Exception as exc:
+                raise EmbeddingModelError(f"cannot find embedding model {self.model_name!r} locally for the "
+                                          f"{self.backend} backend ({exc.__class__.__name__})") from exc
+        try:
+            folder = build_onnx(source, onnx_dir(self.cache_dir, self.model_name, self.backend), self.backend)
+            return OnnxEncoder(folder, threads=self.threads)
+        except OnnxBuildError as exc:
+            raise EmbeddingModelError(f"{exc}; set REPORTQA_EMBEDDING_BACKEND=torch to use the plain model") from exc
+        except Exception as exc:  # a damaged export: one clear message
+            raise EmbeddingModelError(
+                f"cannot load the {self.backend} embedding model ({exc.__class__.__name__}: {exc}); delete "
+                f"{onnx_dir(self.cache_dir, self.model_name, self.backend)} to rebuild it"
+            ) from exc
+
     @property
     def model_id(self) -> str:
-        """Identifies the vectors' space: indexes built with another model are rebuilt, never mixed."""
-        return self.model_name
+        """Identifies the vectors' space: indexes built with another model are rebuilt, never mixed.
+
+        Other backends produce slightly different vectors (int8 rounding), so they are a space of their own:
+        their cache entries and indexes never mix with the fp32 ones."""
+        return self.model_name if self.backend == "torch" else f"{self.model_name}#{self.backend}"
 
     @cached_property
     def dim(self) -> int:
@@ -118,6 +151,8 @@ class Embedder:
     def encode_queries(self, texts: list[str]) -> NDArray[np.float32]:
         """Questions are short: one thread is faster than two (no barrier waits) and stays fast when other
         work shares the CPU (measured: 35 ms vs 70–950 ms per question on a busy 2-core machine)."""
+        if self.backend != "torch":  # ONNX Runtime: thread count is fixed per session
+            return self._encode(texts, "query", show_progress=False)
         import torch
 
         with _THREAD_LOCK:

@@ -604,3 +604,56 @@ def compare(
     console.print(table)
     if plot is not None and comparison.rows:
         console.print(f"chart written to {plot}")
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="Smoke run: seeds only, 10k scale, dev set only.")] = False,
+    skip: Annotated[list[str] | None, typer.Option(
+        "--skip", help="Skip a section: ingest, embedding, query, scale, quality, load (repeatable).")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only these sections (repeatable).")] = None,
+    skip_scale: Annotated[bool, typer.Option("--skip-scale", help="Same as --skip scale.")] = False,
+    scale_sizes: Annotated[str, typer.Option(
+        "--scale-sizes", help="Synthetic corpus sizes (comma-separated chunks).")] = "10000,100000,1000000",
+    hnsw_max: Annotated[int, typer.Option(
+        "--hnsw-max", help="Largest corpus to build HNSW for (its build is the slowest part).")] = 1_000_000,
+    backends: Annotated[str, typer.Option(
+        "--backends", help="Embedding backends to compare; the first is the baseline.")] = "torch,onnx-int8",
+    clients: Annotated[int, typer.Option("--clients", min=1, max=200, help="Concurrent REST clients.")] = 20,
+    seconds: Annotated[float, typer.Option("--seconds", min=1, max=3600, help="REST load duration.")] = 60.0,
+    out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("bench/results"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure ingest/index throughput, embedding speed per backend, query latency, scale and quality.
+
+    Writes OUT/<date>.json, OUT/<date>.md (tables; also OUT/latest.md) and OUT/<date>.png (latency vs corpus
+    size). The CPU may be shared: compare the ratios within one run.
+    """
+    from embeddings.onnx_backend import BACKENDS
+    from rag.bench import BenchOptions, run_bench, write_results
+
+    sections = ("ingest", "embedding", "query", "scale", "quality", "load")
+    chosen = [s for s in (only or sections)]
+    dropped = [*(skip or []), *(["scale"] if skip_scale else [])]
+    unknown = [s for s in [*chosen, *dropped] if s not in sections]
+    if unknown:
+        raise fail(f"unknown section(s) {unknown}; choose from {', '.join(sections)}")
+    try:
+        sizes = tuple(int(s) for s in scale_sizes.split(",") if s.strip())
+    except ValueError as exc:
+        raise fail(f"--scale-sizes must be comma-separated integers, not {scale_sizes!r}") from exc
+    if not sizes or any(n < 100 or n > 10_000_000 for n in sizes):
+        raise fail("--scale-sizes must be between 100 and 10,000,000 chunks")
+    backend_list = tuple(b.strip() for b in backends.split(",") if b.strip())
+    if not backend_list or any(b not in BACKENDS for b in backend_list):
+        raise fail(f"--backends must be a comma-separated subset of {', '.join(BACKENDS)}")
+    opts = BenchOptions(quick=quick, sections=tuple(s for s in chosen if s not in dropped), scale_sizes=sizes,
+                        hnsw_max=hnsw_max, backends=backend_list, load_clients=clients, load_seconds=seconds,
+                        out_dir=out, log=lambda message: err.print(f"[dim]{message}[/dim]", highlight=False))
+    results = run_bench(opts)
+    paths = write_results(results, out)
+    if as_json:
+        print_json({**results, "files": {k: str(v) for k, v in paths.items()}})
+        return
+    console.print(paths["md"].read_text(encoding="utf-8"), highlight=False)
+    console.print(f"[dim]written: {', '.join(str(p) for p in paths.values())}[/dim]")

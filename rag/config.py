@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, description="Passages per encoding batch.")
     embedding_threads: int = Field(0, description="Torch CPU threads for encoding (0 = library default).")
+    embedding_backend: str = Field(
+        "torch", description="Embedding runtime: torch (fp32), onnx (ONNX Runtime fp32) or onnx-int8 (quantized).",
+    )
     index_kind: str = Field("flat", description="FAISS index: flat (exact), hnsw or ivf (approximate, large corpora).")
     hnsw_m: int = Field(32, description="HNSW graph degree.")
     hnsw_ef_search: int = Field(64, description="HNSW search breadth (higher = better recall, slower).")

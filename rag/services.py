@@ -55,7 +55,8 @@ class Services:
     def embedder(self) -> Embedder:
         return Embedder(self.settings.embedding_model, self.settings.cache_dir,
                         batch_size=self.settings.embedding_batch_size,
-                        threads=self.settings.embedding_threads or None)
+                        threads=self.settings.embedding_threads or None,
+                        backend=self.settings.embedding_backend)
 
     @cached_property
     def cache(self) -> EmbeddingCache:
