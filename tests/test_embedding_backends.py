@@ -121,7 +121,7 @@ def test_damaged_onnx_file_gives_one_clear_error(tmp_path: Path) -> None:
             (dst / item.name).write_bytes(item.read_bytes())
     (cache / "models").symlink_to(Path("~/.cache/reportqa/models").expanduser())
     embedder = Embedder(DEFAULT_MODEL_ID, cache_dir=cache, backend="onnx-int8")
-    with pytest.raises(EmbeddingModelError, match="delete .* to rebuild it"):
+    with pytest.raises(EmbeddingModelError, match=r"delete .* to rebuild it"):
         embedder.encode_queries(["问题"])
 
 
