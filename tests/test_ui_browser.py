@@ -151,13 +151,22 @@ def test_reports_tab_lists_reports_and_opens_one(page, ui_services):
     assert rows.count() == len(ui_services.store.reports())
     rows.first.locator(".body-cell").nth(1).click()
     page.wait_for_selector("#rq-report-head h3")
-    if callable(getattr(ui_services, "summarize", None)):  # summary tab first, with cited points
-        page.locator("#rq-summary").get_by_text("[1]").first.wait_for()
+    if callable(getattr(ui_services, "summarize", None)):  # summary tab first; its [n] open the paragraph
+        cite = page.locator("#rq-summary a.rq-cite").first
+        cite.wait_for()
         shot(page, "reports-summary")
-    if callable(getattr(ui_services, "indicators", None)):
+        cite.click()
+        page.locator("#rq-viewer .rq-target mark").first.wait_for()
+    if callable(getattr(ui_services, "indicators", None)):  # a row opens its paragraph
         page.click("#rq-rtab-indicators-button")
-        page.locator("#rq-indicators .virtual-row").first.wait_for()
+        row = page.locator("#rq-indicators .virtual-row").first
+        row.wait_for()
         shot(page, "reports-indicators")
+        first_report = ui_services.store.reports()[0].report_id  # the table's first row
+        quote = ui_services.indicators(report_id=first_report)[2].to_dict()["quote"][:8]
+        page.locator("#rq-indicators .virtual-row").nth(2).locator(".body-cell").first.click()
+        page.wait_for_function("q => [...document.querySelectorAll('#rq-viewer .rq-target')]"
+                               ".some(p => p.innerText.includes(q))", arg=quote)
     page.click("#rq-rtab-text-button")
     page.wait_for_selector("#rq-viewer .rq-p")
     assert page.locator("#rq-viewer .rq-toc li").count() >= 2  # section tree

@@ -112,7 +112,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                         )
                         status = gr.HTML("", elem_id="rq-status", js_on_load=None)
                         with gr.Row(equal_height=True):
-                            question = gr.Textbox(show_label=False, placeholder="输入问题… Ask a question",
+                            question = gr.Textbox(show_label=False, placeholder="输入问题 Ask…",
                                                   lines=1, max_lines=4, scale=6, elem_id="rq-question",
                                                   autofocus=True)
                             ask_btn = gr.Button("提问 Ask", variant="primary", scale=1, min_width=90,
@@ -157,7 +157,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                             with gr.Tab("原文 Full text", id="text", elem_id="rq-rtab-text"):
                                 viewer = gr.HTML(render.viewer_html(None), js_on_load=VIEWER_JS, elem_id="rq-viewer")
                             with gr.Tab("摘要 Summary", id="summary", visible=has_summary, elem_id="rq-rtab-summary"):
-                                summary = gr.Markdown("", elem_id="rq-summary")
+                                summary = gr.Markdown("", elem_id="rq-summary", max_height=640)
                             with gr.Tab("指标 Indicators", id="indicators", visible=has_indicators,
                                         elem_id="rq-rtab-indicators"):
                                 indicators = gr.Dataframe(interactive=False, wrap=True, elem_id="rq-indicators",
@@ -263,7 +263,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                 return summary_md, rows
             if has_summary:
                 try:
-                    summary_md = gw.summarize(report_id).to_markdown()
+                    summary_md = render.summary_markdown(gw.summarize(report_id))
                 except Exception as exc:
                     log.exception("summary failed")
                     summary_md = f"⚠️ 摘要失败 summary failed: {exc.__class__.__name__}"
@@ -287,13 +287,13 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
 
         def open_chunk(evt: gr.EventData) -> tuple:
             data = evt._data if isinstance(evt._data, dict) else {}
-            chunk_id = str(data.get("chunk_id") or "")
+            chunk_id, start, end = render.parse_cite(str(data.get("chunk_id") or ""))
             try:
                 chunk = gw.chunk(chunk_id)
             except RequestError as exc:
                 gr.Warning(str(exc))
                 return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
-            quote_text = data.get("quote")
+            quote_text = chunk.text[start:end] if start is not None else data.get("quote")
             head, html = show_report(chunk.report_id, chunk.chunk_id, quote_text)
             return (gr.update(value=chunk.report_id), head, html, gr.Tabs(selected="reports"),
                     gr.Tabs(selected="text"))
@@ -413,8 +413,15 @@ INDICATOR_COLUMNS = [("indicator", "指标 indicator"), ("value", "数值 value"
 
 
 def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame([{label: row.get(key) for key, label in INDICATOR_COLUMNS} for row in rows],
-                        columns=[label for _, label in INDICATOR_COLUMNS])
+    return _frame(rows, INDICATOR_COLUMNS)
+
+
+def _frame(rows: list[dict[str, Any]], spec: list[tuple[str, str]]) -> pd.DataFrame:
+    """Rows as a table with bilingual headers; columns no row fills (often rank, qualifier) are left out."""
+    columns = [(key, label) for key, label in spec
+               if key == "chunk_id" or any(row.get(key) not in (None, "", []) for row in rows)]
+    return pd.DataFrame([{label: row.get(key) for key, label in columns} for row in rows],
+                        columns=[label for _, label in columns])
 
 
 COMPARE_COLUMNS = [("region", "地区 place"), ("ref_year", "年份 year"), ("kind", "类型 kind"),
@@ -424,11 +431,7 @@ COMPARE_COLUMNS = [("region", "地区 place"), ("ref_year", "年份 year"), ("ki
 
 
 def compare_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The comparison rows as a table; columns no row fills (often rank, qualifier) are left out."""
-    columns = [(key, label) for key, label in COMPARE_COLUMNS
-               if key == "chunk_id" or any(row.get(key) not in (None, "", []) for row in rows)]
-    return pd.DataFrame([{label: row.get(key) for key, label in columns} for row in rows],
-                        columns=[label for _, label in columns])
+    return _frame(rows, COMPARE_COLUMNS)
 
 
 def chart_frame(rows: list[dict[str, Any]], with_kind: bool = False) -> pd.DataFrame:

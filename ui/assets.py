@@ -23,6 +23,8 @@ CSS = """
 .rq-sources mark, .rq-viewer mark { background: #ffe58f; color: #1f1f1f; padding: 0 1px; border-radius: 2px; }
 a.rq-cite { font-weight: 600; text-decoration: none; color: var(--color-accent) !important; cursor: pointer; }
 .rq-refs { font-size: .85em; color: var(--body-text-color-subdued); }
+.rq-sum-sources { font-size: .85em; margin-top: 8px; }
+.rq-sum-sources ul { padding-left: 1em; }
 .rq-status { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; min-height: 1.5em; }
 .rq-badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: .85em; font-weight: 600; }
 .rq-ok { background: #e6f4ea; color: #1e6b34; }

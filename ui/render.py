@@ -21,8 +21,19 @@ def esc(text: object) -> str:
     return html.escape("" if text is None else str(text))
 
 
-def cite_href(chunk_id: str) -> str:
-    return CITE_PREFIX + quote(chunk_id, safe="")
+def cite_href(chunk_id: str, quote_start: int | None = None, quote_len: int | None = None) -> str:
+    """``#cite-<chunk id>[@start:end]``: a click opens the paragraph in the viewer with that span marked."""
+    span = f"@{quote_start}:{quote_start + quote_len}" if quote_start is not None and quote_len else ""
+    return CITE_PREFIX + quote(chunk_id, safe="") + span
+
+
+def parse_cite(target: str) -> tuple[str, int | None, int | None]:
+    """(chunk id, start, end) from what a citation link carries (see ``cite_href``)."""
+    chunk_id, _, span = target.partition("@")
+    start, _, end = span.partition(":")
+    if start.isdigit() and end.isdigit() and int(end) > int(start):
+        return chunk_id, int(start), int(end)
+    return chunk_id, None, None
 
 
 @dataclass
@@ -119,7 +130,7 @@ def answer_message(answer: Answer) -> str:
         c = by_n.get(int(match.group(1)))
         if c is None:
             return match.group(0)
-        return (f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id)}" '
+        return (f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id, c.quote_start, len(c.quote))}" '
                 f'title="{esc(c.hit.report.title)} ¶{c.hit.chunk.paragraph}">[{c.n}]</a>')
 
     body = MARKER_RE.sub(link, esc(answer.answer))
@@ -129,7 +140,7 @@ def answer_message(answer: Answer) -> str:
         body = f"{body}\n\n⚠️ *未通过核验 Not grounded*"
     if answer.citations and not answer.refused:
         refs = "<br>".join(
-            f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id)}">[{c.n}]</a> '
+            f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id, c.quote_start, len(c.quote))}">[{c.n}]</a> '
             f"{esc(c.hit.report.title)} ¶{c.hit.chunk.paragraph}" for c in answer.citations)
         body += f'\n\n<span class="rq-refs">{refs}</span>'
     return body
@@ -213,3 +224,34 @@ def outcome_row(outcome: Any) -> list[str]:
         detail = f"{report.region} {report.year or ''} · {report.n_chunks} chunks".strip()
     return [outcome.source, OUTCOME_LABELS.get(outcome.status, outcome.status),
             f"{report.title} ({report.report_id})" if report else "", detail]
+
+
+# -- summaries ---------------------------------------------------------------------------------------------
+SUMMARY_SOURCES = {"zh": "来源", "en": "Sources"}
+
+
+def summary_markdown(summary: Any) -> str:
+    """``ReportSummary.to_markdown()`` with each [n] a link to its paragraph; the source list folded away."""
+    by_n = {c["n"]: c for c in summary.citations}
+    text = summary.to_markdown()
+    heading = f"### {SUMMARY_SOURCES.get(summary.lang, 'Sources')}"
+    body = text.split(f"\n{heading}\n", 1)[0] if heading in text else text
+
+    def link(match: re.Match[str]) -> str:
+        c = by_n.get(int(match.group(1)))
+        if c is None:
+            return match.group(0)
+        href = cite_href(c["chunk_id"], c.get("quote_start"), len(c.get("quote") or ""))
+        return f'<a class="rq-cite" href="{href}" title="¶{c["paragraph"]}">[{c["n"]}]</a>'
+
+    body = MARKER_RE.sub(link, body)
+    if by_n:
+        items = "".join(
+            f'<li><a class="rq-cite" href="{cite_href(c["chunk_id"], c.get("quote_start"), len(c.get("quote") or ""))}">'
+            f'[{c["n"]}]</a> {esc(" › ".join(c["section_path"]))} ¶{c["paragraph"]} — “{esc(c["quote"])}”</li>'
+            for c in summary.citations)
+        body += (f'\n\n<details class="rq-sum-sources"><summary>{heading[4:]} Sources ({len(by_n)})</summary>'
+                 f'<ul>{items}</ul></details>\n')
+    if getattr(summary, "cached", False):
+        body += "\n<span class=\"rq-refs\">（缓存 cached）</span>\n"
+    return body
