@@ -7,11 +7,14 @@ become cheap because vectors come back from here.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
 
 
 def text_key(text: str) -> str:
@@ -44,11 +47,15 @@ class EmbeddingCache:
         return found
 
     def put_many(self, model: str, items: dict[str, NDArray[np.float32]]) -> None:
-        with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
-                [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()],
-            )
+        """Remember vectors; a failed write (disk full, read-only cache) only costs re-embedding later."""
+        try:
+            with self.conn:
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
+                    [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()],
+                )
+        except sqlite3.OperationalError as exc:
+            log.warning("embedding cache not updated (%s); vectors will be re-embedded next time", exc)
 
     def close(self) -> None:
         self.conn.close()

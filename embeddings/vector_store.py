@@ -177,14 +177,22 @@ class FaissVectorStore:
         buffer = io.BytesIO()
         np.savez(buffer, index=blob, labels=labels,
                  manifest=np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
+        except OSError as exc:
+            raise VectorIndexError(f"cannot write vector index {self.path}: {exc.strerror or exc} (disk full, or "
+                                   "the index directory is not writable); the previous index is kept") from exc
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(buffer.getvalue())
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, self.path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise VectorIndexError(f"cannot write vector index {self.path}: {exc.strerror or exc} (disk full, or "
+                                   "the index directory is not writable); the previous index is kept") from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

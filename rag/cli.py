@@ -51,8 +51,7 @@ def open_store() -> ReportStore:
     try:
         return ReportStore(get_settings().index_dir)
     except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
 
 
 def open_services(show_progress: bool = False):  # type: ignore[no-untyped-def]
@@ -61,8 +60,7 @@ def open_services(show_progress: bool = False):  # type: ignore[no-untyped-def]
     try:
         return Services(get_settings(), show_progress=show_progress)
     except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -112,10 +110,19 @@ def ingest(
             def on_file(path: Path) -> None:
                 progress.update(task, advance=1, description=f"ingesting {path.name[:40]}")
 
-            outcomes = services.ingest(files, index=False, on_file=on_file)
+            try:
+                outcomes = services.ingest(files, index=False, on_file=on_file)
+            except StoreError as exc:  # disk full / read-only mid-ingest: the reports stored so far are kept
+                raise fail(str(exc)) from exc
         if not no_index and any(o.status in ("added", "replaced") for o in outcomes):
-            with err.status("updating the vector index…"):
-                services.sync()
+            from embeddings.model import EmbeddingModelError
+            from embeddings.vector_store import VectorIndexError
+
+            try:
+                with err.status("updating the vector index…"):
+                    services.sync()
+            except (VectorIndexError, EmbeddingModelError, StoreError) as exc:
+                raise fail(f"reports stored, but the vector index was not updated: {exc}") from exc
     rejected = [o for o in outcomes if o.status == "rejected"]
     for outcome in rejected:
         err.print(f"[red]rejected[/red] {outcome.error}", highlight=False, soft_wrap=True)
@@ -265,8 +272,14 @@ def _search_batch(services: Any, batch: Path, k: int, mode: str | None, filters:
 @app.command()
 def reindex(as_json: JsonOpt = False) -> None:
     """Rebuild the lexical and vector indexes from the stored chunks (fixes a corrupt or outdated index)."""
+    from embeddings.model import EmbeddingModelError
+    from embeddings.vector_store import VectorIndexError
+
     with open_services(show_progress=not as_json) as services:
-        stats = services.reindex()
+        try:
+            stats = services.reindex()
+        except (VectorIndexError, EmbeddingModelError, StoreError) as exc:
+            raise fail(str(exc)) from exc
         n_reports = len(services.store.reports())
     data = {"reports": n_reports, "chunks": stats.added, "embedded": stats.embedded,
             "from_cache": stats.from_cache}
@@ -468,7 +481,7 @@ def serve(
             counts = {s: sum(o.status == s for o in outcomes) for s in ("added", "replaced", "unchanged", "rejected")}
             err.print("reports: " + (", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none found"))
         n_reports = len(services.store.reports())
-        with err.status("loading the embedding model and search index…"):
+        with err.status("updating the search index…"):
             services.sync()
         url = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
 

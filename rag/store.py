@@ -88,6 +88,11 @@ class ReportStore:
             self._refresh_ledger()
         except PermissionError as exc:
             raise StoreError(f"index directory {self.index_dir} is not writable: {exc.strerror}") from exc
+        except sqlite3.OperationalError as exc:  # cannot open/lock/write: permissions, read-only, disk full
+            raise StoreError(
+                f"cannot open report store {self.index_dir / DB_NAME} ({exc}); check that the index directory "
+                "is writable and the disk is not full"
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"report store {self.index_dir / DB_NAME} is unreadable ({exc}); "
@@ -133,8 +138,14 @@ class ReportStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.conn:
-            yield self.conn
+        """One atomic write; a failed write (disk full, directory made read-only) becomes a clear StoreError
+        and is rolled back, so what was stored before stays intact."""
+        try:
+            with self.conn:
+                yield self.conn
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to {self.index_dir / DB_NAME}: {exc} (disk full, or the index "
+                             "directory is not writable); the reports stored before are kept") from exc
 
     # -- writes -------------------------------------------------------------------------------------
     def sha_of(self, report_id: str) -> str | None:
