@@ -218,8 +218,7 @@ class Gateway:
         return engine if engine in self.engines() else "extractive"
 
     def reports(self) -> list[Report]:
-        with self.lock.read():
-            return self.services.store.reports()
+        return self.services.store.reports()  # one SQLite read: consistent without the index lock
 
     def report(self, report_id: str) -> Report:
         with self.lock.read():

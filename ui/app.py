@@ -214,13 +214,13 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
 
             threading.Thread(target=work, daemon=True).start()
             chat += [{"role": "user", "content": render.esc(text)},
-                     {"role": "assistant", "content": "⏳ 检索中… Searching…"}]
+                     {"role": "assistant", "content": "检索中… Searching…"}]
             yield chat, history, gr.update(), '<div class="rq-status"><span class="rq-engine">…</span></div>', ""
             streamed, last = "", 0.0
             while True:
                 kind, payload = events.get()
                 if kind == "sources":
-                    chat[-1]["content"] = "⏳ 生成答案… Answering…"
+                    chat[-1]["content"] = "生成答案中… Answering…"
                     yield chat, history, render.sources_from_hits(payload), gr.update(), gr.update()
                 elif kind == "token":
                     streamed += payload
@@ -229,7 +229,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                         chat[-1]["content"] = render.streaming_message(streamed)
                         yield chat, history, gr.update(), gr.update(), gr.update()
                 elif kind == "error":
-                    chat[-1]["content"] = f"⚠️ {render.esc(payload)}"
+                    chat[-1]["content"] = f"⚠ {render.esc(payload)}"
                     yield chat, history, gr.update(), render.badge_html(None, payload, turn), gr.update()
                     return
                 else:
@@ -266,7 +266,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                     summary_md = render.summary_markdown(gw.summarize(report_id))
                 except Exception as exc:
                     log.exception("summary failed")
-                    summary_md = f"⚠️ 摘要失败 summary failed: {exc.__class__.__name__}"
+                    summary_md = f"⚠ 摘要失败 summary failed: {exc.__class__.__name__}"
             if has_indicators:
                 try:
                     rows = indicator_frame([r.to_dict() for r in gw.indicators(report_id=report_id)])
@@ -382,7 +382,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
             try:
                 comparison = gw.compare(indicator, kind=None if kind == "all" else kind, year=_year(year))
             except Exception as exc:  # unknown indicator, bad kind: say so in one line
-                return [f"⚠️ {render.esc(exc)}", *empty]
+                return [f"⚠ {render.esc(exc)}", *empty]
             data = comparison.to_dict()
             if not data["rows"]:
                 return [f"没有找到“{render.esc(indicator)}”的数据。No figures for this indicator.", *empty]
@@ -453,7 +453,11 @@ def chart_frame(rows: list[dict[str, Any]], with_kind: bool = False) -> pd.DataF
 
 # -- the server --------------------------------------------------------------------------------------------
 def build_app(services: Any, auth: tuple[str, str] | None = None, warm: bool = True) -> FastAPI:
-    """FastAPI app: REST API under /api, the Gradio UI at /. ``auth`` guards both (UI login, API Basic)."""
+    """FastAPI app: REST API under /api, the Gradio UI at /. ``auth`` guards both (UI login, API Basic).
+
+    ``warm`` loads the embedding model and vector index now rather than on the first question
+    (``app.state.gateway.warm_up()`` does it later).
+    """
     gateway = Gateway(services)
     if warm:
         gateway.warm_up()
@@ -475,17 +479,21 @@ def build_app(services: Any, auth: tuple[str, str] | None = None, warm: bool = T
 
 def serve(services: Any, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
           on_ready: Any = None) -> None:
-    """Run the app with uvicorn until interrupted."""
+    """Run the app with uvicorn until interrupted. The page is served at once; the embedding model loads right
+    after (a question asked meanwhile waits for it)."""
     import uvicorn
 
-    app = build_app(services, auth)
+    app = build_app(services, auth, warm=False)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
-    if on_ready is not None:
-        def announce() -> None:
-            while not server.started and not server.should_exit:
-                time.sleep(0.05)
-            if server.started:
+
+    def after_start() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            if on_ready is not None:
                 on_ready()
-        threading.Thread(target=announce, daemon=True).start()
+            app.state.gateway.warm_up()
+
+    threading.Thread(target=after_start, name="reportqa-warm-up", daemon=True).start()
     server.run()

@@ -135,9 +135,9 @@ def answer_message(answer: Answer) -> str:
 
     body = MARKER_RE.sub(link, esc(answer.answer))
     if answer.refused:
-        body = f"⚠️ {body}"
+        body = f"⚠ {body}"
     elif not answer.grounded:
-        body = f"{body}\n\n⚠️ *未通过核验 Not grounded*"
+        body = f"{body}\n\n⚠ *未通过核验 Not grounded*"
     if answer.citations and not answer.refused:
         refs = "<br>".join(
             f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id, c.quote_start, len(c.quote))}">[{c.n}]</a> '
