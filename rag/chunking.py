@@ -93,8 +93,10 @@ def _split_long(start: int, end: int, text: str, max_chars: int) -> list[tuple[i
         if j + 1 >= len(spans):
             break
         last = spans[j]
-        # Overlap: the next part starts with this part's last sentence when it is short.
-        i = j if j > i and last[1] - last[0] <= OVERLAP_MAX_CHARS else j + 1
+        # Overlap: the next part starts with this part's last sentence when it is short, and only when the
+        # sentence after it still fits (else the next part would be that sentence alone: a duplicate chunk).
+        overlap = j > i and last[1] - last[0] <= OVERLAP_MAX_CHARS and spans[j + 1][1] - last[0] <= max_chars
+        i = j if overlap else j + 1
     return parts
 
 
