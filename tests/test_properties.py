@@ -3,6 +3,8 @@ duplicated. Derandomized, so the suite stays deterministic."""
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -61,7 +63,7 @@ def _check_chunks(cleaned: str, paragraphs: list[tuple[int, int]], chunks: list,
     for start, end in paragraphs:  # no text lost
         assert all(covered[i] >= 1 for i in range(start, end)), cleaned[start:end]
     ordered = sorted(chunks, key=lambda c: (c.char_start, c.char_end))
-    for prev, nxt in zip(ordered, ordered[1:], strict=False):
+    for prev, nxt in itertools.pairwise(ordered):
         overlap = prev.char_end - nxt.char_start
         if overlap > 0:  # duplication only as the designed one-sentence overlap of a split paragraph
             assert prev.paragraph == nxt.paragraph and prev.part and nxt.part == prev.part + 1
