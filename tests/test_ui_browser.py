@@ -199,7 +199,7 @@ def test_upload_gbk_html_is_searchable_then_delete(page, dev_qa, tmp_path):
     result.get_by_text("新增 added").wait_for()
     text = result.inner_text()
     assert "xishi_gbk.html" in text and "西市區" in text
-    assert "notes.txt" in text and "拒绝 rejected" in text
+    assert "notes.txt" in text and "拒绝 rejected" in text and "no Chinese text" in text
     page.locator("#rq-reports-table").get_by_text("xishi_gbk").wait_for()
     shot(page, "upload-result")
 

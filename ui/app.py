@@ -177,8 +177,9 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                     preferred = [v for _, v in choices if v == "地区生产总值"] or [v for _, v in choices[:1]]
                     cmp_indicator = gr.Dropdown(choices, value=preferred[0] if preferred else None,
                                                 allow_custom_value=True, label="指标 Indicator",
-                                                elem_id="rq-cmp-indicator", scale=3)
-                    cmp_kind = gr.Radio(KINDS, value="actual", label="类型 Kind", elem_id="rq-cmp-kind", scale=2)
+                                                elem_id="rq-cmp-indicator", scale=3, min_width=260)
+                    cmp_kind = gr.Radio(KINDS, value="actual", label="类型 Kind", elem_id="rq-cmp-kind", scale=2,
+                                    min_width=260)
                     cmp_year = gr.Dropdown(year_choices(gw), value=ALL, label="报告年份 Year", elem_id="rq-cmp-year",
                                            scale=1, min_width=110)
                     cmp_btn = gr.Button("对比 Compare", variant="primary", elem_id="rq-cmp-run", scale=1,
@@ -343,13 +344,13 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                 try:
                     data = Path(path).read_bytes()
                 except OSError as exc:
-                    rows.append([name, render.OUTCOME_LABELS["rejected"], "", f"cannot read: {exc.strerror}"])
+                    rows.append([name, render.OUTCOME_LABELS["rejected"], f"cannot read: {exc.strerror}"])
                     continue
                 try:
                     outcomes = gw.ingest_upload(name, data)
                 except Exception as exc:
                     log.exception("upload failed")
-                    rows.append([name, render.OUTCOME_LABELS["rejected"], "", f"internal error: {exc}"])
+                    rows.append([name, render.OUTCOME_LABELS["rejected"], f"internal error: {exc.__class__.__name__}"])
                     continue
                 rows.extend(render.outcome_row(o) for o in outcomes)
             progress((len(paths), len(paths)), desc="完成 done")

@@ -213,17 +213,21 @@ def _toc(nodes: list[dict[str, Any]]) -> str:
 
 OUTCOME_LABELS = {"added": "新增 added", "replaced": "已替换 replaced", "unchanged": "未变 unchanged",
                   "duplicate": "重复 duplicate", "rejected": "拒绝 rejected"}
-UPLOAD_COLUMNS = ["文件 File", "结果 Result", "报告 Report", "说明 Details"]
+UPLOAD_COLUMNS = ["文件 File", "结果 Result", "说明 Details"]
 
 
 def outcome_row(outcome: Any) -> list[str]:
+    """File, result, and the report it became (or why it was rejected / which report it duplicates)."""
     report = outcome.report
-    detail = outcome.error or (f"与 {outcome.duplicate_of} 相同 same as {outcome.duplicate_of}"
-                               if outcome.duplicate_of else "")
-    if report is not None and not detail:
-        detail = f"{report.region} {report.year or ''} · {report.n_chunks} chunks".strip()
-    return [outcome.source, OUTCOME_LABELS.get(outcome.status, outcome.status),
-            f"{report.title} ({report.report_id})" if report else "", detail]
+    if outcome.error:
+        detail = outcome.error.removeprefix(f"{outcome.source}: ")
+    elif outcome.duplicate_of:
+        detail = f"与 {outcome.duplicate_of} 内容相同 same text as {outcome.duplicate_of}"
+    elif report is not None:
+        detail = f"{report.title}（{report.report_id}）· {report.region} {report.year or ''} · {report.n_chunks} chunks"
+    else:
+        detail = ""
+    return [outcome.source, OUTCOME_LABELS.get(outcome.status, outcome.status), detail]
 
 
 # -- summaries ---------------------------------------------------------------------------------------------
