@@ -8,6 +8,7 @@ language and script.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -77,6 +78,28 @@ def in_script(text: str, language: str) -> str:
     return to_traditional(text) if language == "zh-hant" else text
 
 
+def corpus_weigher(conn: Any) -> Callable[[str], float]:
+    """IDF of a topic term over the chunks. A phrase that is not one index token (a glossary term such as
+    事业单位改革) is counted by substring over the chunks' search text, so it is not mistaken for a word
+    that occurs nowhere in the reports."""
+    base = idf_weigher(conn)
+    unseen = base("\x00")
+    cache: dict[str, float] = {}
+
+    def weight(term: str) -> float:
+        value = base(term)
+        if value < unseen - 1e-9 or term.startswith("\x00") or len(term) < 3:
+            return value
+        if term not in cache:
+            total = conn.execute("SELECT count(*) FROM chunks").fetchone()[0] or 1
+            df = conn.execute("SELECT count(*) FROM chunks WHERE instr(search_text, ?) > 0",
+                              (normalize_for_search(term),)).fetchone()[0]
+            cache[term] = math.log((total + 1) / (df + 1)) + 1.0
+        return cache[term]
+
+    return weight
+
+
 # -- retrieval for answering ----------------------------------------------------------------------------
 def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
                         report_ids: list[str] | None) -> list[SearchHit]:
@@ -134,14 +157,17 @@ def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, sta
 
 
 def _place_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]:
-    """Hits split by named place for comparison questions (each place answered on its own)."""
+    """Hits split by named place: for comparison questions each place is answered on its own; a question
+    naming one place keeps the hits of that place's reports."""
     distinct = []
     for match in plan.places:
         ids = set(match.report_ids)
         if ids not in distinct:
             distinct.append(ids)
     if len(distinct) < 2:
-        return [hits]
+        # A question about one place is answered from that place's reports when any were retrieved.
+        own = [h for h in hits if distinct and h.chunk.report_id in distinct[0]]
+        return [own or hits]
     groups = [[h for h in hits if h.chunk.report_id in ids] for ids in distinct]
     return [g for g in groups if g] or [hits]
 
@@ -296,7 +322,7 @@ def ask(
     if on_sources is not None:
         on_sources(hits)
     t = time.perf_counter()
-    weigh = idf_weigher(services.store.conn)
+    weigh = corpus_weigher(services.store.conn)
     if not hits:
         result = refusal(plan, hits, question, standalone, engine_name)
     elif engine_name == "extractive":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.citations import sentence_units
 from rag.numbers import extract_figures
@@ -20,12 +20,20 @@ from rag.tokens import QUERY_STOPWORDS, words
 
 NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|how (many|much)|what (is|was|were) the|"
                           r"percent|rate|amount|number|total|target|figure|growth", re.I)
+# Questions that ask what a term means or what a named programme consists of.
+DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
+                             r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin", re.I)
+# A count written with a measure word: 416人, 530支, 3.9万户.
+COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 MIN_COVERAGE = 0.5
 MAX_SENTENCES = 3
 # Words that say what kind of answer is wanted, not what it is about (not counted for coverage).
 INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增速", "多少", "分别", "累计", "共", "全年",
-                "亿元", "万元", "万人", "新增", "主要", "预期目标", "主要预期目标", "指标", "预期指标", "计划"}
+                "亿元", "万元", "万人", "新增", "主要", "预期目标", "主要预期目标", "指标", "预期指标", "计划",
+                # comparisons and directions of change (以上, 下降 …) qualify the figure asked for
+                "以上", "以下", "以内", "超过", "左右", "不低于", "不少于", "低于", "增加", "提高", "上升", "下降",
+                "减少", "降低", "同比", "年均", "预计"}
 
 
 @dataclass
@@ -43,10 +51,27 @@ def topic_concepts(plan: QueryPlan, place_names: set[str]) -> list[list[str]]:
     Stopwords, places, years and intent words (目标, 多少 …) are not topics: they say what kind of answer is
     wanted, and they occur everywhere in a report.
     """
+    return question_concepts(plan, place_names).concepts
+
+
+@dataclass
+class Concepts:
+    """A question's topic concepts and how each one counts."""
+
+    concepts: list[list[str]]
+    counted: int | None = None  # what a "how many …" question counts: a figure with a measure word covers it
+    soft: set[int] = field(default_factory=set)  # verbs and the like: count only where a sentence has them
+    required: set[int] = field(default_factory=set)  # a place no loaded report covers: no answer without it
+
+
+def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     concepts: list[list[str]] = []
-    if plan.lang != "en":
+    result = Concepts(concepts)
+    # Chinese words of the question (all of a Chinese question; the Chinese names in an English one).
+    chinese = plan.normalized if plan.lang != "en" else " ".join(re.findall(r"[\u4e00-\u9fff]+", plan.normalized))
+    if chinese:
         kept: dict[str, None] = {}
-        for word in words(plan.normalized):
+        for word in words(chinese):
             if word in QUERY_STOPWORDS or word in INTENT_WORDS or len(word) < 2:
                 continue
             if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
@@ -55,15 +80,21 @@ def topic_concepts(plan: QueryPlan, place_names: set[str]) -> list[list[str]]:
                 continue
             kept.setdefault(word, None)
         # jieba's search mode yields a word and its parts: keep the longest.
-        concepts = [[w] for w in kept if not any(w != o and w in o for o in kept)]
-    for group in plan.expansion_groups:
+        concepts.extend([w] for w in kept if not any(w != o and w in o for o in kept))
+    for index, group in enumerate(plan.expansion_groups):
         terms = [t for t in group if t not in INTENT_WORDS and not re.fullmatch(r"[%\w]{0,1}", t)]
         if terms and not any(any(t in name for name in place_names) for t in terms):
+            if index == plan.counted:
+                result.counted = len(concepts)
+            if index in plan.soft_groups:
+                result.soft.add(len(concepts))
+            if group[0] in plan.other_places:
+                result.required.add(len(concepts))
             concepts.append(terms)
     # English words without a Chinese equivalent stay in the question's topic: no passage can cover them,
     # so a question mostly made of them (Olympic gold medals …) is refused rather than answered loosely.
     concepts.extend([f"\x00{word}"] for word in plan.untranslated)
-    return concepts
+    return result
 
 
 def topic_terms(plan: QueryPlan, place_names: set[str]) -> list[str]:
@@ -118,22 +149,34 @@ def select_sentences(
 
     Returns the sentences and the share of the question's concepts they cover (the refusal signal).
     """
-    concepts = topic_concepts(plan, place_names)
+    analysis = question_concepts(plan, place_names)
+    concepts, counted, soft = analysis.concepts, analysis.counted, analysis.soft
     terms = [t for concept in concepts for t in concept]
     numeric = bool(NUMERIC_CUES.search(plan.text))
+    definition = bool(DEFINITION_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
     weigh = weight_of or (lambda term: float(len(term)))
     sizes = [max(weigh(t) for t in concept) for concept in concepts]
+
+    def share(covered: set[int]) -> float:
+        """Weight of the covered concepts over all concepts; soft ones count only where covered."""
+        total = sum(size for i, size in enumerate(sizes) if i not in soft or i in covered)
+        return sum(sizes[i] for i in covered) / total if total else 0.0
+
     years = set(re.findall(r"((?:19|20)\d{2})\s*年", plan.text))
+    if plan.lang == "en":
+        years |= set(re.findall(r"\b((?:19|20)\d{2})\b", plan.text))
     candidates: list[tuple[float, Selected, set[int]]] = []
     for rank, hit in enumerate(hits):
         text = hit.chunk.text
         for start, end in sentence_units(text):
             sentence_norm = normalize_for_search(text[start:end])
             covered = _covered(concepts, sentence_norm)
+            if counted is not None and covered - soft and COUNT_RE.search(sentence_norm):
+                covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
             if not covered and concepts:
                 continue
-            weight = sum(sizes[i] for i in covered) / max(1, sum(sizes)) if concepts else 0.1
+            weight = share(covered) if concepts else 0.1
             has_figure = bool(extract_figures(text[start:end]))
             score = weight + (0.3 if numeric and has_figure else 0.0) + 0.15 / (rank + 1)
             if numeric and not has_figure:
@@ -151,23 +194,36 @@ def select_sentences(
         if chosen and (not new or score < 0.5 * chosen[0].score):
             continue
         s, e = trim_to_clauses(hits[selected.hit_index].chunk.text, selected.start, selected.end, terms, numeric)
+        if definition:
+            e = whole_item(hits[selected.hit_index].chunk.text, e)
         selected.start, selected.end = s, e
         selected.text = hits[selected.hit_index].chunk.text[s:e]
         chosen.append(selected)
         covered_all |= covered
-    total = sum(sizes)
-    coverage = sum(sizes[i] for i in covered_all) / total if total else (1.0 if chosen else 0.0)
+    coverage = share(covered_all) if sum(sizes) else (1.0 if chosen else 0.0)
     if numeric and chosen and not any(extract_figures(s.text) for s in chosen):
         coverage = 0.0  # asked for an amount, found only words
     if weight_of is not None:
         # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
         # question is really about: not finding it means the answer is not there.
         unseen = weigh("\x00")
-        absent = [i for i, concept in enumerate(concepts) if i not in covered_all
+        absent = [i for i, concept in enumerate(concepts) if i not in covered_all and i not in soft
                   and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
         if absent:
             coverage = min(coverage, MIN_COVERAGE - 0.01)
+    if analysis.required - covered_all:
+        coverage = min(coverage, MIN_COVERAGE - 0.01)  # about a place the passages do not mention
     return chosen, coverage
+
+
+def whole_item(text: str, end: int) -> int:
+    """For definitions: a sentence that stops at ；inside a numbered item (四区四中心:“四区”即…；“四中心”即…)
+    runs on to the end of that item (the line or the full stop)."""
+    if text[end - 1:end] not in ("；", ";"):
+        return end
+    stops = [p for p in (text.find("\n", end), text.find("。", end)) if p != -1]
+    stop = min(stops) if stops else len(text)
+    return stop + 1 if text[stop:stop + 1] == "。" else stop
 
 
 def year_match(years: set[str], context: str, report_year: int | None) -> int:

@@ -20,6 +20,7 @@ from rag.store import ReportStore
 from rag.textnorm import to_simplified
 
 MODES = ("bm25", "dense", "hybrid")
+PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
 
 
 @dataclass
@@ -154,8 +155,13 @@ class Retriever:
             return [(cid, score, ranks[cid]) for cid, score in rankings[mode]]
         if self.fusion == "rrf":
             scores = {cid: sum(1.0 / (self.rrf_k + r) for r in by_name.values()) for cid, by_name in ranks.items()}
+            bonus = PLACE_BONUS / (self.rrf_k + 1)
         else:
             scores = weighted_fusion(rankings.get("bm25", []), rankings.get("dense", []), self.alpha)
+            bonus = PLACE_BONUS
+        named = plan.place_report_ids  # a question naming a place prefers that place's reports
+        if named:
+            scores = {cid: s + bonus * (cid.split(":", 1)[0] in named) for cid, s in scores.items()}
         return sorted(((cid, scores[cid], ranks[cid]) for cid in scores), key=lambda item: -item[1])
 
 
