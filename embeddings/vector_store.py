@@ -29,6 +29,10 @@ class VectorIndexError(Exception):
     """The vector index is missing, corrupt or from another version/model; ``reportqa reindex`` fixes it."""
 
 
+class VectorModelMismatch(VectorIndexError):
+    """The index holds vectors of another embedding model/backend: rebuild it, never mix the two spaces."""
+
+
 class VectorStore(Protocol):
     model_id: str
     dim: int
@@ -215,7 +219,7 @@ class FaissVectorStore:
             raise VectorIndexError(f"vector index {path} has format {manifest.get('format')}, this version "
                                    f"reads {FORMAT_VERSION}; {fix}")
         if manifest.get("model_id") != model_id:
-            raise VectorIndexError(f"vector index {path} was built with model {manifest.get('model_id')!r}, "
+            raise VectorModelMismatch(f"vector index {path} was built with model {manifest.get('model_id')!r}, "
                                    f"the configured model is {model_id!r}; {fix}")
         if hashlib.sha256(blob.tobytes()).hexdigest() != manifest.get("sha256"):
             raise VectorIndexError(f"vector index {path} failed its checksum; {fix}")

@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(32, description="Passages per encoding batch.")
     embedding_threads: int = Field(0, description="Torch CPU threads for encoding (0 = library default).")
     embedding_backend: str = Field(
-        "torch", description="Embedding runtime: torch (fp32), onnx (ONNX Runtime fp32) or onnx-int8 (quantized).",
+        "onnx-int8",
+        description="Embedding runtime: onnx-int8 (ONNX Runtime, int8; ~2x fp32 speed, same Recall@5), onnx or torch.",
     )
     index_kind: str = Field("flat", description="FAISS index: flat (exact), hnsw or ivf (approximate, large corpora).")
     hnsw_m: int = Field(32, description="HNSW graph degree.")

@@ -6,6 +6,7 @@ The store is the source of truth; the vector index is derived data that can alwa
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +14,13 @@ import numpy as np
 
 from embeddings.cache import EmbeddingCache, text_key
 from embeddings.model import Embedder
-from embeddings.vector_store import FaissVectorStore
+from embeddings.vector_store import FaissVectorStore, VectorModelMismatch
 from rag.config import Settings
 from rag.models import Chunk
 from rag.store import ReportStore
 
 VECTOR_FILE = "vectors.npz"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,7 +46,11 @@ def open_vector_store(settings: Settings, embedder: Embedder, index_dir: Path | 
     options = dict(hnsw_m=settings.hnsw_m, ivf_lists=settings.ivf_lists, ef_search=settings.hnsw_ef_search,
                    nprobe=settings.ivf_nprobe)
     if path.exists():
-        store = FaissVectorStore.load(path, embedder.model_id, **options)
+        try:
+            store = FaissVectorStore.load(path, embedder.model_id, **options)
+        except VectorModelMismatch as exc:  # the model or backend setting changed: re-embed (cache permitting)
+            log.warning("%s; rebuilding it with %s", exc, embedder.model_id)
+            return FaissVectorStore(path, embedder.model_id, embedder.dim, settings.index_kind, **options)
         if store.kind == settings.index_kind:
             return store
         ids, vectors = store._all_vectors()

@@ -81,16 +81,26 @@ def test_unknown_backend_is_a_clear_error() -> None:
     assert check_backend("onnx") == "onnx"
 
 
-def test_index_of_another_backend_is_not_mixed(seed_services, tmp_path: Path) -> None:
-    """An index built with fp32 vectors opened with the int8 backend: clear error naming the fix."""
-    from embeddings.vector_store import VectorIndexError
+def test_index_of_another_backend_is_rebuilt_not_mixed(seed_services, tmp_path: Path) -> None:
+    """An index built by another backend is detected when opened: a fresh index of the configured backend
+    replaces it (filled from the store on sync), so fp32 and int8 vectors never share an index."""
+    import shutil
+
+    from embeddings.vector_store import FaissVectorStore, VectorModelMismatch
     from rag.indexing import open_vector_store, vector_path
 
-    settings = seed_services.settings.model_copy(update={"embedding_backend": "onnx-int8"})
-    int8 = Embedder(DEFAULT_MODEL_ID, backend="onnx-int8")
-    assert vector_path(seed_services.index_dir).exists()
-    with pytest.raises(VectorIndexError, match=r"built with model .*reindex"):
-        open_vector_store(settings, int8, seed_services.index_dir)
+    src = vector_path(seed_services.index_dir)
+    other = "torch" if seed_services.settings.embedding_backend != "torch" else "onnx-int8"
+    copy = tmp_path / "idx"
+    copy.mkdir()
+    shutil.copy(src, vector_path(copy))
+    built_with = FaissVectorStore.load(src, seed_services.embedder.model_id).model_id
+    embedder = Embedder(DEFAULT_MODEL_ID, backend=other)
+    with pytest.raises(VectorModelMismatch, match=r"built with model .*reindex"):
+        FaissVectorStore.load(vector_path(copy), embedder.model_id)
+    settings = seed_services.settings.model_copy(update={"embedding_backend": other})
+    fresh = open_vector_store(settings, embedder, copy)
+    assert len(fresh) == 0 and fresh.model_id == embedder.model_id != built_with
 
 
 def test_stale_or_damaged_export_is_detected(tmp_path: Path) -> None:
