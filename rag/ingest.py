@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,10 @@ def ingest_document(store: ReportStore, doc: RawDocument, settings: Settings) ->
 def ingest_bytes(store: ReportStore, name: str, data: bytes, settings: Settings | None = None) -> list[IngestOutcome]:
     """Ingest an uploaded file (UI/REST): same checks as files on disk, the name decides the format."""
     settings = settings or get_settings()
-    safe_name = Path(name.replace("\\", "/")).name  # never trust a client path (../../x.txt)
+    safe_name = safe_upload_name(name)
+    if safe_name is None:
+        return [IngestOutcome(name[:80] or "(no name)", "rejected",
+                              error=f"{name[:80]!r}: an upload needs a file name such as report.txt")]
     if len(data) > settings.max_file_bytes:
         return [IngestOutcome(safe_name, "rejected", error=f"{safe_name}: file too large "
                               f"({len(data) / 1e6:.1f} MB > limit {settings.max_file_bytes / 1e6:.1f} MB)")]
@@ -64,6 +68,19 @@ def ingest_bytes(store: ReportStore, name: str, data: bytes, settings: Settings 
     except IngestError as exc:
         return [IngestOutcome(safe_name, "rejected", error=str(exc))]
     return [ingest_document(store, doc, settings) for doc in docs]
+
+
+def safe_upload_name(name: str, max_chars: int = 160) -> str | None:
+    """The last path component of a client-supplied name with control/format characters (NUL, bidi overrides)
+    removed; ``None`` when nothing usable is left (``""``, ``..``). Never trust a client path (``../../x.txt``)."""
+    cleaned = "".join(ch for ch in name.replace("\\", "/") if unicodedata.category(ch) not in ("Cc", "Cf"))
+    base = cleaned.rsplit("/", 1)[-1].strip()
+    if base in ("", ".", ".."):
+        return None
+    if len(base) > max_chars:
+        stem, dot, suffix = base.rpartition(".")
+        base = stem[: max_chars - len(suffix) - 1] + dot + suffix if dot and len(suffix) <= 10 else base[:max_chars]
+    return base
 
 
 def ingest_paths(
