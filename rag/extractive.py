@@ -78,9 +78,11 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 continue
             if any(word in name for name in place_names):
                 continue
+            if any(word in term for group in plan.expansion_groups for term in group):
+                continue  # part of a named indicator (新增就业): that indicator is the concept
             kept.setdefault(word, None)
         # jieba's search mode yields a word and its parts: keep the longest.
-        concepts.extend([w] for w in kept if not any(w != o and w in o for o in kept))
+        concepts.extend(plan.word_variants(w) for w in kept if not any(w != o and w in o for o in kept))
     for index, group in enumerate(plan.expansion_groups):
         terms = [t for t in group if t not in INTENT_WORDS and not re.fullmatch(r"[%\w]{0,1}", t)]
         if terms and not any(any(t in name for name in place_names) for t in terms):
@@ -177,6 +179,9 @@ def select_sentences(
             if not covered and concepts:
                 continue
             weight = share(covered) if concepts else 0.1
+            # A concept met only by a variant wording (most of its bigrams) counts less than its exact words.
+            loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
+            weight -= 0.4 * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
             score = weight + (0.3 if numeric and has_figure else 0.0) + 0.15 / (rank + 1)
             if numeric and not has_figure:

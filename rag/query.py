@@ -18,6 +18,7 @@ answered loosely); generic words (help, want, refer …) are not topic words.
 from __future__ import annotations
 
 import csv
+import difflib
 import importlib.util
 import re
 import unicodedata
@@ -101,6 +102,7 @@ IRREGULAR = {"built": "build", "spent": "spend", "held": "hold", "won": "win", "
              "bus": "bus", "buses": "bus", "status": "status", "campus": "campus", "census": "census",
              "focus": "focus", "bonus": "bonus", "virus": "virus", "plus": "plus", "yes": "yes", "this": "this",
              "its": "its", "his": "his", "less": "less", "unless": "unless", "across": "across"}
+MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
 DOUBLED = re.compile(r"([bdgmnprt])\1$")
 
 
@@ -126,6 +128,15 @@ class QueryPlan:
     soft_groups: set[int] = field(default_factory=set)  # expansion groups of soft words (verbs): never required
     counted: int | None = None  # index of the expansion group a "how many …" question counts
     other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
+    variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
+
+    def word_variants(self, word: str) -> list[str]:
+        """``word`` and its mainland wording when the question used Taiwan words (数位经济 → 数字经济)."""
+        forms = [word]
+        for taiwan, mainland in self.variants:
+            if taiwan and taiwan in word:
+                forms.append(word.replace(taiwan, mainland))
+        return list(dict.fromkeys(forms))
 
     @property
     def lexical_text(self) -> str:
@@ -226,7 +237,56 @@ def _glossary_entries() -> dict[str, GlossaryEntry]:
             terms = [*old.terms, *(t for t in terms if t not in old.terms)]
             soft = soft and old.soft
         table[key] = GlossaryEntry(tuple(dict.fromkeys(terms)), soft)
+    # The ledger's indicator table (rag/data/indicators.tsv) names each standard indicator in English and
+    # lists how reports write it: its multi-word English aliases (and acronyms: GDP, CPI) are glossary
+    # phrases too, and a phrase the glossary already has gains the indicator's wordings.
+    for indicator in _indicators():
+        synonyms = [normalize_for_search(t) for t in (indicator.name, *indicator.synonyms)]
+        for alias in {indicator.english.lower(), *(a.lower() for a in indicator.aliases_en)}:
+            alias = re.sub(r"\s*\(.*?\)", "", alias).strip()
+            if len(alias.split()) < 2 and alias not in ACRONYMS:
+                continue  # one-word aliases (industry, income) are too broad for questions
+            old = table.get(alias, GlossaryEntry((), False))
+            table[alias] = GlossaryEntry(tuple(dict.fromkeys([*old.terms, *synonyms])), old.soft)
     return table
+
+
+ACRONYMS = {"gdp", "gnp", "cpi", "fdi", "fai", "ppi", "pmi"}
+
+
+def _indicators() -> tuple:  # type: ignore[type-arg]
+    from rag.indicators import load_table
+
+    try:
+        return load_table().indicators
+    except (OSError, ValueError):  # a broken table must not break search
+        return ()
+
+
+@lru_cache(maxsize=1)
+def _indicator_synonyms() -> list[tuple[str, tuple[str, ...]]]:
+    """Every indicator wording (normalized), longest first, with all the wordings of its indicator."""
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    for indicator in _indicators():
+        wordings = tuple(dict.fromkeys(normalize_for_search(t) for t in (indicator.name, *indicator.synonyms)))
+        pairs.extend((w, wordings) for w in wordings if len(w) >= 3)
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+def indicator_groups(normalized: str) -> list[list[str]]:
+    """The standard indicators a Chinese question names (社零额, 新增就业 …), each as all the ways reports
+    write it, so a passage using another wording of the same indicator is found and counts as an answer."""
+    groups: list[list[str]] = []
+    taken = [False] * len(normalized)
+    for wording, wordings in _indicator_synonyms():
+        start = normalized.find(wording)
+        while start != -1:
+            if not any(taken[start:start + len(wording)]):
+                taken[start:start + len(wording)] = [True] * len(wording)
+                if list(wordings) not in groups:
+                    groups.append(list(wordings))
+            start = normalized.find(wording, start + 1)
+    return groups
 
 
 @lru_cache(maxsize=1)
@@ -550,6 +610,13 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
     lang = detect_language(question)
     script = detect_script(question) if lang == "zh" else "simplified"
     plan = QueryPlan(question, lang, script, normalize_for_search(question))
+    mainland = ""
+    if script == "traditional":
+        # Taiwan wording (軟體, 資訊科技, 數位經濟, 人工智慧) also as the mainland words reports use (软件,
+        # 信息技术, 数字经济, 人工智能): an alternative, never a replacement (tw2sp also turns 新增 into 添加).
+        mainland = normalize_for_search(_tw_to_mainland(question))
+        if mainland != plan.normalized:
+            plan.variants = wording_changes(plan.normalized, mainland)
     plan.places = match_places(question, lang, reports)
     english = question if lang == "en" else " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.&\-']*", question))
     slogans, consumed = numbered_compounds(english)
@@ -560,6 +627,8 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
     plan.soft_groups = {i for i, m in enumerate(matches) if m.soft}
     plan.counted = counted_match(english)
     plan.expansion_groups.extend([name] for name in slogans)
+    if lang == "zh":
+        plan.expansion_groups.extend(indicator_groups(plan.normalized))
     extra: list[str] = []
     if lang == "en":
         pinyins = {place_pinyin(name) for r in reports for name in place_names(r)}
@@ -571,6 +640,40 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
         plan.figures = english_figures(question)
         extra = plan.figures
     places = [m.name for m in plan.places] if lang == "en" else []  # Latin abbreviations in Chinese: GDP, PM2.5
-    expansions = places + [t for group in plan.expansion_groups for t in group] + extra
+    # Lexical expansion: a few wordings per group (the first are the glossary's / the indicator's own).
+    expansions = places + [t for group in plan.expansion_groups for t in group[:MAX_EXPANSIONS]] + extra
+    if plan.variants:
+        expansions.append(mainland)
     plan.expansions = list(dict.fromkeys(expansions))
     return plan
+
+
+def wording_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """The changed stretches between two wordings of a sentence (资讯科技 → 信息技术, 数位 → 数字); changes
+    separated by a single unchanged character are one stretch."""
+    ops = [op for op in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()]
+    changes: list[tuple[str, str]] = []
+    span: list[int] | None = None
+    for index, (op, i1, i2, j1, j2) in enumerate(ops):
+        bridge = (op == "equal" and i2 - i1 == 1 and span is not None and index + 1 < len(ops))
+        if op != "equal" or bridge:
+            span = [span[0], i2, span[2], j2] if span else [i1, i2, j1, j2]
+            continue
+        if span:
+            changes.append((before[span[0]:span[1]], after[span[2]:span[3]]))
+            span = None
+    if span:
+        changes.append((before[span[0]:span[1]], after[span[2]:span[3]]))
+    return [(a, b) for a, b in changes if a]
+
+
+@lru_cache(maxsize=1)
+def _tw2sp() -> object:
+    import opencc
+
+    return opencc.OpenCC("tw2sp.json")
+
+
+def _tw_to_mainland(text: str) -> str:
+    """Traditional with Taiwan phrases → Simplified with mainland phrases (OpenCC tw2sp)."""
+    return str(_tw2sp().convert(text))  # type: ignore[attr-defined]

@@ -1,0 +1,105 @@
+"""Question analysis rules (rag/query.py): no model, no index; reports are plain metadata objects."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from rag.extractive import question_concepts, topic_concepts
+from rag.query import (
+    analyze,
+    english_figures,
+    gazetteer_places,
+    glossary_matches,
+    indicator_groups,
+    numbered_compounds,
+    stem,
+    wording_changes,
+)
+
+
+def report(rid: str, province: str, city: str, district: str | None = None):  # the fields analyze reads
+    return SimpleNamespace(report_id=rid, province=province, city=city, district=district,
+                           level="district" if district else "city")
+
+
+REPORTS = [report("a", "辽宁省", "锦州市", "凌河区"), report("b", "云南省", "曲靖市", "麒麟区"),
+           report("c", "河南省", "焦作市", "解放区"), report("d", "辽宁省", "锦州市"),
+           report("e", "辽宁省", "营口市", "西市区")]
+
+
+def test_stems_match_inflections():
+    assert stem("renovated") == stem("renovating") == stem("renovates") == stem("renovate")
+    assert stem("companies") == stem("company") and stem("taxes") == stem("tax")
+    assert stem("planned") == stem("plan") and stem("added") == "add" and stem("centres") == stem("centre")
+    assert stem("built") == stem("build") and stem("pm2.5") == "pm2.5"
+
+
+def test_glossary_matches_longest_phrase_on_stems():
+    matches, words, used = glossary_matches("How many old residential compounds were renovated?")
+    groups = [list(m.terms) for m in matches]
+    assert ["老旧小区"] in groups and any("改造" in g for g in groups)
+    assert all(used[words.index(w)] for w in ("old", "residential", "compounds", "renovated"))
+    renovate = next(m for m in matches if "改造" in m.terms)
+    assert renovate.soft  # a verb: helps choose sentences, never required
+
+
+def test_indicator_table_feeds_the_glossary_and_chinese_questions():
+    plan = analyze("What were Linghe's retail sales of consumer goods?", REPORTS)
+    assert any("社零额" in group for group in plan.expansion_groups)  # a wording from indicators.tsv
+    groups = indicator_groups("解放区2022年新增就业的目标是多少人?")
+    assert groups and "新增就业" in groups[0] and "城镇新增就业" in groups[0]
+
+
+def test_english_figures_in_report_units():
+    figures = english_figures("1.08 billion yuan, 4.4 million US dollars, 12 percent, 0.5 percentage points, "
+                              "44,800 mu and 10 billion yuan")
+    for expected in ("10.8亿元", "440万美元", "12%", "0.5个百分点", "4.48万亩", "100亿元", "百亿"):
+        assert expected in figures
+    assert english_figures("in 2022") == []  # a year is not an amount
+
+
+def test_numbered_slogans_become_one_chinese_name():
+    names, consumed = numbered_compounds('What are the "four zones and four centers"?')
+    assert names == ["四区四中心"] and len(consumed) == 5
+    assert numbered_compounds("six brands")[0] == []  # a lone number + noun is not a slogan
+
+
+def test_places_by_pinyin_and_gazetteer():
+    plan = analyze("How much did fixed-asset investment in Ling-he District grow?", REPORTS)
+    assert [m.name for m in plan.places] == ["凌河区"] and plan.place_report_ids == {"a"}
+    assert [m.name for m in analyze("What did Qílín District build?", REPORTS).places] == ["麒麟区"]
+    assert gazetteer_places("Did Linghe send teams to Hangzhou and Shenzhen's fairs?", {"linghe"}) == ["杭州", "深圳"]
+    shenzhen = analyze("How much did Shenzhen's GDP grow in 2022?", REPORTS)
+    assert shenzhen.other_places == ["深圳"] and "shenzhen" not in shenzhen.untranslated
+    assert question_concepts(shenzhen, set()).required  # no answer unless a passage names 深圳
+
+
+def test_untranslated_and_generic_words():
+    plan = analyze("How many Olympic gold medals did Qilin District athletes win?", REPORTS)
+    assert {"olympic", "medals", "athletes"} <= set(plan.untranslated)
+    plan = analyze("Which projects does Linghe District want to help complete?", REPORTS)
+    assert plan.untranslated == []  # want / help are not topics
+
+
+def test_how_many_counts_the_head_noun():
+    plan = analyze("How many students in Qilin scored above 600 points in the gaokao?", REPORTS)
+    analysis = question_concepts(plan, {"麒麟区"})
+    assert analysis.counted is not None and analysis.concepts[analysis.counted] == ["学生"]
+    plan = analyze("How many flood rescue teams did Jiefang District dispatch?", REPORTS)
+    analysis = question_concepts(plan, {"解放区"})
+    assert analysis.counted is None  # counts teams (队/支): no concept of its own
+    assert any("抢险" in c for c in analysis.concepts)
+
+
+def test_taiwan_wording_is_an_alternative_not_a_replacement():
+    assert wording_changes("资讯科技与软体", "信息技术与软件") == [("资讯科技", "信息技术"), ("体", "件")]
+    plan = analyze("麒麟區的數位經濟和人工智慧產業有哪些項目？", REPORTS)
+    concepts = topic_concepts(plan, {"麒麟区"})
+    assert ["人工智慧", "人工智能"] in concepts and ["数位", "数字"] in concepts
+    plan = analyze("麒麟區全年新增城鎮就業多少人？", REPORTS)
+    assert "新增" in plan.normalized  # tw2sp's 新增 → 添加 is only an extra wording
+
+
+def test_chinese_names_inside_english_questions_are_topics():
+    plan = analyze("What does the 添翼计划 aim to achieve?", REPORTS)
+    assert ["添翼"] in topic_concepts(plan, set())  # 计划 says what kind of thing it is, 添翼 which one
