@@ -22,7 +22,11 @@ NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|�
                           r"percent|rate|amount|number|total|target|figure|growth", re.I)
 # Questions that ask what a term means or what a named programme consists of.
 DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
-                             r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin", re.I)
+                             r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin|"
+                             r"\baims? to\b|\bpurpose\b|\bwhat is the (?:\S+ )?(?:plan|programme|program|project|"
+                             r"initiative|campaign|strategy|model)\b", re.I)
+# Questions that ask for a percentage prefer sentences whose figures are percentages.
+PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比重|占比", re.I)
 # A count written with a measure word: 416人, 530支, 3.9万户.
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
@@ -137,6 +141,8 @@ def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: 
         last += 1
     if numeric and last + 1 < len(clauses) and not extract_figures(clauses[last]):
         last += 1
+    while last + 1 < len(clauses) and clauses[last].rstrip().endswith(("：", ":")):
+        last += 1  # a clause ending in a colon introduces what follows: quote that too
     if last + 1 == len(clauses) - 1 and len(clauses[-1]) < 12:
         last += 1  # keep a short sentence end rather than cutting just before it
     s, e = offsets[first][0], offsets[last][1]
@@ -156,6 +162,7 @@ def select_sentences(
     terms = [t for concept in concepts for t in concept]
     numeric = bool(NUMERIC_CUES.search(plan.text))
     definition = bool(DEFINITION_CUES.search(plan.text))
+    percent = bool(PERCENT_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
     weigh = weight_of or (lambda term: float(len(term)))
     sizes = [max(weigh(t) for t in concept) for concept in concepts]
@@ -172,7 +179,8 @@ def select_sentences(
     for rank, hit in enumerate(hits):
         text = hit.chunk.text
         for start, end in sentence_units(text):
-            sentence_norm = normalize_for_search(text[start:end])
+            # Brackets around optional characters (开(复)工) do not split a word for matching.
+            sentence_norm = re.sub(r"[()（）]", "", normalize_for_search(text[start:end]))
             covered = _covered(concepts, sentence_norm)
             if counted is not None and covered - soft and COUNT_RE.search(sentence_norm):
                 covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
@@ -184,6 +192,8 @@ def select_sentences(
             weight -= 0.4 * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
             score = weight + (0.3 if numeric and has_figure else 0.0) + 0.15 / (rank + 1)
+            if percent and ("%" in sentence_norm or "百分点" in sentence_norm):
+                score += 0.15
             if numeric and not has_figure:
                 score -= 0.3
             score += 0.2 * year_match(years, " ".join(hit.chunk.section_path) + text[start:end],
@@ -198,9 +208,11 @@ def select_sentences(
         new = covered - covered_all
         if chosen and (not new or score < 0.5 * chosen[0].score):
             continue
-        s, e = trim_to_clauses(hits[selected.hit_index].chunk.text, selected.start, selected.end, terms, numeric)
-        if definition:
-            e = whole_item(hits[selected.hit_index].chunk.text, e)
+        if definition:  # what a term means: quote the whole item, not the clause that names it
+            s, e = selected.start, whole_item(hits[selected.hit_index].chunk.text, selected.end)
+        else:
+            s, e = trim_to_clauses(hits[selected.hit_index].chunk.text, selected.start, selected.end, terms,
+                                   numeric)
         selected.start, selected.end = s, e
         selected.text = hits[selected.hit_index].chunk.text[s:e]
         chosen.append(selected)

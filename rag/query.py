@@ -41,26 +41,28 @@ ENGLISH_LEVEL_WORDS = {"province", "city", "district", "county", "prefecture", "
 # stems (see :func:`stem`). They get no Chinese term and do not count as untranslated.
 GENERIC_WORDS = {
     "help", "want", "wish", "hope", "try", "need", "give", "get", "make", "take", "put", "let", "keep", "go",
-    "come", "become", "see", "look", "know", "think", "say", "tell", "ask", "call", "name", "list", "describe",
-    "explain", "mention", "state", "note", "show", "refer", "mean", "include", "involve", "concern", "regard",
-    "relate", "happen", "occur", "do", "doe", "use", "seem", "like", "also", "both", "either", "neither", "other",
-    "another", "such", "some", "several", "various", "specific", "particular", "certain", "respective",
-    "respectively", "overall", "exactly", "approximately", "roughly", "around", "nearly", "almost", "only",
-    "just", "even", "still", "yet", "already", "so", "far", "then", "as", "well", "very", "much", "many", "more",
-    "most", "less", "least", "few", "lot", "kind", "type", "sort", "way", "thing", "something", "anything",
-    "detail", "information", "data", "figure", "amount", "number", "level", "size", "count", "value", "year",
-    "month", "period", "time", "date", "during", "since", "until", "while", "after", "before", "between",
-    "within", "across", "among", "through", "per", "via", "toward", "towards", "against", "government", "local",
-    "authority", "official", "officials", "report", "according", "plan", "aim", "intend", "expect", "propose",
-    "set", "goal", "currently", "current", "now", "recent", "recently", "latest", "previous", "following", "next",
-    "last", "whole", "entire", "full", "able", "can", "could", "will", "would", "shall", "should", "may", "might",
-    "must", "did", "does", "done", "been", "being", "be", "am", "we", "you", "they", "he", "she", "i", "me", "us",
-    "our", "your", "his", "her", "them", "these", "those", "here", "than", "if", "whether", "not", "no", "yes",
-    "please", "exist", "find", "found", "provide", "receive", "achieve", "reach", "attain", "hit", "record",
-    "register", "manage", "succeed", "accomplish", "deliver", "carry", "conduct", "undertake", "perform", "work",
-    "doing", "item", "part", "aspect", "area", "field", "term", "case", "example", "e.g", "i.e", "etc", "approx",
-    "what", "which", "how", "why", "where", "when", "who", "whom", "whose", "stand", "actually", "really", "new",
-    "worth", "valued", "total", "annual", "specifically", "mainly", "chiefly", "primarily", "largely", "mostly",
+    "come", "become", "see", "look", "know", "think", "say", "tell", "ask", "call", "name", "list",
+    "describe", "explain", "mention", "state", "note", "show", "refer", "mean", "include", "involve",
+    "concern", "regard", "relate", "happen", "occur", "do", "doe", "use", "seem", "like", "also", "both",
+    "either", "neither", "other", "another", "such", "some", "several", "various", "specific", "particular",
+    "certain", "respective", "respectively", "overall", "exactly", "approximately", "roughly", "around",
+    "nearly", "almost", "only", "just", "even", "still", "yet", "already", "so", "far", "then", "as", "well",
+    "very", "much", "many", "more", "most", "less", "least", "few", "lot", "kind", "type", "sort", "way",
+    "thing", "something", "anything", "detail", "information", "data", "figure", "amount", "number", "level",
+    "size", "count", "value", "year", "month", "period", "time", "date", "during", "since", "until", "while",
+    "after", "before", "between", "within", "across", "among", "through", "per", "via", "toward", "towards",
+    "against", "government", "local", "authority", "official", "officials", "report", "according", "plan",
+    "aim", "intend", "expect", "propose", "set", "goal", "currently", "current", "now", "recent", "recently",
+    "latest", "previous", "following", "next", "last", "whole", "entire", "full", "able", "can", "could",
+    "will", "would", "shall", "should", "may", "might", "must", "did", "does", "done", "been", "being", "be",
+    "am", "we", "you", "they", "he", "she", "i", "me", "us", "our", "your", "his", "her", "them", "these",
+    "those", "here", "than", "if", "whether", "not", "no", "yes", "please", "exist", "find", "found",
+    "provide", "receive", "achieve", "reach", "attain", "hit", "record", "register", "manage", "succeed",
+    "accomplish", "deliver", "carry", "conduct", "undertake", "perform", "work", "doing", "item", "part",
+    "aspect", "area", "field", "term", "case", "example", "e.g", "i.e", "etc", "approx", "what", "which",
+    "how", "why", "where", "when", "who", "whom", "whose", "stand", "actually", "really", "new", "worth",
+    "valued", "total", "annual", "specifically", "mainly", "chiefly", "primarily", "largely", "mostly",
+    "main", "long", "newly", "status", "situation",
 }
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
@@ -580,6 +582,12 @@ def gazetteer_by_pinyin() -> dict[str, list[str]]:
     return table
 
 
+PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+                   r"(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|"
+                   r"ui|ve|ue|er|a|o|e|i|u|v)")
+PINYIN_WORD_RE = re.compile(f"(?:{PINYIN_SYLLABLE})+")  # Hangzhou, Xian: may be pinyin; What, How: cannot
+
+
 def gazetteer_places(text: str, known_pinyin: set[str]) -> list[str]:
     """Chinese places named in pinyin in an English question (capitalized: "Hangzhou", "Xi'an") that are
     not places of the loaded reports: their Chinese short names (杭州), so a passage mentioning them is found
@@ -592,8 +600,11 @@ def gazetteer_places(text: str, known_pinyin: set[str]) -> list[str]:
         phrase = re.sub(r"['’]s\b", "", phrase)
         for piece in dict.fromkeys([phrase, phrase.split()[0]]):
             squashed = _squash(piece)
-            if len(squashed) >= 4 and squashed not in known_pinyin and piece.lower() not in QUERY_STOPWORDS:
+            if (len(squashed) >= 4 and squashed not in known_pinyin and piece.lower() not in QUERY_STOPWORDS
+                    and PINYIN_WORD_RE.fullmatch(squashed)):
                 candidates.append(squashed)
+    if not candidates:
+        return []
     table = gazetteer_by_pinyin()
     out: list[str] = []
     for squashed in candidates:
