@@ -147,8 +147,11 @@ def _ingest_phase(args: dict[str, Any]) -> dict[str, Any]:
     t = time.perf_counter()
     outcomes = services.ingest([Path(p) for p in args["paths"]], index=False)
     parse_s = time.perf_counter() - t
+    from rag.indexing import open_vector_store, sync_vectors
+
     t = time.perf_counter()
-    stats = services.sync()
+    vectors = open_vector_store(settings, services.embedder, services.index_dir)
+    stats = sync_vectors(services.store, vectors, services.embedder, services.cache)
     index_s = time.perf_counter() - t
     services.close()
     reports = sum(o.status in ("added", "replaced") for o in outcomes)
@@ -372,9 +375,10 @@ def bench_vectors(sizes: Iterable[int], opts: BenchOptions, queries: int = 200) 
             if kind == "flat":
                 truth = found_arr
             recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found_arr, truth, strict=True)]))
-            rows.append({"n": n, "index": kind, "params": params, "build_s": round(build_s, 2),
-                         "memory_mb": round(max(memory, 0.0), 1), "bytes_per_vector": round(max(memory, 0) * 2**20 / n),
-                         "recall@10_vs_flat": round(recall, 4), **percentiles(latencies)})
+            rows.append({**percentiles(latencies), "n": n, "queries": queries, "index": kind, "params": params,
+                         "build_s": round(build_s, 2), "memory_mb": round(max(memory, 0.0), 1),
+                         "bytes_per_vector": round(max(memory, 0) * 2**20 / n),
+                         "recall@10_vs_flat": round(recall, 4)})
             del index
         del data
         gc.collect()
@@ -439,8 +443,8 @@ def bench_lexical(sizes: Iterable[int], opts: BenchOptions, work: Path) -> list[
         conn.close()
         size_mb = path.stat().st_size / 2**20
         path.unlink(missing_ok=True)
-        rows.append({"n": n, "index": "fts5-bm25", "build_s": round(build_s, 2), "disk_mb": round(size_mb, 1),
-                     **percentiles(latencies)})
+        rows.append({**percentiles(latencies), "n": n, "queries": len(latencies), "index": "fts5-bm25",
+                     "build_s": round(build_s, 2), "disk_mb": round(size_mb, 1)})
     return rows
 
 
