@@ -63,6 +63,7 @@ class BenchOptions:
     scale_sizes: tuple[int, ...] = SCALE_SIZES
     hnsw_max: int = 1_000_000
     backends: tuple[str, ...] = ("torch", "onnx-int8")
+    datasets: tuple[str, ...] = ("ncp_policy_qa", "drcd_dev", "cmrc2018_dev")
     load_clients: int = 20
     load_seconds: float = 60.0
     out_dir: Path = REPO / "bench" / "results"
@@ -385,7 +386,7 @@ def bench_vectors(sizes: Iterable[int], opts: BenchOptions, queries: int = 200) 
     return rows
 
 
-def _sentence_pool() -> list[list[str]]:
+def _sentence_pool(size: int = 30_000) -> list[list[str]]:
     """Lexical terms of real report sentences (seeds + national reports), tokenized once."""
     import re
 
@@ -401,7 +402,7 @@ def _sentence_pool() -> list[list[str]]:
         for doc in load_documents(path, 100_000_000):
             sentences.extend(s for s in re.split(r"(?<=[。！？；])", doc.text) if len(s.strip()) >= 8)
     random.Random(0).shuffle(sentences)
-    return [index_terms(normalize_for_search(s)) for s in sentences[:30_000]]
+    return [index_terms(normalize_for_search(s)) for s in sentences[:size]]
 
 
 def bench_lexical(sizes: Iterable[int], opts: BenchOptions, work: Path) -> list[dict[str, Any]]:
@@ -409,7 +410,7 @@ def bench_lexical(sizes: Iterable[int], opts: BenchOptions, work: Path) -> list[
     from rag.lexical import bm25_search
     from rag.textnorm import normalize_for_search
 
-    pool = _sentence_pool()
+    pool = _sentence_pool(2_000 if opts.quick else 30_000)
     questions = [normalize_for_search(q) for q in dev_questions()]
     rows = []
     for n in sizes:
@@ -480,7 +481,7 @@ def _quality_for(settings: Settings, index_root: Path, include_beir: Iterable[st
 
 
 def bench_quality(settings: Settings, opts: BenchOptions) -> dict[str, Any]:
-    beir = () if opts.quick else ("ncp_policy_qa", "drcd_dev", "cmrc2018_dev")
+    beir = () if opts.quick else opts.datasets
     # the same index directories as `reportqa eval --beir`, so a run after an eval reuses its vectors
     root = Path(settings.index_dir)
     return _quality_for(settings, root / "bench-quality", beir)

@@ -632,6 +632,8 @@ def bench(
         "--hnsw-max", help="Largest corpus to build HNSW for (its build is the slowest part).")] = 1_000_000,
     backends: Annotated[str, typer.Option(
         "--backends", help="Embedding backends to compare; the first is the baseline.")] = "torch,onnx-int8",
+    datasets: Annotated[str, typer.Option(
+        "--datasets", help="BEIR sets (in ../shared/bench/beir) for the quality tables.")] = "ncp_policy_qa,drcd_dev,cmrc2018_dev",
     clients: Annotated[int, typer.Option("--clients", min=1, max=200, help="Concurrent REST clients.")] = 20,
     seconds: Annotated[float, typer.Option("--seconds", min=1, max=3600, help="REST load duration.")] = 60.0,
     out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("bench/results"),
@@ -662,6 +664,7 @@ def bench(
         raise fail(f"--backends must be a comma-separated subset of {', '.join(BACKENDS)}")
     opts = BenchOptions(quick=quick, sections=tuple(s for s in chosen if s not in dropped), scale_sizes=sizes,
                         hnsw_max=hnsw_max, backends=backend_list, load_clients=clients, load_seconds=seconds,
+                        datasets=tuple(d.strip() for d in datasets.split(",") if d.strip()),
                         out_dir=out, log=lambda message: err.print(f"[dim]{message}[/dim]", highlight=False))
     results = run_bench(opts)
     paths = write_results(results, out)

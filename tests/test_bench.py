@@ -1,0 +1,77 @@
+"""`reportqa bench` plumbing on tiny inputs: result files, Markdown tables, scale section, flag errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from rag.bench import BenchOptions, bench_vectors, clustered_unit_vectors, load_test, markdown, write_results
+from rag.cli import app
+
+runner = CliRunner()
+
+
+def test_clustered_vectors_are_unit_and_deterministic() -> None:
+    import numpy as np
+
+    a, b = clustered_unit_vectors(500), clustered_unit_vectors(500)
+    assert a.shape == (500, 384) and np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    assert np.array_equal(a, b)
+
+
+def test_vector_scale_rows_compare_against_flat() -> None:
+    rows = bench_vectors([3000], BenchOptions(log=lambda _m: None), queries=50)
+    by_kind = {r["index"]: r for r in rows}
+    assert set(by_kind) == {"flat", "hnsw", "ivf"}
+    assert by_kind["flat"]["recall@10_vs_flat"] == 1.0
+    assert by_kind["hnsw"]["recall@10_vs_flat"] >= 0.8
+    assert all(r["n"] == 3000 and r["queries"] == 50 and r["p95_ms"] >= 0 for r in rows)
+    skipped = bench_vectors([3000], BenchOptions(hnsw_max=1000, log=lambda _m: None), queries=10)
+    assert any("skipped" in r for r in skipped)
+
+
+def test_cli_scale_subset_writes_json_markdown_and_plot(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    result = runner.invoke(app, ["--index-dir", str(tmp_path / "idx"), "bench", "--quick", "--only", "scale",
+                                 "--scale-sizes", "1000", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {r["index"] for r in data["scale"]["vectors"]} == {"flat", "hnsw", "ivf"}
+    assert data["scale"]["lexical"][0]["index"] == "fts5-bm25" and data["scale"]["lexical"][0]["n"] == 1000
+    files = {k: Path(v) for k, v in data["files"].items()}
+    assert files["json"].exists() and files["png"].exists()
+    table = files["md"].read_text(encoding="utf-8")
+    assert "## Scale" in table and "| 1,000 | hnsw |" in table
+    assert (out / "latest.md").read_text(encoding="utf-8") == table
+
+
+def test_bad_bench_flags_are_one_line_errors(tmp_path: Path) -> None:
+    for args in (["--only", "everything"], ["--scale-sizes", "ten"], ["--scale-sizes", "5"],
+                 ["--backends", "tensorrt"]):
+        result = runner.invoke(app, ["--index-dir", str(tmp_path), "bench", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert "error:" in result.output and "Traceback" not in result.output
+
+
+def test_markdown_of_a_recorded_run(tmp_path: Path) -> None:
+    results = {
+        "date": "2026-01-01T00:00:00", "quick": True, "peak_rss_mb": 1.0,
+        "machine": {"cpu": "cpu", "cores": 2, "memory_gb": 1, "load_avg_start": [0, 0, 0], "load_avg_end": [0, 0, 0]},
+        "settings": {"embedding_backend": "onnx-int8", "index_kind": "flat"},
+        "embedding": {"passages": 4, "rounds": 1, "backends": {"torch": {
+            "passages_per_s_median": 1.0, "passages_per_s_best": 1.0, "speedup_vs_fp32_median": 1.0,
+            "cosine_vs_fp32_min": 1.0, "query_p50_ms": 1.0,
+            "quality": {"dev_qa": {"n": 1, "modes": {"dense": {"R@5": 0.95}, "hybrid": {"R@5": 1.0}}}}}}},
+        "load": {"skipped": "REST API not available"},
+    }
+    text = markdown(results)
+    assert "| torch | 1.0 | 1.0 | 1.0× | 1.0 | 1.0 | 0.95 | 1.0 |" in text and "REST API not available" in text
+    paths = write_results(results, tmp_path)
+    assert "png" not in paths and paths["md"].read_text(encoding="utf-8") == text
+
+
+def test_load_test_counts_refused_connections_as_errors() -> None:
+    result = load_test("http://127.0.0.1:9", clients=2, seconds=0.5, questions=["x"], timeout=2)
+    assert result["ok"] == 0 and result["errors"] == result["requests"] > 0 and result["hung_clients"] == 0
