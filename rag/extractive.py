@@ -20,6 +20,7 @@ from rag.tokens import QUERY_STOPWORDS, words
 
 NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|how (many|much)|what (is|was|were) the|"
                           r"percent|rate|amount|number|total|target|figure|growth", re.I)
+QUESTION_AFFIX = re.compile(r"^(?:哪些|哪个|哪家|哪里|哪儿|什么|多少|怎样|怎么|如何|是否)|(?:了吗|吗|呢)$")
 # Questions that ask what a term means or what a named programme consists of.
 DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
                              r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin|"
@@ -76,6 +77,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     if chinese:
         kept: dict[str, None] = {}
         for word in words(chinese):
+            word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
             if word in QUERY_STOPWORDS or word in INTENT_WORDS or len(word) < 2:
                 continue
             if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):

@@ -6,9 +6,13 @@ English questions are expanded with Chinese terms:
 * places: the place names of the loaded reports, matched by their pinyin ("Linghe District" → 凌河区), and
   any other Chinese place named in pinyin, looked up in the national gazetteer ("Hangzhou" → 杭州);
 * vocabulary: a glossary of report vocabulary (``rag/data/glossary_en_zh.tsv``), matched on word stems so
-  inflections need no entries of their own ("renovated", "renovating" → renovate → 改造);
+  inflections need no entries of their own ("renovated", "renovating" → renovate → 改造),
+  plus the English aliases of the ledger's indicator table (``rag/data/indicators.tsv``);
 * figures: English amounts in the units reports use ("1.08 billion yuan" → 10.8亿元, "12 percent" → 12%,
   "44,800 mu" → 4.48万亩) and numbered slogans ("four zones and four centers" → 四区四中心).
+
+Chinese questions that name a standard indicator (新增就业, 社零额) get all its wordings; Traditional questions
+also get the mainland wording of Taiwan phrases (數位經濟 → 数字经济) as an alternative.
 
 English content words that nothing translates are kept in :attr:`QueryPlan.untranslated`: the answer engine
 treats them as topic words no Chinese passage can cover (an unanswerable question is refused rather than
@@ -26,9 +30,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import opencc
 
 from rag.models import Report
 from rag.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
+
+if TYPE_CHECKING:
+    from rag.indicators import Indicator
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary_en_zh.tsv"
 PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "州", "盟", "旗")
@@ -172,7 +182,7 @@ def english_words(text: str) -> list[str]:
     words: list[str] = []
     for raw in re.findall(r"[a-z0-9][a-z0-9.&+\-']*", text):
         raw = re.sub(r"'s?$", "", raw.rstrip(".-'"))
-        parts = [raw] if re.fullmatch(r"[a-z]+\d[\w.]*", raw) else raw.split("-")  # keep pm2.5, covid-19 → 2
+        parts = [raw] if re.fullmatch(r"[a-z]+\d[\w.]*", raw) else raw.split("-")  # pm2.5 stays one word
         words.extend(p.strip(".'") for p in parts if p.strip(".'"))
     return words
 
@@ -256,7 +266,7 @@ def _glossary_entries() -> dict[str, GlossaryEntry]:
 ACRONYMS = {"gdp", "gnp", "cpi", "fdi", "fai", "ppi", "pmi"}
 
 
-def _indicators() -> tuple:  # type: ignore[type-arg]
+def _indicators() -> tuple[Indicator, ...]:
     from rag.indicators import load_table
 
     try:
@@ -662,7 +672,7 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
 def wording_changes(before: str, after: str) -> list[tuple[str, str]]:
     """The changed stretches between two wordings of a sentence (资讯科技 → 信息技术, 数位 → 数字); changes
     separated by a single unchanged character are one stretch."""
-    ops = [op for op in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()]
+    ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
     changes: list[tuple[str, str]] = []
     span: list[int] | None = None
     for index, (op, i1, i2, j1, j2) in enumerate(ops):
@@ -679,12 +689,10 @@ def wording_changes(before: str, after: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _tw2sp() -> object:
-    import opencc
-
+def _tw2sp() -> opencc.OpenCC:
     return opencc.OpenCC("tw2sp.json")
 
 
 def _tw_to_mainland(text: str) -> str:
     """Traditional with Taiwan phrases → Simplified with mainland phrases (OpenCC tw2sp)."""
-    return str(_tw2sp().convert(text))  # type: ignore[attr-defined]
+    return str(_tw2sp().convert(text))

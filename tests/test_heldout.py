@@ -109,3 +109,9 @@ def test_heldout_unanswerable_questions_are_refused(seed_services):
         if result.refused:
             lang = item["lang"]
             assert result.answer == REFUSAL[lang if lang in REFUSAL else "zh"], item["id"]
+
+
+def test_taiwan_wording_finds_mainland_text(seed_services):
+    result = ask(seed_services, "凌河區的數位經濟有哪些項目？", engine="extractive")  # 數位經濟 = 数字经济
+    assert not result.refused and "數字經濟" in result.answer
+    assert detect_script(result.answer) == "traditional"

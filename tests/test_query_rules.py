@@ -103,3 +103,8 @@ def test_taiwan_wording_is_an_alternative_not_a_replacement():
 def test_chinese_names_inside_english_questions_are_topics():
     plan = analyze("What does the 添翼计划 aim to achieve?", REPORTS)
     assert ["添翼"] in topic_concepts(plan, set())  # 计划 says what kind of thing it is, 添翼 which one
+
+
+def test_question_words_are_cut_from_topic_words():
+    concepts = topic_concepts(analyze("凌河区的数字经济有哪些项目？", REPORTS), {"凌河区"})
+    assert ["项目"] in concepts and not any("哪些" in t for c in concepts for t in c)
