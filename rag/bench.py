@@ -310,23 +310,30 @@ def bench_query(settings: Settings, opts: BenchOptions, work: Path) -> dict[str,
 
 
 # -- scale ------------------------------------------------------------------------------------------
-def clustered_unit_vectors(n: int, dim: int = DIM, centres: int = 1000, seed: int = 0) -> np.ndarray:
-    """Random unit vectors around random centres (cosine to the centre about 0.7): real embeddings cluster by
-    topic, uniform noise does not (and would understate what HNSW/IVF achieve on real data). The same seed
-    gives the same centres, so another seed draws new points (queries) from the same distribution."""
-    rng = np.random.default_rng(seed)
+def clustered_unit_vectors(n: int, dim: int = DIM, per_centre: int = 100, seed: int = 0) -> np.ndarray:
+    """Random unit vectors around random centres, one centre per ``per_centre`` vectors (cosine to the centre
+    about 0.7): real embeddings cluster by topic and a larger corpus has more topics; uniform noise has no
+    structure at all and would understate what HNSW/IVF achieve on real data."""
+    rng = np.random.default_rng((seed, n))
+    centres = max(1, n // per_centre)
     centre = rng.standard_normal((centres, dim), dtype=np.float32)
     centre /= np.linalg.norm(centre, axis=1, keepdims=True)
-    draw = np.random.default_rng((seed, n))
     out = np.empty((n, dim), np.float32)
     step = 100_000
     for start in range(0, n, step):
         m = min(step, n - start)
-        block = centre[draw.integers(0, centres, m)]
-        block += draw.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
+        block = centre[rng.integers(0, centres, m)]
+        block += rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
         block /= np.linalg.norm(block, axis=1, keepdims=True)
         out[start:start + m] = block
     return out
+
+
+def _index_bytes(index: Any) -> int:
+    """Size of the index as FAISS stores it (vectors, graph links, lists): what it needs in memory."""
+    import faiss
+
+    return int(faiss.serialize_index(index).size)
 
 
 def _faiss_index(kind: str, n: int) -> Any:
@@ -348,8 +355,9 @@ def _faiss_index(kind: str, n: int) -> Any:
 def bench_vectors(sizes: Iterable[int], opts: BenchOptions, queries: int = 200) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
-        data = clustered_unit_vectors(n)
-        q = clustered_unit_vectors(queries)  # new points from the same clusters
+        both = clustered_unit_vectors(n + queries)  # queries: held-out points of the same clusters
+        data, q = both[:n], both[n:]
+        del both
         rng = np.random.default_rng(1)
         truth = None
         for kind in ("flat", "hnsw", "ivf"):
@@ -358,28 +366,37 @@ def bench_vectors(sizes: Iterable[int], opts: BenchOptions, queries: int = 200) 
                 continue
             opts.log(f"bench scale: {kind} at {n:,} vectors")
             gc.collect()
-            before = current_rss_mb()
             index, params = _faiss_index(kind, n)
             t = time.perf_counter()
             if kind == "ivf":
                 index.train(data[rng.integers(0, n, min(n, 64 * index.nlist))])
             index.add(data)
             build_s = time.perf_counter() - t
-            memory = current_rss_mb() - before
-            latencies, found = [], []
-            for i in range(queries):
-                t = time.perf_counter()
-                _, labels = index.search(q[i:i + 1], 10)
-                latencies.append((time.perf_counter() - t) * 1000)
-                found.append(labels[0])
-            found_arr = np.array(found)
-            if kind == "flat":
-                truth = found_arr
-            recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found_arr, truth, strict=True)]))
-            rows.append({**percentiles(latencies), "n": n, "queries": queries, "index": kind, "params": params,
-                         "build_s": round(build_s, 2), "memory_mb": round(max(memory, 0.0), 1),
-                         "bytes_per_vector": round(max(memory, 0) * 2**20 / n),
-                         "recall@10_vs_flat": round(recall, 4)})
+            memory = _index_bytes(index)
+            # HNSW: also a wider search (same graph); IVF: more lists probed
+            settings = {"hnsw": [64, 256], "ivf": [16, 64]}.get(kind, [None])
+            for setting in settings:
+                label = kind
+                if kind == "hnsw" and setting:
+                    index.hnsw.efSearch = setting
+                    label = f"hnsw ef{setting}"
+                elif kind == "ivf" and setting:
+                    index.nprobe = setting
+                    label = f"ivf nprobe{setting}"
+                latencies, found = [], []
+                for i in range(queries):
+                    t = time.perf_counter()
+                    _, labels = index.search(q[i:i + 1], 10)
+                    latencies.append((time.perf_counter() - t) * 1000)
+                    found.append(labels[0])
+                found_arr = np.array(found)
+                if kind == "flat":
+                    truth = found_arr
+                recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found_arr, truth, strict=True)]))
+                rows.append({**percentiles(latencies), "n": n, "queries": queries, "index": label,
+                             "params": {**params, **({"search": setting} if setting else {})},
+                             "build_s": round(build_s, 2), "memory_mb": round(memory / 2**20, 1),
+                             "bytes_per_vector": round(memory / n), "recall@10_vs_flat": round(recall, 4)})
             del index
         del data
         gc.collect()
@@ -519,6 +536,7 @@ def load_test(base_url: str, clients: int = 20, seconds: float = 60.0, questions
                         response.json()
                 except (httpx.HTTPError, ValueError) as exc:
                     code = exc.__class__.__name__
+                    response = None
                 elapsed = (time.perf_counter() - t) * 1000
                 with lock:
                     statuses[code] = statuses.get(code, 0) + 1
@@ -526,6 +544,12 @@ def load_test(base_url: str, clients: int = 20, seconds: float = 60.0, questions
                         latencies.append(elapsed)
                     elif code != "503" and len(errors) < 5:
                         errors.append(code)
+                if code == "503" and response is not None:  # busy: come back when the server says so
+                    try:
+                        wait = float(response.headers.get("retry-after", "1"))
+                    except ValueError:
+                        wait = 1.0
+                    time.sleep(max(0.0, min(wait, deadline - time.perf_counter())))
 
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     t0 = time.perf_counter()

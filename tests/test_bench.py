@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_clustered_vectors_are_unit_and_deterministic() -> None:
     import numpy as np
 
-    a, b = clustered_unit_vectors(500), clustered_unit_vectors(500)
+    a, b = clustered_unit_vectors(500, per_centre=50), clustered_unit_vectors(500, per_centre=50)
     assert a.shape == (500, 384) and np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
     assert np.array_equal(a, b)
 
@@ -24,9 +24,10 @@ def test_clustered_vectors_are_unit_and_deterministic() -> None:
 def test_vector_scale_rows_compare_against_flat() -> None:
     rows = bench_vectors([3000], BenchOptions(log=lambda _m: None), queries=50)
     by_kind = {r["index"]: r for r in rows}
-    assert set(by_kind) == {"flat", "hnsw", "ivf"}
+    assert set(by_kind) == {"flat", "hnsw ef64", "hnsw ef256", "ivf nprobe16", "ivf nprobe64"}
     assert by_kind["flat"]["recall@10_vs_flat"] == 1.0
-    assert by_kind["hnsw"]["recall@10_vs_flat"] >= 0.8
+    assert by_kind["hnsw ef256"]["recall@10_vs_flat"] >= by_kind["hnsw ef64"]["recall@10_vs_flat"] >= 0.8
+    assert by_kind["flat"]["memory_mb"] >= 3000 * 384 * 4 / 2**20
     assert all(r["n"] == 3000 and r["queries"] == 50 and r["p95_ms"] >= 0 for r in rows)
     skipped = bench_vectors([3000], BenchOptions(hnsw_max=1000, log=lambda _m: None), queries=10)
     assert any("skipped" in r for r in skipped)
@@ -38,12 +39,12 @@ def test_cli_scale_subset_writes_json_markdown_and_plot(tmp_path: Path) -> None:
                                  "--scale-sizes", "1000", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert {r["index"] for r in data["scale"]["vectors"]} == {"flat", "hnsw", "ivf"}
+    assert {r["index"].split()[0] for r in data["scale"]["vectors"]} == {"flat", "hnsw", "ivf"}
     assert data["scale"]["lexical"][0]["index"] == "fts5-bm25" and data["scale"]["lexical"][0]["n"] == 1000
     files = {k: Path(v) for k, v in data["files"].items()}
     assert files["json"].exists() and files["png"].exists()
     table = files["md"].read_text(encoding="utf-8")
-    assert "## Scale" in table and "| 1,000 | hnsw |" in table
+    assert "## Scale" in table and "| 1,000 | hnsw ef64 |" in table
     assert (out / "latest.md").read_text(encoding="utf-8") == table
 
 
