@@ -33,6 +33,7 @@ import os
 import shutil
 import struct
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
@@ -384,15 +385,16 @@ def build_e5_small(target_dir: Path, *, force: bool = False) -> Path:
         }
         # The stamp is written last, so its presence marks a finished build.
         (out / STAMP_NAME).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
-        _replace_dir(out, target_dir, expected)
+        replace_dir(out, target_dir, lambda path: _is_current(path, expected))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     log.info("built %s into %s", DEFAULT_MODEL_ID, target_dir)
     return target_dir
 
 
-def _replace_dir(new: Path, target: Path, expected: dict[str, Any]) -> None:
-    """Move ``new`` to ``target``, moving an old one aside first (rename cannot replace a directory)."""
+def replace_dir(new: Path, target: Path, is_current: Callable[[Path], bool]) -> None:
+    """Move a freshly built folder ``new`` to ``target``, moving an old one aside first (rename cannot replace
+    a directory); ``is_current(target)`` tells whether a concurrent build that won the race is good to keep."""
     old: Path | None = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent)) / "old"
@@ -401,7 +403,7 @@ def _replace_dir(new: Path, target: Path, expected: dict[str, Any]) -> None:
         os.rename(new, target)
     except OSError:
         # A concurrent build may have won the race; its result is as good as ours.
-        if _is_current(target, expected):
+        if is_current(target):
             return
         if old is not None and not target.exists():
             os.rename(old, target)  # put the previous build back rather than leave nothing

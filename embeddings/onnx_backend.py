@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from embeddings.e5_build import replace_dir
+
 log = logging.getLogger(__name__)
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -133,7 +135,7 @@ def build_onnx(source: Path, out_dir: Path, variant: str, *, force: bool = False
         stamp = {**_expected_stamp(source, variant), "min_cosine": round(cosine, 6),
                  "onnxruntime": _version("onnxruntime"), "torch": _version("torch")}
         (out / STAMP_NAME).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
-        _replace_dir(out, out_dir, source, variant)
+        replace_dir(out, out_dir, lambda path: is_current(path, source, variant))
     except OnnxBuildError:
         raise
     except (ImportError, OSError, RuntimeError, ValueError) as exc:
@@ -209,24 +211,6 @@ def _verify(st_model: Any, out: Path) -> float:
     got = encoder.encode(list(CHECK_TEXTS), normalize_embeddings=True)
     want = st_model.encode(list(CHECK_TEXTS), normalize_embeddings=True, convert_to_numpy=True)
     return float(np.min(np.sum(got * want, axis=1)))
-
-
-def _replace_dir(new: Path, target: Path, source: Path, variant: str) -> None:
-    old: Path | None = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent)) / "old"
-        os.rename(target, old)
-    try:
-        os.rename(new, target)
-    except OSError:
-        if is_current(target, source, variant):  # a concurrent build won the race
-            return
-        if old is not None and not target.exists():
-            os.rename(old, target)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old.parent, ignore_errors=True)
 
 
 class OnnxEncoder:
