@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.citations import Citation, locate_quote, sentence_units
+from rag.citations import Citation, locate_quote, neutralize_markers, sentence_units
 from rag.conversation import rewrite_follow_up
 from rag.extractive import MIN_COVERAGE, select_sentences, topic_terms
+from rag.injection import looks_like_instruction, obeys_instruction
 from rag.lc_retriever import ReportRetriever, hits_of
 from rag.lexical import idf_weigher
 from rag.numbers import extract_figures, unsupported_figures
@@ -37,6 +38,7 @@ CLAIM_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)(?=\s)")  # sentence en
 TOP_K = 5
 LLM_SOURCES = 3
 SOURCE_CHARS = 200  # per source: a 1.5B model on 2 CPU cores reads ~40 tokens/s and loses focus in long context
+INSTRUCTION_NOTE = "the question is an instruction to the assistant, not a question about the reports"
 
 
 @dataclass
@@ -123,6 +125,8 @@ def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
 # -- extractive engine ------------------------------------------------------------------------------------
 def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
                       weight_of: Callable[[str], float] | None = None) -> Answer:
+    if looks_like_instruction(question) or looks_like_instruction(standalone):  # prompt injection: not obeyed
+        return refusal(plan, hits, question, standalone, "extractive", INSTRUCTION_NOTE)
     language = reply_language(plan)
     names = {m.name for m in plan.places}
     groups = _place_groups(plan, hits)
@@ -146,6 +150,7 @@ def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, sta
     def label(hit: SearchHit) -> str:  # comparisons say which place each figure belongs to
         return f"{hit.report.district or hit.report.city or hit.report.region}：" if comparison else ""
 
+    parts = [(neutralize_markers(text), n, hit) for text, n, hit in parts]  # only [n] we add are markers
     if language == "en":
         body = "; ".join(f"《{hit.report.title}》: “{text.strip()}” [{n}]" for text, n, hit in parts)
         answer_text = f"According to {body}."
@@ -189,7 +194,7 @@ def source_excerpt(hit: SearchHit, terms: list[str], limit: int = SOURCE_CHARS) 
     """The chunk trimmed to its most relevant sentences (keeps prompts small enough for a CPU model)."""
     text = hit.chunk.text
     if len(text) <= limit:
-        return text
+        return neutralize_markers(text)  # the model must not copy report "[n]" as if it were a marker
     units = sentence_units(text)
     scored = sorted(units, key=lambda u: -sum(t in normalize_for_search(text[u[0]:u[1]]) for t in terms))
     keep: list[tuple[int, int]] = []
@@ -199,7 +204,7 @@ def source_excerpt(hit: SearchHit, terms: list[str], limit: int = SOURCE_CHARS) 
             break
         keep.append(unit)
         total += unit[1] - unit[0]
-    return "……".join(text[s:e] for s, e in sorted(keep))
+    return neutralize_markers("……".join(text[s:e] for s, e in sorted(keep)))
 
 
 def format_sources(hits: list[SearchHit], terms: list[str]) -> str:
@@ -232,6 +237,8 @@ def llm_answer(
     """Ask the chat model, then verify; an unverifiable answer falls back to the extractive one."""
     from rag.prompts import LANGUAGE_RULES, answer_prompt
 
+    if looks_like_instruction(question) or looks_like_instruction(standalone):  # prompt injection: not obeyed
+        return refusal(plan, hits, question, standalone, engine, INSTRUCTION_NOTE)
     language = reply_language(plan)
     sources = hits[:LLM_SOURCES]
     terms = topic_terms(plan, {m.name for m in plan.places})
@@ -263,6 +270,8 @@ def llm_answer(
         if repaired is not None:
             text, repaired_note = repaired, "citation markers set to the source that holds every figure"
             grounded, note, cited = check_grounding(text, sources, standalone)
+    if grounded and obeys_instruction(text, [sources[n - 1].chunk.text for n in cited]):
+        grounded, note = False, "the answer follows an instruction found in the sources (prompt injection)"
     if not grounded:
         fallback = extractive_answer(plan, hits, question, standalone, weight_of)
         fallback.engine = f"extractive (fallback from {engine})"

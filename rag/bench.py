@@ -566,6 +566,88 @@ def load_test(base_url: str, clients: int = 20, seconds: float = 60.0, questions
             "hung_clients": sum(t.is_alive() for t in threads), **percentiles(latencies)}
 
 
+def upload_churn(base_url: str, seconds: float, texts: list[str] | None = None,
+                 timeout: float = 300.0) -> dict[str, Any]:
+    """Upload a new report through the web app (Gradio's upload route + the Import event), then delete it
+    (the Delete event), in a loop for ``seconds``: what a librarian does while others search. Each upload is
+    new content (a numbered variant of a seed), so it is parsed and embedded every time."""
+    import httpx
+
+    texts = texts or [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    deadline = time.perf_counter() + seconds
+    counts = {"uploaded": 0, "deleted": 0, "errors": 0}
+    errors: list[str] = []
+    upload_ms: list[float] = []
+
+    def call(http: httpx.Client, name: str, data: list[Any]) -> Any:
+        started = http.post(f"/gradio_api/call/{name}", json={"data": data})
+        started.raise_for_status()
+        stream = http.get(f"/gradio_api/call/{name}/{started.json()['event_id']}")
+        event = ""
+        for line in stream.text.splitlines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and event == "complete":
+                return json.loads(line.split(":", 1)[1])
+            elif line.startswith("data:") and event == "error":
+                raise RuntimeError(f"{name}: {line[:200]}")
+        raise RuntimeError(f"{name}: no result")
+
+    with httpx.Client(base_url=base_url, timeout=timeout) as http:
+        i = 0
+        while time.perf_counter() < deadline:
+            name = f"churn_{i:04d}.txt"
+            text = texts[i % len(texts)].replace("。", f"。（第{i}稿）", 1)
+            i += 1
+            t = time.perf_counter()
+            try:
+                stored = http.post("/gradio_api/upload", files=[("files", (name, text.encode("utf-8"), "text/plain"))])
+                stored.raise_for_status()
+                file = {"path": stored.json()[0], "meta": {"_type": "gradio.FileData"}, "orig_name": name}
+                result = call(http, "do_import", [[file], False])
+                if "added" not in json.dumps(result, ensure_ascii=False):
+                    raise RuntimeError(f"upload not added: {json.dumps(result, ensure_ascii=False)[:200]}")
+                counts["uploaded"] += 1
+                upload_ms.append((time.perf_counter() - t) * 1000)
+                call(http, "do_delete", [Path(name).stem])
+                counts["deleted"] += 1
+            except (httpx.HTTPError, RuntimeError, ValueError, KeyError) as exc:
+                counts["errors"] += 1
+                if len(errors) < 5:
+                    errors.append(f"{exc.__class__.__name__}: {exc}"[:200])
+    return {**counts, "error_samples": errors, "upload": percentiles(upload_ms)}
+
+
+def mixed_load(base_url: str, clients: int, seconds: float, churn: bool = False) -> dict[str, Any]:
+    """Half the clients search, half ask (extractive), for ``seconds``; with ``churn``, an upload/delete loop
+    runs beside them for the same time."""
+    out: dict[str, Any] = {}
+    searchers = max(1, clients // 2)
+    jobs = {"search": lambda: load_test(base_url, searchers, seconds, path="/api/search"),
+            "ask_extractive": lambda: load_test(base_url, max(1, clients - searchers), seconds,
+                                                extra={"llm": "extractive"})}
+    if churn:
+        jobs["uploads"] = lambda: upload_churn(base_url, seconds)
+    threads = [threading.Thread(target=lambda k=k, job=job: out.__setitem__(k, job()), daemon=True)
+               for k, job in jobs.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 400)
+    out["errors"] = sum(int(v.get("errors", 0)) for v in out.values() if isinstance(v, dict))
+    return out
+
+
+def readers_under_uploads(base_url: str, clients: int, seconds: float) -> dict[str, Any]:
+    """The same mixed load without and then with an upload/delete loop; p95 ratios (with / without)."""
+    quiet = mixed_load(base_url, clients, seconds)
+    busy = mixed_load(base_url, clients, seconds, churn=True)
+    ratios = {kind: round(busy[kind]["p95_ms"] / quiet[kind]["p95_ms"], 2)
+              for kind in ("search", "ask_extractive") if quiet.get(kind, {}).get("p95_ms")}
+    return {"without_uploads": quiet, "with_uploads": busy, "p95_ratio": ratios,
+            "errors": quiet["errors"] + busy["errors"]}
+
+
 def bench_load(settings: Settings, opts: BenchOptions, work: Path) -> dict[str, Any]:
     """Start the REST API on 127.0.0.1 over the seeds, then run :func:`load_test` for search and ask."""
     try:
@@ -594,6 +676,10 @@ def bench_load(settings: Settings, opts: BenchOptions, work: Path) -> dict[str, 
         out["search"] = load_test(base, opts.load_clients, seconds, path="/api/search")
         opts.log(f"bench load: {opts.load_clients} clients x {seconds:.0f}s on /api/ask (extractive)")
         out["ask_extractive"] = load_test(base, opts.load_clients, seconds, extra={"llm": "extractive"})
+        mixed_seconds = 10.0 if opts.quick else min(30.0, opts.load_seconds)
+        opts.log(f"bench load: {opts.load_clients} clients x {mixed_seconds:.0f}s search+ask, then again with "
+                 "an upload/delete loop")
+        out["readers_under_uploads"] = readers_under_uploads(base, opts.load_clients, mixed_seconds)
         from rag.llm_local import local_model_available
 
         if local_model_available() and not opts.quick:

@@ -14,6 +14,16 @@ from rag.tokens import bigrams
 UNIT_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’」』)）]*|[^。！？；!?;\n]+")
 
 
+# A bracketed number inside report text ("[1]" footnotes, forged "[2]" marks): in answers only the engine's own
+# markers may read as citations, so quoted report text shows them with full-width brackets instead.
+TEXT_MARKER_RE = re.compile(r"\[(\s*\d{1,3}\s*)\]")
+
+
+def neutralize_markers(text: str) -> str:
+    """Report text with ``[n]`` written as ``［n］``, so it never reads as (or renders as) a citation marker."""
+    return TEXT_MARKER_RE.sub(r"［\1］", text)
+
+
 @dataclass
 class Citation:
     """Source ``n`` of an answer: where it is and the words that support the claim."""

@@ -222,6 +222,7 @@ def search(
 
     if question is None and batch is None:
         raise fail("give a question or --batch FILE")
+    question = checked_question(question)
     filters = SearchFilters(report_ids=report or None, year=year, region=region)
     with open_services(show_progress=not as_json) as services:
         try:
@@ -249,8 +250,22 @@ def search(
         console.print("no results")
 
 
+def checked_question(question: str | None) -> str | None:
+    """The question as the web app would accept it (rag.serving.check_question), or a one-line error."""
+    from rag.serving import RequestError, check_question
+
+    if question is None:
+        return None
+    try:
+        return check_question(question)
+    except RequestError as exc:
+        raise fail(str(exc)) from exc
+
+
 def iter_batch(batch: Path) -> Any:
     """Yield (id, question, item) per JSONL line; a bad line is reported as one JSON error line and skipped."""
+    from rag.serving import RequestError, check_question
+
     if not batch.exists():
         raise fail(f"{batch}: no such file")
     for lineno, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
@@ -258,9 +273,14 @@ def iter_batch(batch: Path) -> Any:
             continue
         try:
             item = json.loads(line)
-            yield item.get("id", lineno), str(item["question"]), item
+            qid, text = item.get("id", lineno), str(item["question"])
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             print_json({"id": lineno, "error": "line is not a JSON object with a 'question' field"})
+            continue
+        try:
+            yield qid, check_question(text), item
+        except RequestError as exc:
+            print_json({"id": qid, "error": str(exc)})
 
 
 def _search_batch(services: Any, batch: Path, k: int, mode: str | None, filters: Any) -> None:
@@ -376,6 +396,7 @@ def ask(
 
     if question is None and batch is None:
         raise fail("give a question or --batch FILE")
+    question = checked_question(question)
     try:
         resolve_engine(llm or get_settings().llm)
     except EngineError as exc:
@@ -438,6 +459,24 @@ def _eval_answers(files: list[Path], llm: str | None, limit: int | None, as_json
         console.print(f"  ✗ {failure['id']}: {failure['answer']}", highlight=False)
 
 
+def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
+    """A one-line warning when ``serve`` listens beyond this machine (not loopback) without a login, else None."""
+    import ipaddress
+
+    if auth is not None:
+        return None
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return None
+    try:
+        if ipaddress.ip_address(name).is_loopback:
+            return None
+    except ValueError:
+        pass  # a host name: it may be reachable from other machines
+    return (f"warning: serving on {host} without a login (set REPORTQA_AUTH=user:password): anyone who can reach "
+            "this address can read, upload and delete reports")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind (0.0.0.0 for all interfaces).")] = "127.0.0.1",
@@ -459,6 +498,8 @@ def serve(
         auth = parse_auth(get_settings().auth)
     except ValueError as exc:
         raise fail(str(exc)) from exc
+    if warning := exposure_warning(host, auth):
+        typer.echo(warning, err=True)
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:
             probe.bind((host, port))
@@ -487,7 +528,7 @@ def serve(
 
         def ready() -> None:
             err.print(f"[bold green]ReportQA is running:[/bold green] {url}  ({n_reports} reports; REST API at "
-                      f"{url}/api/…, docs {url}/api/docs; login {'on' if auth else 'off'}; Ctrl+C stops)",
+                      f"{url}/api/…, OpenAPI schema {url}/api/openapi.json; login {'on' if auth else 'off'}; Ctrl+C stops)",
                       highlight=False, soft_wrap=True)
 
         run_server(services, host=host, port=port, auth=auth, on_ready=ready)

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, description="Seconds before an openai-engine request gives up.")
     llm_retries: int = Field(1, description="Retries of a failed openai-engine request.")
     auth: str | None = Field(None, description="Login for the web app and REST API as user:password (unset = open).")
+    max_request_kb: int = Field(
+        1024, gt=0, description="Largest request body the web app reads (KB), uploads aside; larger → 413."
+    )
+    max_upload_files: int = Field(
+        10, gt=0, description="Files per web upload: its body may be max_file_mb x this + 1 MB of multipart overhead."
+    )
     openai_base_url: str | None = Field(
         None, validation_alias=AliasChoices("OPENAI_BASE_URL", "REPORTQA_OPENAI_BASE_URL"),
         description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, DeepSeek, DashScope).",

@@ -3,6 +3,8 @@
 It picks the sentences of the retrieved chunks that answer the question (shared terms, figures when the
 question asks for an amount, the retrieval rank) and quotes them with citations. When no sentence covers
 the question's own topic words, it refuses instead of guessing.
+Instructions to the assistant found in a report (prompt injection, rag.injection) are never quoted as an
+answer.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rag.citations import sentence_units
+from rag.injection import instruction_free, looks_like_instruction
 from rag.numbers import extract_figures
 from rag.query import QueryPlan
 from rag.retrieval import SearchHit
@@ -181,6 +184,11 @@ def select_sentences(
     for rank, hit in enumerate(hits):
         text = hit.chunk.text
         for start, end in sentence_units(text):
+            # An instruction to the assistant (prompt injection) is never an answer: drop it from the sentence.
+            usable = instruction_free(text, start, end)
+            if usable is None:
+                continue
+            start, end = usable
             # Brackets around optional characters (开(复)工) do not split a word for matching.
             sentence_norm = re.sub(r"[()（）]", "", normalize_for_search(text[start:end]))
             covered = _covered(concepts, sentence_norm)
@@ -212,6 +220,8 @@ def select_sentences(
             continue
         if definition:  # what a term means: quote the whole item, not the clause that names it
             s, e = selected.start, whole_item(hits[selected.hit_index].chunk.text, selected.end)
+            if looks_like_instruction(hits[selected.hit_index].chunk.text[s:e]):
+                e = selected.end
         else:
             s, e = trim_to_clauses(hits[selected.hit_index].chunk.text, selected.start, selected.end, terms,
                                    numeric)

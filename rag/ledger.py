@@ -629,15 +629,22 @@ _COLUMNS = ("report_id", "seq", "region", "report_year", "indicator", "indicator
             "kind", "ref_year", "qualifier", "rank", "chunk_id", "quote", "quote_start", "paragraph", "qualifier_of")
 
 
-def write_ledger(conn: sqlite3.Connection, report: Report, chunks: list[Chunk]) -> int:
-    """Replace the ledger rows of one report (call inside the report's transaction). Never raises on odd text:
-    a failure is logged and the report is stored without ledger rows."""
-    conn.execute("DELETE FROM ledger WHERE report_id=?", (report.report_id,))
+def safe_extract_ledger(report: Report, chunks: list[Chunk]) -> list[LedgerRow]:
+    """``extract_ledger`` that never raises on odd text: a failure is logged and yields no rows."""
     try:
-        rows = extract_ledger(report, chunks)
+        return extract_ledger(report, chunks)
     except Exception as exc:  # a bug in a rule must not block ingestion
         log.warning("ledger extraction failed for %s: %s: %s", report.report_id, exc.__class__.__name__, exc)
-        return 0
+        return []
+
+
+def write_ledger(conn: sqlite3.Connection, report: Report, chunks: list[Chunk],
+                 rows: list[LedgerRow] | None = None) -> int:
+    """Replace the ledger rows of one report (call inside the report's transaction). ``rows`` extracted
+    beforehand (outside the writer's lock) are written as they are; otherwise they are extracted here."""
+    conn.execute("DELETE FROM ledger WHERE report_id=?", (report.report_id,))
+    if rows is None:
+        rows = safe_extract_ledger(report, chunks)
     marks = ",".join("?" * len(_COLUMNS))
     conn.executemany(
         f"INSERT INTO ledger ({','.join(_COLUMNS)}) VALUES ({marks})",

@@ -16,8 +16,15 @@ from embeddings.cache import EmbeddingCache
 from embeddings.model import Embedder
 from embeddings.vector_store import FaissVectorStore
 from rag.config import Settings, get_settings
-from rag.indexing import SyncStats, open_vector_store, sync_vectors, vector_path
-from rag.ingest import IngestOutcome, ingest_bytes, ingest_paths
+from rag.indexing import (
+    SyncStats,
+    embed_with_cache,
+    open_vector_store,
+    passage_text,
+    sync_vectors,
+    vector_path,
+)
+from rag.ingest import IngestOutcome, PreparedDocument, commit_upload, ingest_paths, prepare_upload
 from rag.retrieval import Retriever, SearchFilters, SearchResult
 from rag.store import ReportStore
 
@@ -88,8 +95,24 @@ class Services:
             self.sync()
         return outcomes
 
-    def ingest_upload(self, name: str, data: bytes, index: bool = True) -> list[IngestOutcome]:
-        outcomes = ingest_bytes(self.store, name, data, self.settings)
+    def ingest_upload(self, name: str, data: bytes, index: bool = True, replace: bool = False) -> list[IngestOutcome]:
+        """Ingest an uploaded file; a report of the same name is replaced only when ``replace`` is set."""
+        return self.commit_upload(self.prepare_upload(name, data, index), index, replace)
+
+    def prepare_upload(self, name: str, data: bytes, index: bool = True) -> list[PreparedDocument | IngestOutcome]:
+        """The slow, write-free half of an upload: decode, parse, tokenize, extract the ledger and (when the
+        vector index is in use) embed the new passages into the embedding cache. Readers keep going meanwhile."""
+        items = prepare_upload(self.store, name, data, self.settings)
+        chunks = [c for item in items if isinstance(item, PreparedDocument) and item.staged is not None
+                  for c in item.staged.parsed.chunks]
+        if index and chunks and ("vectors" in self.__dict__ or vector_path(self.index_dir).exists()):
+            embed_with_cache(self.embedder, self.cache, [passage_text(c) for c in chunks])
+        return items
+
+    def commit_upload(self, items: list[PreparedDocument | IngestOutcome], index: bool = True,
+                      replace: bool = False) -> list[IngestOutcome]:
+        """The short half: store the prepared reports and add their (cached) vectors to the index."""
+        outcomes = commit_upload(self.store, items, self.settings, replace)
         if index and any(o.status in ("added", "replaced") for o in outcomes):
             self.sync()
         return outcomes

@@ -8,11 +8,13 @@ the payloads both front ends show: the same JSON as the CLI's ``--json`` and a r
 
 from __future__ import annotations
 
+import stat
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rag.answer import Answer
@@ -54,7 +56,35 @@ def check_question(question: object) -> str:
         raise RequestError(f"the question is too long ({len(text)} characters, limit {MAX_QUESTION_CHARS})")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
         raise RequestError("the question contains control characters")
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        raise RequestError("the question has no visible letters or digits")
     return text
+
+
+def read_uploaded_file(path: str | Path, upload_root: str | Path, max_bytes: int) -> bytes:
+    """The bytes of a file the user uploaded: only a regular file inside ``upload_root`` (the web framework's
+    upload folder, symlinks resolved) and within the size limit. A client names the path of an upload, so
+    without this any readable server file could be ingested and then read back through search."""
+    root = Path(upload_root).resolve()
+    try:
+        real = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        real = None
+    if real is None or not real.is_relative_to(root) or real == root:
+        raise RequestError("this file was not uploaded through the app; choose it with the upload button", 403)
+    try:
+        info = real.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise RequestError("not a regular file", 400)
+        if info.st_size > max_bytes:
+            raise RequestError(f"file too large ({info.st_size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB)", 413)
+        with real.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise RequestError(f"cannot read the uploaded file ({exc.strerror})", 400) from exc
+    if len(data) > max_bytes:
+        raise RequestError(f"file too large (> limit {max_bytes / 1e6:.1f} MB)", 413)
+    return data
 
 
 def check_history(history: object) -> list[Any] | None:
@@ -195,6 +225,23 @@ class Gateway:
     def __init__(self, services: Any) -> None:
         self.services = services
         self.lock = ReadWriteLock()
+        self._writes = 0  # uploads/deletions under way (preparing or committing): health reports "updating"
+        self._writes_lock = threading.Lock()
+
+    @property
+    def updating(self) -> bool:
+        """True while an upload or deletion is being prepared or committed."""
+        return self._writes > 0
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self._writes_lock:
+            self._writes += 1
+        try:
+            yield
+        finally:
+            with self._writes_lock:
+                self._writes -= 1
 
     @property
     def settings(self) -> Any:
@@ -322,11 +369,21 @@ class Gateway:
             return self.services.compare(indicator, kind=kind, year=year)
 
     # -- writing ----------------------------------------------------------------------------------------
-    def ingest_upload(self, name: str, data: bytes) -> list[IngestOutcome]:
-        with self.lock.write():
-            return self.services.ingest_upload(name, data)
+    def ingest_upload(self, name: str, data: bytes, replace: bool = False) -> list[IngestOutcome]:
+        """Parse and embed outside the index lock (seconds to minutes for a large file), then store and add
+        the vectors under a short write lock: searches and answers are never held up by the slow part."""
+        with self._writing():
+            items = self.services.prepare_upload(name, data)
+            with self.lock.write():
+                return self.services.commit_upload(items, replace=replace)
+
+    def ingest_uploaded_file(self, path: str | Path, upload_root: str | Path,
+                             replace: bool = False) -> list[IngestOutcome]:
+        """``ingest_upload`` of a file the web framework received (see ``read_uploaded_file``)."""
+        data = read_uploaded_file(path, upload_root, int(self.settings.max_file_bytes))
+        return self.ingest_upload(Path(path).name, data, replace)
 
     def delete_report(self, report_id: str) -> bool:
         self.report(report_id)
-        with self.lock.write():
+        with self._writing(), self.lock.write():
             return self.services.delete_report(report_id)

@@ -12,11 +12,12 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rag.ledger import LEDGER_SCHEMA, ledger_version, write_ledger
+from rag.ledger import LEDGER_SCHEMA, LedgerRow, ledger_version, safe_extract_ledger, write_ledger
 from rag.models import Chunk, ParsedReport, Report, Section
 from rag.textnorm import normalize_for_search
 from rag.tokens import index_terms
@@ -67,6 +68,22 @@ CREATE TABLE IF NOT EXISTS summaries (
     PRIMARY KEY (report_id, engine, lang)
 );
 """ + LEDGER_SCHEMA
+
+
+@dataclass
+class StagedReport:
+    """A parsed report with everything its store write derives (lexical terms, ledger rows) computed
+    beforehand, so the write transaction itself, and the writer's lock around it, stays short."""
+
+    parsed: ParsedReport
+    terms: list[str]
+    ledger: list[LedgerRow]
+
+
+def stage_report(parsed: ParsedReport) -> StagedReport:
+    """Tokenize and extract a report's ledger without touching the store (safe outside any lock)."""
+    return StagedReport(parsed, [chunk_terms_text(c) for c in parsed.chunks],
+                        safe_extract_ledger(parsed.report, parsed.chunks))
 
 
 class StoreError(Exception):
@@ -156,8 +173,10 @@ class ReportStore:
         row = self.conn.execute("SELECT report_id FROM reports WHERE sha256=?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def upsert(self, parsed: ParsedReport) -> str:
+    def upsert(self, parsed: ParsedReport | StagedReport) -> str:
         """Store a parsed report; returns ``added``, ``replaced`` or ``unchanged``."""
+        staged = parsed if isinstance(parsed, StagedReport) else None
+        parsed = staged.parsed if staged is not None else parsed
         report = parsed.report
         old_sha = self.sha_of(report.report_id)
         if old_sha == report.sha256:
@@ -180,10 +199,11 @@ class ReportStore:
                   c.search_text, c.context) for c in parsed.chunks],
             )
             conn.execute("DELETE FROM chunk_terms WHERE report_id=?", (report.report_id,))
+            terms = staged.terms if staged is not None else [chunk_terms_text(c) for c in parsed.chunks]
             conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)",
-                             [(c.chunk_id, c.report_id, chunk_terms_text(c)) for c in parsed.chunks])
+                             [(c.chunk_id, c.report_id, t) for c, t in zip(parsed.chunks, terms, strict=True)])
             conn.execute("DELETE FROM summaries WHERE report_id=?", (report.report_id,))
-            write_ledger(conn, report, parsed.chunks)
+            write_ledger(conn, report, parsed.chunks, staged.ledger if staged is not None else None)
         return "added" if old_sha is None else "replaced"
 
     def rebuild_lexical(self) -> int:

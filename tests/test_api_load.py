@@ -9,7 +9,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from rag.bench import load_test
+from rag.bench import load_test, readers_under_uploads
+from tests.test_reliability import clone_index
 from tests.webapp import running
 
 
@@ -33,6 +34,37 @@ def _assert_clean(result: dict, allow_busy: bool = False) -> None:
 def test_twenty_concurrent_clients_smoke(base_url: str) -> None:
     _assert_clean(load_test(base_url, clients=20, seconds=3, path="/api/search"))
     _assert_clean(load_test(base_url, clients=20, seconds=3, extra={"llm": "extractive"}))
+
+
+def test_searches_and_answers_keep_flowing_during_uploads_and_deletes(seed_services, tmp_path) -> None:
+    """Mixed search/ask load, without and then with an upload/delete loop through the web app: no errors,
+    every upload added and deleted. The p95 ratio (with / without uploads) is printed, not asserted."""
+    from rag.services import Services
+    from ui.app import build_app
+
+    with Services(seed_services.settings, index_dir=clone_index(seed_services, tmp_path / "index")) as services, \
+            running(build_app(services)) as url:
+        result = readers_under_uploads(url, clients=8, seconds=6)
+        print(f"\nreaders under uploads: p95 ratio {result['p95_ratio']}, uploads {result['with_uploads']['uploads']}")
+        assert result["errors"] == 0, result
+        churn = result["with_uploads"]["uploads"]
+        assert churn["uploaded"] >= 1 and churn["deleted"] == churn["uploaded"], churn
+        for run in ("without_uploads", "with_uploads"):
+            for kind in ("search", "ask_extractive"):
+                assert result[run][kind]["hung_clients"] == 0 and result[run][kind]["ok"] > 0
+        assert len(services.store.reports()) == 5
+
+
+@pytest.mark.slow
+def test_twenty_clients_thirty_seconds_with_uploads(seed_services, tmp_path) -> None:
+    from rag.services import Services
+    from ui.app import build_app
+
+    with Services(seed_services.settings, index_dir=clone_index(seed_services, tmp_path / "index")) as services, \
+            running(build_app(services)) as url:
+        result = readers_under_uploads(url, clients=20, seconds=30)
+        print(f"\nreaders under uploads (20 clients x 30 s): {result}")
+        assert result["errors"] == 0, result
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), [

@@ -94,7 +94,8 @@ def api_router(gateway: Gateway, auth: tuple[str, str] | None = None) -> APIRout
     def health() -> dict[str, Any]:
         reports = gateway.reports()
         return {"status": "ok", "reports": len(reports), "chunks": sum(r.n_chunks for r in reports),
-                "engines": gateway.engines(), "default_engine": gateway.default_engine()}
+                "engines": gateway.engines(), "default_engine": gateway.default_engine(),
+                "index": "updating" if gateway.updating else "ready"}
 
     @router.get("/reports")
     def reports() -> list[dict[str, Any]]:

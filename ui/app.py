@@ -21,11 +21,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 import pandas as pd
 from fastapi import FastAPI
+from gradio.utils import get_upload_folder
 
 from rag.serving import Busy, Gateway, RequestError
 from ui import render
 from ui.api import api_router, install_error_handlers
 from ui.assets import CSS, SOURCES_JS, VIEWER_JS
+from ui.upload_guard import UploadGuard
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl"]
 ALL = "全部 All"
 KINDS = [("实际 Actual", "actual"), ("目标 Target", "target"), ("全部 All", "all")]
 STREAM_INTERVAL_S = 0.08
+MAX_FILES_PER_IMPORT = 20
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -125,7 +128,8 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                                           label="回答引擎 Answer engine", elem_id="rq-engine")
                         with gr.Accordion("筛选 Filters (报告 / 年份 / 地区)", open=False, elem_id="rq-filters"):
                             f_reports = gr.Dropdown(report_choices(gw), multiselect=True, value=[],
-                                                    label="报告 Reports", elem_id="rq-f-reports")
+                                                    label="报告 Reports", elem_id="rq-f-reports",
+                                                    allow_custom_value=True)
                             with gr.Row():
                                 f_year = gr.Dropdown(year_choices(gw), value=ALL, label="年份 Year",
                                                      elem_id="rq-f-year", min_width=120)
@@ -145,19 +149,23 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                         with gr.Accordion("导入报告 Upload reports", open=True):
                             files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, elem_id="rq-upload",
                                             label="文件 Files (.txt .html .pdf .docx …)")
+                            replace_box = gr.Checkbox(False, label="替换同名报告 Replace a report with the same file name",
+                                                      elem_id="rq-replace")
                             import_btn = gr.Button("导入 Import", variant="primary", elem_id="rq-import")
                             upload_result = gr.Dataframe(headers=render.UPLOAD_COLUMNS, interactive=False, wrap=True,
                                                          label="导入结果 Results", elem_id="rq-upload-result",
                                                          visible=False)
                     with gr.Column(scale=3, min_width=320):
+                        # custom values allowed: the list a page was built with goes stale when another session
+                        # uploads; the id is checked by the gateway instead
                         report_pick = gr.Dropdown(report_choices(gw), value=None, label="报告 Report",
-                                                  elem_id="rq-report-pick")
+                                                  elem_id="rq-report-pick", allow_custom_value=True)
                         report_head = gr.HTML("", elem_id="rq-report-head", js_on_load=None)
                         with gr.Tabs(elem_id="rq-report-tabs", selected="text") as report_tabs:
                             with gr.Tab("原文 Full text", id="text", elem_id="rq-rtab-text"):
                                 viewer = gr.HTML(render.viewer_html(None), js_on_load=VIEWER_JS, elem_id="rq-viewer")
                             with gr.Tab("摘要 Summary", id="summary", visible=has_summary, elem_id="rq-rtab-summary"):
-                                summary = gr.Markdown("", elem_id="rq-summary", max_height=640)
+                                summary = gr.HTML("", elem_id="rq-summary", max_height=640, js_on_load=None)
                             with gr.Tab("指标 Indicators", id="indicators", visible=has_indicators,
                                         elem_id="rq-rtab-indicators"):
                                 indicators = gr.Dataframe(interactive=False, wrap=True, elem_id="rq-indicators",
@@ -214,7 +222,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                     events.put(("error", f"内部错误 internal error: {exc.__class__.__name__}"))
 
             threading.Thread(target=work, daemon=True).start()
-            chat += [{"role": "user", "content": render.esc(text)},
+            chat += [{"role": "user", "content": render.md_text(text)},
                      {"role": "assistant", "content": "检索中… Searching…"}]
             yield chat, history, gr.update(), '<div class="rq-status"><span class="rq-engine">…</span></div>', ""
             streamed, last = "", 0.0
@@ -230,7 +238,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                         chat[-1]["content"] = render.streaming_message(streamed)
                         yield chat, history, gr.update(), gr.update(), gr.update()
                 elif kind == "error":
-                    chat[-1]["content"] = f"⚠ {render.esc(payload)}"
+                    chat[-1]["content"] = f"⚠ {render.md_text(payload)}"
                     yield chat, history, gr.update(), render.badge_html(None, payload, turn), gr.update()
                     return
                 else:
@@ -249,6 +257,10 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
         clear_btn.click(lambda: ([], [], render.sources_html([], ""), ""), None, [chatbot, turns, sources, status])
 
         # -- report viewer ------------------------------------------------------------------------------
+        def report_pick_update(report_id: str | None) -> Any:
+            """Select a report with the current list as choices: another session may have just added it."""
+            return gr.update(choices=report_choices(gw), value=report_id)
+
         def show_report(report_id: str | None, chunk_id: str | None = None, quote_text: str | None = None) -> tuple:
             if not report_id:
                 return "", render.viewer_html(None)
@@ -264,10 +276,10 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                 return summary_md, rows
             if has_summary:
                 try:
-                    summary_md = render.summary_markdown(gw.summarize(report_id))
+                    summary_md = render.summary_html(gw.summarize(report_id))
                 except Exception as exc:
                     log.exception("summary failed")
-                    summary_md = f"⚠ 摘要失败 summary failed: {exc.__class__.__name__}"
+                    summary_md = f"⚠ 摘要失败 summary failed: {render.esc(exc.__class__.__name__)}"
             if has_indicators:
                 try:
                     rows = indicator_frame([r.to_dict() for r in gw.indicators(report_id=report_id)])
@@ -283,7 +295,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
             row = evt.row_value or []
             report_id = str(row[-1]) if row else None  # the ID column is the last
             head, html = show_report(report_id)
-            return (gr.update(value=report_id), head, html,
+            return (report_pick_update(report_id), head, html,
                     gr.Tabs(selected="summary" if has_summary and report_id else "text"))
 
         def open_chunk(evt: gr.EventData) -> tuple:
@@ -292,11 +304,11 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
             try:
                 chunk = gw.chunk(chunk_id)
             except RequestError as exc:
-                gr.Warning(str(exc))
+                gr.Warning(render.esc(exc))  # the id comes from the client: a toast renders HTML
                 return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
             quote_text = chunk.text[start:end] if start is not None else data.get("quote")
             head, html = show_report(chunk.report_id, chunk.chunk_id, quote_text)
-            return (gr.update(value=chunk.report_id), head, html, gr.Tabs(selected="reports"),
+            return (report_pick_update(chunk.report_id), head, html, gr.Tabs(selected="reports"),
                     gr.Tabs(selected="text"))
 
         viewer_outputs = [report_pick, report_head, viewer, tabs, report_tabs]
@@ -318,7 +330,7 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                 return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
             quote_text = record.get("原文 quote") or None
             head, html = show_report(chunk.report_id, chunk.chunk_id, str(quote_text) if quote_text else None)
-            return (gr.update(value=chunk.report_id), head, html, gr.Tabs(selected="reports"),
+            return (report_pick_update(chunk.report_id), head, html, gr.Tabs(selected="reports"),
                     gr.Tabs(selected="text"))
 
         indicators.select(open_row_chunk, indicators, viewer_outputs)
@@ -333,31 +345,35 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                     gr.update(choices=year_choices(gw)), gr.update(choices=region_choices(gw)),
                     gr.update(choices=indicator_choices(gw)), gr.update(choices=year_choices(gw))]
 
-        def do_import(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> list[Any]:  # noqa: B008
+        def do_import(paths: list[str] | None, replace: bool = False,
+                      progress: gr.Progress = gr.Progress()) -> list[Any]:  # noqa: B008
             rows: list[list[str]] = []
             paths = [p if isinstance(p, str) else getattr(p, "name", str(p)) for p in paths or []]
             if not paths:
                 gr.Warning("请先选择文件 Choose files first")
-            for i, path in enumerate(paths):
+            for i, path in enumerate(paths[:MAX_FILES_PER_IMPORT]):
                 name = Path(path).name
                 progress((i, len(paths)), desc=f"导入 importing {name}")
-                try:
-                    data = Path(path).read_bytes()
-                except OSError as exc:
-                    rows.append([name, render.OUTCOME_LABELS["rejected"], f"cannot read: {exc.strerror}"])
+                try:  # only files Gradio received from this upload widget: never a path the client names
+                    outcomes = gw.ingest_uploaded_file(path, get_upload_folder(), replace=bool(replace))
+                except RequestError as exc:
+                    rows.append([name, render.OUTCOME_LABELS["rejected"], str(exc)])
                     continue
-                try:
-                    outcomes = gw.ingest_upload(name, data)
                 except Exception as exc:
                     log.exception("upload failed")
                     rows.append([name, render.OUTCOME_LABELS["rejected"], f"internal error: {exc.__class__.__name__}"])
                     continue
                 rows.extend(render.outcome_row(o) for o in outcomes)
+            if len(paths) > MAX_FILES_PER_IMPORT:
+                rows.append([f"+{len(paths) - MAX_FILES_PER_IMPORT}", render.OUTCOME_LABELS["rejected"],
+                             f"at most {MAX_FILES_PER_IMPORT} files per import"])
             progress((len(paths), len(paths)), desc="完成 done")
             result = pd.DataFrame(rows, columns=render.UPLOAD_COLUMNS)
             return [gr.update(value=result, visible=True), None, *refreshed()]
 
-        import_btn.click(do_import, files, [upload_result, files, *refresh_outputs], concurrency_limit=1)
+        import_btn.click(do_import, [files, replace_box], [upload_result, files, *refresh_outputs],
+                         concurrency_limit=1)
+        demo.load(refreshed, None, refresh_outputs)  # each new page sees the library as it is now
 
         def do_delete(report_id: str | None) -> list[Any]:
             if not report_id:
@@ -365,9 +381,9 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                 return [gr.update(), gr.update(), *refreshed()]
             try:
                 gw.delete_report(report_id)
+                gr.Info(f"已删除 Deleted {render.esc(report_id)}")
             except RequestError as exc:
-                gr.Warning(str(exc))
-            gr.Info(f"已删除 Deleted {report_id}")
+                gr.Warning(render.esc(exc))
             return ["", render.viewer_html(None), *refreshed()]
 
         delete_btn.click(do_delete, report_pick, [report_head, viewer, *refresh_outputs], concurrency_limit=1,
@@ -383,14 +399,14 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
             try:
                 comparison = gw.compare(indicator, kind=None if kind == "all" else kind, year=_year(year))
             except Exception as exc:  # unknown indicator, bad kind: say so in one line
-                return [f"⚠ {render.esc(exc)}", *empty]
+                return [f"⚠ {render.md_text(exc)}", *empty]
             data = comparison.to_dict()
             if not data["rows"]:
-                return [f"没有找到“{render.esc(indicator)}”的数据。No figures for this indicator.", *empty]
+                return [f"没有找到“{render.md_text(indicator)}”的数据。No figures for this indicator.", *empty]
             path = Path(tempfile.mkdtemp(prefix="reportqa-")) / f"compare_{_safe(comparison.indicator)}.csv"
             path.write_text(comparison.to_csv(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
             unit = f"（{comparison.unit}）" if comparison.unit else ""
-            note = (f"**{render.esc(comparison.indicator)}** {render.esc(comparison.indicator_en)}{unit} · "
+            note = (f"**{render.md_text(comparison.indicator)}** {render.md_text(comparison.indicator_en)}{unit} · "
                     f"{len(data['rows'])} 行 rows · 点击一行查看原文 click a row to open its paragraph")
             table = compare_frame(data["rows"])
             return [note, table, chart_frame(data["rows"], kind == "all"), str(path)]
@@ -453,16 +469,24 @@ def chart_frame(rows: list[dict[str, Any]], with_kind: bool = False) -> pd.DataF
 
 
 # -- the server --------------------------------------------------------------------------------------------
-def build_app(services: Any, auth: tuple[str, str] | None = None, warm: bool = True) -> FastAPI:
+def build_app(services: Any, auth: tuple[str, str] | None = None, warm: bool = True,
+              throttle: Any = None) -> FastAPI:
     """FastAPI app: REST API under /api, the Gradio UI at /. ``auth`` guards both (UI login, API Basic).
 
     ``warm`` loads the embedding model and vector index now rather than on the first question
-    (``app.state.gateway.warm_up()`` does it later).
+    (``app.state.gateway.warm_up()`` does it later). With ``auth``, ui.security.AccessGuard puts every path
+    but /api/health and Gradio's login page behind the login and throttles failed logins (``throttle``: a
+    ``LoginThrottle``, default thresholds when None); request bodies are capped either way (ui.security.BodyLimit).
+    No interactive API docs: Swagger UI loads from a CDN and the app must work offline (/api/openapi.json stays).
     """
+    from starlette.routing import Mount
+
+    from ui.security import AccessGuard, BodyLimit, LoginThrottle, gradio_session_user, upload_limit
+
     gateway = Gateway(services)
     if warm:
         gateway.warm_up()
-    app = FastAPI(title="ReportQA API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    app = FastAPI(title="ReportQA API", docs_url=None, openapi_url="/api/openapi.json", redoc_url=None)
     app.state.gateway = gateway
     install_error_handlers(app)
     app.include_router(api_router(gateway, auth))
@@ -471,11 +495,23 @@ def build_app(services: Any, auth: tuple[str, str] | None = None, warm: bool = T
     theme = gr.themes.Soft(font=["system-ui", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC",
                                  "WenQuanYi Micro Hei", "sans-serif"],
                            font_mono=["ui-monospace", "Consolas", "monospace"])
-    return gr.mount_gradio_app(
+    settings = services.settings
+    gr.mount_gradio_app(
         app, blocks, path="/", auth=auth, auth_message="ReportQA 登录 Login", footer_links=[], run_history=False,
-        show_error=True, max_file_size=int(services.settings.max_file_bytes), theme=theme, css=CSS,
+        show_error=True, max_file_size=int(settings.max_file_bytes), theme=theme, css=CSS,
         ssr_mode=False, mcp_server=False,
+        app_kwargs={"docs_url": None, "redoc_url": None, "openapi_url": None},  # Gradio's sub-app: no /docs
     )
+    app.add_middleware(UploadGuard, upload_root=get_upload_folder)  # file inputs: uploaded files only
+    # add_middleware puts the last added outermost: the login is checked before any body is read.
+    app.add_middleware(BodyLimit, max_bytes=int(settings.max_request_kb) * 1024,
+                       upload_max_bytes=upload_limit(int(settings.max_file_bytes), int(settings.max_upload_files)))
+    if auth is not None:
+        gradio_app = next(r.app for r in app.routes if isinstance(r, Mount) and isinstance(r.app, gr.routes.App))
+        app.state.login_throttle = throttle if throttle is not None else LoginThrottle()
+        app.add_middleware(AccessGuard, auth=auth, session_user=gradio_session_user(gradio_app),
+                           throttle=app.state.login_throttle)
+    return app
 
 
 def serve(services: Any, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,

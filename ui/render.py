@@ -13,12 +13,21 @@ from rag.models import Report
 from rag.retrieval import SearchHit
 from rag.serving import ReportView
 
-MARKER_RE = re.compile(r"\[(\d{1,2})\]")
+MARKER_RE = re.compile(r"\\\[(\d{1,2})\\\]")  # a [n] marker as it reads after ``md_text``
 CITE_PREFIX = "#cite-"
+# Punctuation that Markdown (and the chat's LaTeX delimiters) would act on: links [x](y), images ![](…),
+# emphasis, code, tables, headings, $…$. Escaped with a backslash, it shows as itself.
+MARKDOWN_ACTIVE_RE = re.compile(r"([\\`*_{}\[\]()#!|~$])")
 
 
 def esc(text: object) -> str:
     return html.escape("" if text is None else str(text))
+
+
+def md_text(text: object) -> str:
+    """Untrusted text (report text, model output, file names) for a Markdown field: HTML-escaped and every
+    Markdown-active character backslash-escaped, so it can create no tag, link, image or formula."""
+    return MARKDOWN_ACTIVE_RE.sub(r"\\\1", esc(text))
 
 
 def cite_href(chunk_id: str, quote_start: int | None = None, quote_len: int | None = None) -> str:
@@ -133,7 +142,7 @@ def answer_message(answer: Answer) -> str:
         return (f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id, c.quote_start, len(c.quote))}" '
                 f'title="{esc(c.hit.report.title)} ¶{c.hit.chunk.paragraph}">[{c.n}]</a>')
 
-    body = MARKER_RE.sub(link, esc(answer.answer))
+    body = MARKER_RE.sub(link, md_text(answer.answer))  # report text in it cannot form links: only our [n]
     if answer.refused:
         body = f"⚠ {body}"
     elif not answer.grounded:
@@ -141,13 +150,13 @@ def answer_message(answer: Answer) -> str:
     if answer.citations and not answer.refused:
         refs = "<br>".join(
             f'<a class="rq-cite" href="{cite_href(c.hit.chunk.chunk_id, c.quote_start, len(c.quote))}">[{c.n}]</a> '
-            f"{esc(c.hit.report.title)} ¶{c.hit.chunk.paragraph}" for c in answer.citations)
+            f"{md_text(c.hit.report.title)} ¶{c.hit.chunk.paragraph}" for c in answer.citations)
         body += f'\n\n<span class="rq-refs">{refs}</span>'
     return body
 
 
 def streaming_message(text: str) -> str:
-    return esc(text) + " ▌"
+    return md_text(text) + " ▌"
 
 
 # -- reports -----------------------------------------------------------------------------------------------
@@ -231,31 +240,42 @@ def outcome_row(outcome: Any) -> list[str]:
 
 
 # -- summaries ---------------------------------------------------------------------------------------------
-SUMMARY_SOURCES = {"zh": "来源", "en": "Sources"}
+def summary_html(summary: Any) -> str:
+    """A ``ReportSummary`` as HTML built from its fields: every text escaped (report text is never markup), and
+    the only links are the ``[n]`` of each bullet's own citation list, which open the quoted paragraph."""
+    from rag.summary import FACT_LABELS, HEADINGS, SECTION_KEYS
 
-
-def summary_markdown(summary: Any) -> str:
-    """``ReportSummary.to_markdown()`` with each [n] a link to its paragraph; the source list folded away."""
+    lang = summary.lang if summary.lang in HEADINGS else "zh"
+    heads, labels = HEADINGS[lang], FACT_LABELS[lang]
     by_n = {c["n"]: c for c in summary.citations}
-    text = summary.to_markdown()
-    heading = f"### {SUMMARY_SOURCES.get(summary.lang, 'Sources')}"
-    body = text.split(f"\n{heading}\n", 1)[0] if heading in text else text
 
-    def link(match: re.Match[str]) -> str:
-        c = by_n.get(int(match.group(1)))
+    def cite(n: int) -> str:
+        c = by_n.get(n)
         if c is None:
-            return match.group(0)
+            return ""
         href = cite_href(c["chunk_id"], c.get("quote_start"), len(c.get("quote") or ""))
-        return f'<a class="rq-cite" href="{href}" title="¶{c["paragraph"]}">[{c["n"]}]</a>'
+        return f'<a class="rq-cite" href="{esc(href)}" title="¶{esc(c["paragraph"])}">[{esc(c["n"])}]</a>'
 
-    body = MARKER_RE.sub(link, body)
-    if by_n:
-        items = "".join(
-            f'<li><a class="rq-cite" href="{cite_href(c["chunk_id"], c.get("quote_start"), len(c.get("quote") or ""))}">'
-            f'[{c["n"]}]</a> {esc(" › ".join(c["section_path"]))} ¶{c["paragraph"]} — “{esc(c["quote"])}”</li>'
+    parts = [f"<h2>{esc(summary.title)}</h2>"]
+    facts = [f"<span><b>{esc(labels[k])}</b> {esc(summary.facts[k])}</span>" for k in labels if summary.facts.get(k)]
+    if facts:
+        parts.append(f'<div class="rq-facts">{"".join(facts)}</div>')
+    for key in SECTION_KEYS:
+        items = getattr(summary, key)
+        if not items:
+            continue
+        bullets = []
+        for item in items:
+            lead = (f"<b>{esc(item.section)}</b>：" if item.section and key in ("achievements", "tasks") else "")
+            marks = "".join(cite(n) for n in item.citations)
+            bullets.append(f"<li>{lead}{esc(item.text)} {marks}</li>")
+        parts.append(f"<h3>{esc(heads[key])}</h3><ul>{''.join(bullets)}</ul>")
+    if summary.citations:
+        items_html = "".join(
+            f"<li>{cite(c['n'])} {esc(' › '.join(c['section_path']))} ¶{esc(c['paragraph'])} — “{esc(c['quote'])}”</li>"
             for c in summary.citations)
-        body += (f'\n\n<details class="rq-sum-sources"><summary>{heading[4:]} Sources ({len(by_n)})</summary>'
-                 f'<ul>{items}</ul></details>\n')
+        parts.append(f'<details class="rq-sum-sources"><summary>{esc(heads["sources"])} Sources '
+                     f"({len(summary.citations)})</summary><ul>{items_html}</ul></details>")
     if getattr(summary, "cached", False):
-        body += "\n<span class=\"rq-refs\">（缓存 cached）</span>\n"
-    return body
+        parts.append('<span class="rq-refs">（缓存 cached）</span>')
+    return f'<div class="rq-summary">{"".join(parts)}</div>'
