@@ -137,7 +137,7 @@ def api_router(gateway: Gateway, auth: tuple[str, str] | None = None) -> APIRout
 
     @fallback.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def not_found(rest: str) -> None:
-        raise RequestError(f"no API endpoint /api/{rest} (see /api/docs)", 404)
+        raise RequestError(f"no API endpoint /api/{rest} (see /api/openapi.json)", 404)
 
     combined = APIRouter()
     for part in (public, router, fallback):

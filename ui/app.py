@@ -41,7 +41,6 @@ UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl"]
 ALL = "全部 All"
 KINDS = [("实际 Actual", "actual"), ("目标 Target", "target"), ("全部 All", "all")]
 STREAM_INTERVAL_S = 0.08
-MAX_FILES_PER_IMPORT = 20
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -351,7 +350,8 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
             paths = [p if isinstance(p, str) else getattr(p, "name", str(p)) for p in paths or []]
             if not paths:
                 gr.Warning("请先选择文件 Choose files first")
-            for i, path in enumerate(paths[:MAX_FILES_PER_IMPORT]):
+            limit = int(gw.settings.max_upload_files)  # REPORTQA_MAX_UPLOAD_FILES
+            for i, path in enumerate(paths[:limit]):
                 name = Path(path).name
                 progress((i, len(paths)), desc=f"导入 importing {name}")
                 try:  # only files Gradio received from this upload widget: never a path the client names
@@ -364,9 +364,9 @@ def build_blocks(gw: Gateway) -> gr.Blocks:
                     rows.append([name, render.OUTCOME_LABELS["rejected"], f"internal error: {exc.__class__.__name__}"])
                     continue
                 rows.extend(render.outcome_row(o) for o in outcomes)
-            if len(paths) > MAX_FILES_PER_IMPORT:
-                rows.append([f"+{len(paths) - MAX_FILES_PER_IMPORT}", render.OUTCOME_LABELS["rejected"],
-                             f"at most {MAX_FILES_PER_IMPORT} files per import"])
+            if len(paths) > limit:
+                rows.append([f"+{len(paths) - limit}", render.OUTCOME_LABELS["rejected"],
+                             f"at most {limit} files per import (REPORTQA_MAX_UPLOAD_FILES)"])
             progress((len(paths), len(paths)), desc="完成 done")
             result = pd.DataFrame(rows, columns=render.UPLOAD_COLUMNS)
             return [gr.update(value=result, visible=True), None, *refreshed()]

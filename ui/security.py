@@ -50,6 +50,7 @@ LOGIN_ROUTES = frozenset({"/login", "/login/"})
 # -- body caps ----------------------------------------------------------------------------------------------
 UPLOAD_PATHS = frozenset({"/gradio_api/upload"})
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+DRAIN_MAX_BYTES = 64 * 1024 * 1024  # a refused body up to this size is read (and dropped) before the 413
 
 
 @dataclass
@@ -272,6 +273,8 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         declared = _header(scope, b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+            if int(declared) <= DRAIN_MAX_BYTES:  # read and drop it, so the client is there to read the 413
+                await _drain(receive)
             await self._reject(send, limit)
             return
         received, started, refused = 0, False, False
@@ -286,6 +289,8 @@ class BodyLimit:
                 if received > limit:
                     refused = True
                     if not started:
+                        if message.get("more_body", False) and received <= DRAIN_MAX_BYTES:
+                            await _drain(receive, DRAIN_MAX_BYTES - received)
                         await self._reject(send, limit)
                     return {"type": "http.disconnect"}
             return message
@@ -308,6 +313,19 @@ class BodyLimit:
     async def _reject(send: Send, limit: int) -> None:
         await send_json(send, 413, {"error": f"request body too large (limit {_size(limit)})"},
                         {"Connection": "close"})
+
+
+async def _drain(receive: Receive, budget: int = DRAIN_MAX_BYTES) -> None:
+    """Read and discard the rest of a body (at most ``budget`` bytes). A server that answers and closes while
+    the client is still sending makes the client's TCP stack drop the answer (a reset), so an HTTP client
+    that sends the whole body before reading (most do) would see a broken connection, not the 413."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _size(n: int) -> str:
