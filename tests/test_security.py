@@ -152,21 +152,22 @@ def test_summary_html_escapes_report_text():
 
 
 # -- 4. readers are not blocked by an upload ---------------------------------------------------------------
-def test_search_runs_while_an_upload_is_parsed_and_embedded(private_services):
+def test_search_runs_while_an_upload_is_parsed_and_embedded(private_services, monkeypatch):
     """The upload is held inside its embedding step; a search must complete meanwhile (on the old code the
     write lock was held for the whole upload, so the search waited for it)."""
+    import rag.services
+
     gateway = Gateway(private_services)
     gateway.search("凌河区固定资产投资", k=3)  # model and index loaded
-    embedder = private_services.embedder
     entered, release = threading.Event(), threading.Event()
-    original = embedder.encode_passages
+    original = rag.services.embed_with_cache
 
-    def slow_encode(texts, *args, **kwargs):
+    def slow_embed(*args, **kwargs):  # runs whether or not the passages are in the embedding cache
         entered.set()
         assert release.wait(120)
-        return original(texts, *args, **kwargs)
+        return original(*args, **kwargs)
 
-    embedder.encode_passages = slow_encode
+    monkeypatch.setattr(rag.services, "embed_with_cache", slow_embed)
     data = seed_text().replace("。", "。（新版本）", 1).encode("utf-8")
     result: dict[str, object] = {}
     upload = threading.Thread(target=lambda: result.update(out=gateway.ingest_upload("new_report.txt", data)))
@@ -183,7 +184,6 @@ def test_search_runs_while_an_upload_is_parsed_and_embedded(private_services):
     finally:
         release.set()
         upload.join(120)
-        del embedder.encode_passages
     assert [o.status for o in result["out"]] == ["added"]
     assert not gateway.updating
     hits = gateway.search("新版本", k=5, report_ids=["new_report"])
