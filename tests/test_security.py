@@ -71,6 +71,8 @@ def test_import_refuses_server_files_named_by_the_client(private_services, tmp_p
         found = http.get("/api/search", params={"q": "Two commands make run make test", "k": 10}).json()
         assert all(hit["report_id"] in before for hit in found["results"])
         assert http.get("/api/reports/README").status_code == 404
+        for path in (secret, Path("/etc/passwd"), SEED):  # Gradio's file route serves no server file either
+            assert http.get(f"/gradio_api/file={path}").status_code == 403
         # what the upload widget sends still works: upload first, then import the path Gradio returned
         report = tmp_path / "yunxi_upload.txt"
         report.write_text(SEED.read_text(encoding="utf-8").replace("。", "。（上传）", 1), encoding="utf-8")
