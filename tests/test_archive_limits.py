@@ -11,11 +11,11 @@ import zlib
 
 import pytest
 
-from rag import loaders
-from rag.config import Settings
-from rag.ingest import ingest_bytes
-from rag.loaders import IngestError, documents_from_bytes
-from rag.store import ReportStore
+from rag.core.config import Settings
+from rag.index.store import ReportStore
+from rag.ingest import loaders
+from rag.ingest.loaders import IngestError, documents_from_bytes
+from rag.ingest.pipeline import ingest_bytes
 
 PARAGRAPHS = [
     "过去一年，全市上下坚持稳中求进工作总基调，经济运行总体回升向好，地区生产总值增长百分之五点二。",

@@ -7,8 +7,15 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from rag.bench import BenchOptions, bench_vectors, clustered_unit_vectors, load_test, markdown, write_results
 from rag.cli import app
+from rag.tools.bench import (
+    BenchOptions,
+    bench_vectors,
+    clustered_unit_vectors,
+    load_test,
+    markdown,
+    write_results,
+)
 
 runner = CliRunner()
 

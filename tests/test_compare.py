@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.cli import app
-from rag.compare import CSV_COLUMNS, CompareError
-from rag.indicators import IndicatorError
+from rag.reports.compare import CSV_COLUMNS, CompareError
+from rag.reports.indicators import IndicatorError
 
 runner = CliRunner()
 
@@ -64,9 +64,9 @@ def test_plot_writes_a_png(store_services, tmp_path, monkeypatch):
     path = store_services.compare("GDP").plot(tmp_path / "charts" / "gdp.png")
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
-    import rag.compare
+    import rag.reports.compare
 
-    monkeypatch.setattr(rag.compare, "find_cjk_font", lambda preferred=None: None)  # no CJK font: pinyin labels
+    monkeypatch.setattr(rag.reports.compare, "find_cjk_font", lambda preferred=None: None)  # no CJK font: pinyin labels
     assert store_services.compare("CPI").rows == []
     path = store_services.compare("fiscal revenue", kind="target").plot(tmp_path / "fiscal.png")
     assert path.read_bytes()[:4] == b"\x89PNG"

@@ -29,7 +29,7 @@ from embeddings.e5_build import (
     verify_build,
 )
 from embeddings.model import default_model_dir
-from rag.config import get_settings
+from rag.core.config import get_settings
 
 TEST_DIR = Path(os.environ.get("REPORTQA_TEST_E5_DIR", default_model_dir(get_settings().cache_dir)))
 MIXED_TEXTS = [

@@ -87,7 +87,7 @@ def test_index_of_another_backend_is_rebuilt_not_mixed(seed_services, tmp_path: 
     import shutil
 
     from embeddings.vector_store import FaissVectorStore, VectorModelMismatch
-    from rag.indexing import open_vector_store, vector_path
+    from rag.index.vectors import open_vector_store, vector_path
 
     src = vector_path(seed_services.index_dir)
     other = "torch" if seed_services.settings.embedding_backend != "torch" else "onnx-int8"

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from rag.answer import REFUSAL, ask
-from rag.textnorm import detect_script, normalize_for_search
+from rag.answer.pipeline import REFUSAL, ask
+from rag.core.textnorm import detect_script, normalize_for_search
 from tests.conftest import REPO
 
 DATA = REPO / "tests" / "data"

@@ -7,8 +7,10 @@ import sqlite3
 
 import pytest
 
-from rag.indicators import KINDS, IndicatorError, load_table, resolve_indicator
-from rag.ledger import (
+from rag.core.models import Chunk, Report
+from rag.core.numbers import unsupported_figures
+from rag.reports.indicators import KINDS, IndicatorError, load_table, resolve_indicator
+from rag.reports.ledger import (
     UNIT_FAMILIES,
     LedgerRow,
     aligned_search_text,
@@ -16,8 +18,6 @@ from rag.ledger import (
     extract_ledger,
     target_checks,
 )
-from rag.models import Chunk, Report
-from rag.numbers import unsupported_figures
 
 S000, S001, S002, S003, S004 = (
     "000_748cc8dca99de2ec.txt", "001_377fd206c21df32a.txt", "002_bddc84386e9e697e.txt",
@@ -230,9 +230,9 @@ def test_table_is_well_formed():
 
 # -- storage -------------------------------------------------------------------------------------------------
 def test_ledger_is_stored_with_the_report_and_deleted_with_it(tmp_path):
-    from rag.config import Settings
-    from rag.ingest import ingest_paths
-    from rag.store import ReportStore
+    from rag.core.config import Settings
+    from rag.index.store import ReportStore
+    from rag.ingest.pipeline import ingest_paths
     from tests.conftest import SEEDS
 
     store = ReportStore(tmp_path / "idx")
@@ -245,9 +245,9 @@ def test_ledger_is_stored_with_the_report_and_deleted_with_it(tmp_path):
 
 
 def test_existing_store_gets_its_ledger_on_open(tmp_path):
-    from rag.config import Settings
-    from rag.ingest import ingest_paths
-    from rag.store import ReportStore
+    from rag.core.config import Settings
+    from rag.index.store import ReportStore
+    from rag.ingest.pipeline import ingest_paths
     from tests.conftest import SEEDS
 
     store = ReportStore(tmp_path / "idx")
@@ -303,8 +303,8 @@ def test_target_checks_pair_next_years_result():
 
 @pytest.fixture(scope="module")
 def national_services(tmp_path_factory):
-    from rag.config import Settings
-    from rag.services import Services
+    from rag.core.config import Settings
+    from rag.service.resources import Services
     from tests.conftest import NATIONAL, need_shared
 
     path = need_shared(NATIONAL)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
 
-from rag import llm_local
-from rag.llm_local import (
+from rag.answer import llm_local
+from rag.answer.llm_local import (
     EXPECTED_GGUF_SIZE,
     EXPECTED_SHA256,
     EXPECTED_SHA256_PREFIX,

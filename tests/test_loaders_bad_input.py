@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.config import Settings
-from rag.ingest import ingest_bytes, ingest_paths
-from rag.loaders import IngestError, load_documents
-from rag.parser import parse_document
-from rag.store import ReportStore
+from rag.core.config import Settings
+from rag.index.store import ReportStore
+from rag.ingest.loaders import IngestError, load_documents
+from rag.ingest.parser import parse_document
+from rag.ingest.pipeline import ingest_bytes, ingest_paths
 from tests.conftest import SEEDS
 
 SEED_000 = SEEDS / "000_748cc8dca99de2ec.txt"
@@ -136,7 +136,7 @@ def test_docx_and_pdf_text_layers(tmp_path):
 
 
 def test_pdf_hard_wrapped_lines_are_rejoined():
-    from rag.cleaning import _reflow
+    from rag.ingest.cleaning import _reflow
 
     lines = ["一、2022年工作回顾", "2022年,是凌河发展进程中极不平凡的一", "年,面对错综复杂的形势。", "(一)高质量发展"]
     assert _reflow(lines, hard_wrapped=True) == [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.numbers import extract_figures, unsupported_figures
+from rag.core.numbers import extract_figures, unsupported_figures
 
 SOURCE = "固定资产投资完成33.8亿元,增长27.5%,增速全市第一;全年新增市场主体3966家。"
 

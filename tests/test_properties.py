@@ -8,11 +8,11 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import OVERLAP_MAX_CHARS, layout_report, make_chunks
-from rag.cleaning import clean_document
-from rag.loaders import RawDocument
-from rag.parser import parse_document
-from rag.sections import Block
+from rag.ingest.chunking import OVERLAP_MAX_CHARS, layout_report, make_chunks
+from rag.ingest.cleaning import clean_document
+from rag.ingest.loaders import RawDocument
+from rag.ingest.parser import parse_document
+from rag.ingest.sections import Block
 
 SETTINGS = settings(derandomize=True, max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

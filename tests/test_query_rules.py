@@ -1,11 +1,11 @@
-"""Question analysis rules (rag/query.py): no model, no index; reports are plain metadata objects."""
+"""Question analysis rules (rag/retrieve/query.py): no model, no index; reports are plain metadata objects."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from rag.extractive import question_concepts, topic_concepts
-from rag.query import (
+from rag.answer.extractive import question_concepts, topic_concepts
+from rag.retrieve.query import (
     analyze,
     english_figures,
     gazetteer_places,

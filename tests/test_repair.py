@@ -1,4 +1,4 @@
-"""Tests for rag.repair: pinyin-annotation removal and GBK misalignment repair.
+"""Tests for rag.ingest.repair: pinyin-annotation removal and GBK misalignment repair.
 
 Expected repairs were verified by hand from the GBK bytes (Python's ``gbk`` codec), e.g.
 ``?zhí)逗铀畮熘翀@``: 逗铀畮熘翀@ = B6 BA D3 CB AE 8E EC D6 C1 88 40; dropping B6 (trail byte of the
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.repair import RepairResult, repair_text
+from rag.ingest.repair import RepairResult, repair_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 CLEAN = ["000_748cc8dca99de2ec.txt", "002_bddc84386e9e697e.txt", "003_a4fd2a1ae2d076c2.txt"]

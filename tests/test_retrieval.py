@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from embeddings.vector_store import FaissVectorStore, VectorIndexError
-from rag.indexing import vector_path
-from rag.retrieval import SearchFilters
-from rag.services import Services
+from rag.index.vectors import vector_path
+from rag.retrieve.hybrid import SearchFilters
+from rag.service.resources import Services
 from tests.conftest import SEEDS
 
 LINGHE = "000_748cc8dca99de2ec"
@@ -74,7 +74,7 @@ def test_corrupt_or_mismatched_index_gives_clear_error(tmp_path):
 
 
 def test_dev_questions_are_found(seed_services, dev_qa):
-    from rag.textnorm import normalize_for_search
+    from rag.core.textnorm import normalize_for_search
 
     found = 0
     for item in dev_qa:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rag.serving import Gateway, RequestError, check_question, read_uploaded_file
+from rag.service import Gateway, RequestError, check_question, read_uploaded_file
 from tests.conftest import REPO, SEEDS
 from tests.test_reliability import clone_index
 from tests.webapp import running
@@ -22,7 +22,7 @@ SEED = SEEDS / "003_a4fd2a1ae2d076c2.txt"
 @pytest.fixture
 def private_services(seed_services, tmp_path):
     """A writable copy of the seed index with its own Services (the shared one stays untouched)."""
-    from rag.services import Services
+    from rag.service.resources import Services
 
     services = Services(seed_services.settings, index_dir=clone_index(seed_services, tmp_path / "index"))
     yield services
@@ -114,7 +114,7 @@ FORGED = """云溪县2023年政府工作报告
 
 
 def test_report_text_cannot_forge_citation_links(private_services, tmp_path):
-    from rag.answer import ask
+    from rag.answer.pipeline import ask
     from ui import render
 
     target = private_services.store.chunk_ids()[0]
@@ -140,7 +140,7 @@ def test_markdown_and_html_in_untrusted_text_are_inert():
 
 
 def test_summary_html_escapes_report_text():
-    from rag.summary import ReportSummary, SummaryItem
+    from rag.reports.summary import ReportSummary, SummaryItem
     from ui import render
 
     evil = '<form action="http://x" method=post><input type=password placeholder=请重新登录></form><img src=http://x/b>'
@@ -157,19 +157,19 @@ def test_summary_html_escapes_report_text():
 def test_search_runs_while_an_upload_is_parsed_and_embedded(private_services, monkeypatch):
     """The upload is held inside its embedding step; a search must complete meanwhile (on the old code the
     write lock was held for the whole upload, so the search waited for it)."""
-    import rag.services
+    import rag.service.resources
 
     gateway = Gateway(private_services)
     gateway.search("凌河区固定资产投资", k=3)  # model and index loaded
     entered, release = threading.Event(), threading.Event()
-    original = rag.services.embed_with_cache
+    original = rag.service.resources.embed_with_cache
 
     def slow_embed(*args, **kwargs):  # runs whether or not the passages are in the embedding cache
         entered.set()
         assert release.wait(120)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(rag.services, "embed_with_cache", slow_embed)
+    monkeypatch.setattr(rag.service.resources, "embed_with_cache", slow_embed)
     data = seed_text().replace("。", "。（新版本）", 1).encode("utf-8")
     result: dict[str, object] = {}
     upload = threading.Thread(target=lambda: result.update(out=gateway.ingest_upload("new_report.txt", data)))

@@ -267,7 +267,7 @@ def test_normal_requests_and_uploads_still_work(open_url, dev_qa):
 
 
 def test_the_upload_cap_follows_the_settings():
-    from rag.config import Settings
+    from rag.core.config import Settings
     from ui.security import BodyLimit, upload_limit
 
     settings = Settings(max_file_mb=2, max_upload_files=3, max_request_kb=64)

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from rag.cleaning import _normalize_lines
-from rag.repair import repair_text
-from rag.textnorm import count_cjk, normalize_for_search
+from rag.core.textnorm import count_cjk, normalize_for_search
+from rag.ingest.cleaning import _normalize_lines
+from rag.ingest.repair import repair_text
 
 EXPECTED_META = {
     "000_748cc8dca99de2ec.txt": dict(

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from rag.numbers import unsupported_figures
-from rag.services import Services
-from rag.summary import SECTION_KEYS, SummaryError
+from rag.core.numbers import unsupported_figures
+from rag.reports.summary import SECTION_KEYS, SummaryError
+from rag.service.resources import Services
 from tests.openai_stub import StubOpenAI
 
 SEEDS = {
@@ -83,7 +83,7 @@ def test_cache_hit_and_invalidation(store_services):
 
 
 def test_changed_or_deleted_report_drops_its_cache(tmp_path):
-    from rag.config import Settings
+    from rag.core.config import Settings
     from tests.conftest import SEEDS as SEED_DIR
 
     services = Services(Settings(index_dir=tmp_path / "idx"))

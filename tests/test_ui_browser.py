@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.textnorm import normalize_for_search
+from rag.core.textnorm import normalize_for_search
 from tests.conftest import REPO, SEEDS
 from tests.webapp import running
 
@@ -53,8 +53,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def ui_services(tmp_path_factory):
-    from rag.config import Settings
-    from rag.services import Services
+    from rag.core.config import Settings
+    from rag.service.resources import Services
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("ui_index"), llm="extractive")
     services = Services(settings)

@@ -14,13 +14,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rag.serving import MAX_K, Busy, Gateway, RequestError
+from rag.service import MAX_K, Busy, Gateway, RequestError
 
 log = logging.getLogger(__name__)
 
 
 class AskBody(BaseModel):
-    """``POST /api/ask``; types are checked by rag.serving so every error reads the same as in the UI."""
+    """``POST /api/ask``; types are checked by rag.service so every error reads the same as in the UI."""
 
     question: Any = None
     history: Any = None

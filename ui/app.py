@@ -1,7 +1,7 @@
 """The ReportQA web app: Gradio UI (问答 chat, 报告 reports, 对比 compare) plus the REST API under /api.
 
 ``build_app(services)`` returns the FastAPI application (UI mounted at /, API at /api) so tests and
-``reportqa serve`` start the same thing. Everything shown comes from ``rag.serving.Gateway`` (the same
+``reportqa serve`` start the same thing. Everything shown comes from ``rag.service.Gateway`` (the same
 service functions as the CLI); this package only lays it out.
 """
 
@@ -23,7 +23,7 @@ import pandas as pd
 from fastapi import FastAPI
 from gradio.utils import get_upload_folder
 
-from rag.serving import Busy, Gateway, RequestError
+from rag.service import Busy, Gateway, RequestError
 from ui import render
 from ui.api import api_router, install_error_handlers
 from ui.assets import CSS, SOURCES_JS, VIEWER_JS

@@ -1,4 +1,4 @@
-"""HTML and table rendering for the Gradio app (presentation only: every value comes from rag.serving)."""
+"""HTML and table rendering for the Gradio app (presentation only: every value comes from rag.service)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from rag.answer import Answer
-from rag.models import Report
-from rag.retrieval import SearchHit
-from rag.serving import ReportView
+from rag.answer.pipeline import Answer
+from rag.core.models import Report
+from rag.retrieve.hybrid import SearchHit
+from rag.service import ReportView
 
 MARKER_RE = re.compile(r"\\\[(\d{1,2})\\\]")  # a [n] marker as it reads after ``md_text``
 CITE_PREFIX = "#cite-"
@@ -243,7 +243,7 @@ def outcome_row(outcome: Any) -> list[str]:
 def summary_html(summary: Any) -> str:
     """A ``ReportSummary`` as HTML built from its fields: every text escaped (report text is never markup), and
     the only links are the ``[n]`` of each bullet's own citation list, which open the quoted paragraph."""
-    from rag.summary import FACT_LABELS, HEADINGS, SECTION_KEYS
+    from rag.reports.summary import FACT_LABELS, HEADINGS, SECTION_KEYS
 
     lang = summary.lang if summary.lang in HEADINGS else "zh"
     heads, labels = HEADINGS[lang], FACT_LABELS[lang]

@@ -1,0 +1,270 @@
+"""The extractive answer engine: no model, deterministic, always available.
+
+It picks the sentences of the retrieved chunks that answer the question (shared terms, figures when the
+question asks for an amount, the retrieval rank) and quotes them with citations. When no sentence covers
+the question's own topic words, it refuses instead of guessing.
+Instructions to the assistant found in a report (prompt injection, rag.answer.injection) are never quoted as an
+answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rag.answer.citations import sentence_units
+from rag.answer.injection import instruction_free, looks_like_instruction
+from rag.core.numbers import extract_figures
+from rag.core.textnorm import normalize_for_search
+from rag.core.tokens import QUERY_STOPWORDS, words
+from rag.retrieve.hybrid import SearchHit
+from rag.retrieve.query import QueryPlan
+
+NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|how (many|much)|what (is|was|were) the|"
+                          r"percent|rate|amount|number|total|target|figure|growth", re.I)
+QUESTION_AFFIX = re.compile(r"^(?:哪些|哪个|哪家|哪里|哪儿|什么|多少|怎样|怎么|如何|是否)|(?:了吗|吗|呢)$")
+# Questions that ask what a term means or what a named programme consists of.
+DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
+                             r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin|"
+                             r"\baims? to\b|\bpurpose\b|\bwhat is the (?:\S+ )?(?:plan|programme|program|project|"
+                             r"initiative|campaign|strategy|model)\b", re.I)
+# Questions that ask for a percentage prefer sentences whose figures are percentages.
+PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比重|占比", re.I)
+# A count written with a measure word: 416人, 530支, 3.9万户.
+COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
+CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
+MIN_COVERAGE = 0.5
+MAX_SENTENCES = 3
+# Words that say what kind of answer is wanted, not what it is about (not counted for coverage).
+INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增速", "多少", "分别", "累计", "共", "全年",
+                "亿元", "万元", "万人", "新增", "主要", "预期目标", "主要预期目标", "指标", "预期指标", "计划",
+                # comparisons and directions of change (以上, 下降 …) qualify the figure asked for
+                "以上", "以下", "以内", "超过", "左右", "不低于", "不少于", "低于", "增加", "提高", "上升", "下降",
+                "减少", "降低", "同比", "年均", "预计"}
+
+
+@dataclass
+class Selected:
+    hit_index: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def topic_concepts(plan: QueryPlan, place_names: set[str]) -> list[list[str]]:
+    """What the question is about, as alternatives per concept (Chinese words; glossary groups for English).
+
+    Stopwords, places, years and intent words (目标, 多少 …) are not topics: they say what kind of answer is
+    wanted, and they occur everywhere in a report.
+    """
+    return question_concepts(plan, place_names).concepts
+
+
+@dataclass
+class Concepts:
+    """A question's topic concepts and how each one counts."""
+
+    concepts: list[list[str]]
+    counted: int | None = None  # what a "how many …" question counts: a figure with a measure word covers it
+    soft: set[int] = field(default_factory=set)  # verbs and the like: count only where a sentence has them
+    required: set[int] = field(default_factory=set)  # a place no loaded report covers: no answer without it
+
+
+def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
+    concepts: list[list[str]] = []
+    result = Concepts(concepts)
+    # Chinese words of the question (all of a Chinese question; the Chinese names in an English one).
+    chinese = plan.normalized if plan.lang != "en" else " ".join(re.findall(r"[\u4e00-\u9fff]+", plan.normalized))
+    if chinese:
+        kept: dict[str, None] = {}
+        for word in words(chinese):
+            word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
+            if word in QUERY_STOPWORDS or word in INTENT_WORDS or len(word) < 2:
+                continue
+            if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
+                continue
+            if any(word in name for name in place_names):
+                continue
+            if any(word in term for group in plan.expansion_groups for term in group):
+                continue  # part of a named indicator (新增就业): that indicator is the concept
+            kept.setdefault(word, None)
+        # jieba's search mode yields a word and its parts: keep the longest.
+        concepts.extend(plan.word_variants(w) for w in kept if not any(w != o and w in o for o in kept))
+    for index, group in enumerate(plan.expansion_groups):
+        terms = [t for t in group if t not in INTENT_WORDS and not re.fullmatch(r"[%\w]{0,1}", t)]
+        if terms and not any(any(t in name for name in place_names) for t in terms):
+            if index == plan.counted:
+                result.counted = len(concepts)
+            if index in plan.soft_groups:
+                result.soft.add(len(concepts))
+            if group[0] in plan.other_places:
+                result.required.add(len(concepts))
+            concepts.append(terms)
+    # English words without a Chinese equivalent stay in the question's topic: no passage can cover them,
+    # so a question mostly made of them (Olympic gold medals …) is refused rather than answered loosely.
+    concepts.extend([f"\x00{word}"] for word in plan.untranslated)
+    return result
+
+
+def topic_terms(plan: QueryPlan, place_names: set[str]) -> list[str]:
+    """All topic words, flattened (for highlighting and prompt trimming)."""
+    return [t for concept in topic_concepts(plan, place_names) for t in concept]
+
+
+def _term_hits(terms: list[str], text_norm: str) -> set[str]:
+    hits = set()
+    for term in terms:
+        if term in text_norm:
+            hits.add(term)
+        elif len(term) >= 4 and sum(term[i:i + 2] in text_norm for i in range(len(term) - 1)) >= len(term) - 2:
+            hits.add(term)  # most bigrams present: a variant wording of a long term
+    return hits
+
+
+def _covered(concepts: list[list[str]], text_norm: str) -> set[int]:
+    """Indexes of the concepts that ``text_norm`` mentions (any alternative counts)."""
+    return {i for i, alternatives in enumerate(concepts) if _term_hits(alternatives, text_norm)}
+
+
+def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: bool) -> tuple[int, int]:
+    """Shorten a long sentence to the clauses around the matched terms (still an exact substring)."""
+    unit = text[start:end]
+    if len(unit) <= 80:
+        return start, end
+    clauses = [c for c in CLAUSE_SPLIT.split(unit) if c]
+    offsets, pos = [], start
+    for clause in clauses:
+        offsets.append((pos, pos + len(clause)))
+        pos += len(clause)
+    matched = [i for i, clause in enumerate(clauses) if _term_hits(terms, normalize_for_search(clause))]
+    if not matched:
+        return start, end
+    first, last = matched[0], matched[-1]
+    while numeric and last + 1 < len(clauses) and not extract_figures(text[offsets[first][0]:offsets[last][1]]):
+        last += 1
+    if numeric and last + 1 < len(clauses) and not extract_figures(clauses[last]):
+        last += 1
+    while last + 1 < len(clauses) and clauses[last].rstrip().endswith(("：", ":")):
+        last += 1  # a clause ending in a colon introduces what follows: quote that too
+    if last + 1 == len(clauses) - 1 and len(clauses[-1]) < 12:
+        last += 1  # keep a short sentence end rather than cutting just before it
+    s, e = offsets[first][0], offsets[last][1]
+    return s, e
+
+
+def select_sentences(
+    plan: QueryPlan, hits: list[SearchHit], place_names: set[str],
+    weight_of: Callable[[str], float] | None = None,
+) -> tuple[list[Selected], float]:
+    """Greedy: the best-scoring sentence, then more only while they cover topic concepts not yet covered.
+
+    Returns the sentences and the share of the question's concepts they cover (the refusal signal).
+    """
+    analysis = question_concepts(plan, place_names)
+    concepts, counted, soft = analysis.concepts, analysis.counted, analysis.soft
+    terms = [t for concept in concepts for t in concept]
+    numeric = bool(NUMERIC_CUES.search(plan.text))
+    definition = bool(DEFINITION_CUES.search(plan.text))
+    percent = bool(PERCENT_CUES.search(plan.text))
+    # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
+    weigh = weight_of or (lambda term: float(len(term)))
+    sizes = [max(weigh(t) for t in concept) for concept in concepts]
+
+    def share(covered: set[int]) -> float:
+        """Weight of the covered concepts over all concepts; soft ones count only where covered."""
+        total = sum(size for i, size in enumerate(sizes) if i not in soft or i in covered)
+        return sum(sizes[i] for i in covered) / total if total else 0.0
+
+    years = set(re.findall(r"((?:19|20)\d{2})\s*年", plan.text))
+    if plan.lang == "en":
+        years |= set(re.findall(r"\b((?:19|20)\d{2})\b", plan.text))
+    candidates: list[tuple[float, Selected, set[int]]] = []
+    for rank, hit in enumerate(hits):
+        text = hit.chunk.text
+        for start, end in sentence_units(text):
+            # An instruction to the assistant (prompt injection) is never an answer: drop it from the sentence.
+            usable = instruction_free(text, start, end)
+            if usable is None:
+                continue
+            start, end = usable
+            # Brackets around optional characters (开(复)工) do not split a word for matching.
+            sentence_norm = re.sub(r"[()（）]", "", normalize_for_search(text[start:end]))
+            covered = _covered(concepts, sentence_norm)
+            if counted is not None and covered - soft and COUNT_RE.search(sentence_norm):
+                covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
+            if not covered and concepts:
+                continue
+            weight = share(covered) if concepts else 0.1
+            # A concept met only by a variant wording (most of its bigrams) counts less than its exact words.
+            loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
+            weight -= 0.4 * share(set(loose)) if loose else 0.0
+            has_figure = bool(extract_figures(text[start:end]))
+            score = weight + (0.3 if numeric and has_figure else 0.0) + 0.15 / (rank + 1)
+            if percent and ("%" in sentence_norm or "百分点" in sentence_norm):
+                score += 0.15
+            if numeric and not has_figure:
+                score -= 0.3
+            score += 0.2 * year_match(years, " ".join(hit.chunk.section_path) + text[start:end],
+                                      hit.report.year)
+            candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
+    candidates.sort(key=lambda c: -c[0])
+    chosen: list[Selected] = []
+    covered_all: set[int] = set()
+    for score, selected, covered in candidates:
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        new = covered - covered_all
+        if chosen and (not new or score < 0.5 * chosen[0].score):
+            continue
+        if definition:  # what a term means: quote the whole item, not the clause that names it
+            s, e = selected.start, whole_item(hits[selected.hit_index].chunk.text, selected.end)
+            if looks_like_instruction(hits[selected.hit_index].chunk.text[s:e]):
+                e = selected.end
+        else:
+            s, e = trim_to_clauses(hits[selected.hit_index].chunk.text, selected.start, selected.end, terms,
+                                   numeric)
+        selected.start, selected.end = s, e
+        selected.text = hits[selected.hit_index].chunk.text[s:e]
+        chosen.append(selected)
+        covered_all |= covered
+    coverage = share(covered_all) if sum(sizes) else (1.0 if chosen else 0.0)
+    if numeric and chosen and not any(extract_figures(s.text) for s in chosen):
+        coverage = 0.0  # asked for an amount, found only words
+    if weight_of is not None:
+        # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
+        # question is really about: not finding it means the answer is not there.
+        unseen = weigh("\x00")
+        absent = [i for i, concept in enumerate(concepts) if i not in covered_all and i not in soft
+                  and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
+        if absent:
+            coverage = min(coverage, MIN_COVERAGE - 0.01)
+    if analysis.required - covered_all:
+        coverage = min(coverage, MIN_COVERAGE - 0.01)  # about a place the passages do not mention
+    return chosen, coverage
+
+
+def whole_item(text: str, end: int) -> int:
+    """For definitions: a sentence that stops at ；inside a numbered item (四区四中心:“四区”即…；“四中心”即…)
+    runs on to the end of that item (the line or the full stop)."""
+    if text[end - 1:end] not in ("；", ";"):
+        return end
+    stops = [p for p in (text.find("\n", end), text.find("。", end)) if p != -1]
+    stop = min(stops) if stops else len(text)
+    return stop + 1 if text[stop:stop + 1] == "。" else stop
+
+
+def year_match(years: set[str], context: str, report_year: int | None) -> int:
+    """+1 when the passage is about a year the question names, −1 when it is about another year.
+
+    A report's review part describes the year before the report's own year (2023年报告 → 2022年工作回顾).
+    """
+    if not years:
+        return 0
+    mentioned = set(re.findall(r"((?:19|20)\d{2})\s*年", context))
+    if mentioned & years:
+        return 1
+    if mentioned:
+        return -1
+    return 0

@@ -1,0 +1,350 @@
+"""Answer a question from the indexed reports, with numbered citations that point at exact spans.
+
+One pipeline serves every engine: rewrite a follow-up into a standalone question → retrieve (per place for
+comparisons) → answer (extractive, or an LLM through LangChain) → check grounding (markers and figures) →
+fall back to the extractive answer when an LLM answer fails the check. Replies follow the question's
+language and script.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.answer.citations import Citation, locate_quote, neutralize_markers, sentence_units
+from rag.answer.conversation import rewrite_follow_up
+from rag.answer.extractive import MIN_COVERAGE, select_sentences, topic_terms
+from rag.answer.injection import looks_like_instruction, obeys_instruction
+from rag.core.numbers import extract_figures, unsupported_figures
+from rag.core.textnorm import normalize_for_search, to_traditional
+from rag.index.lexical import idf_weigher
+from rag.retrieve.hybrid import SearchFilters, SearchHit
+from rag.retrieve.lc_retriever import ReportRetriever, hits_of
+from rag.retrieve.query import QueryPlan, analyze
+
+REFUSAL = {
+    "zh": "报告中未找到相关信息。",
+    "zh-hant": "報告中未找到相關資訊。",
+    "en": "The reports do not contain this information.",
+}
+REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無法回答|不包含|没有提及|未提及|未提供|"
+                          r"not (contain|mention|provide|found)|no information|cannot (answer|find)", re.I)
+MARKER_RE = re.compile(r"\[(\d{1,2})\]")
+CLAIM_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)(?=\s)")  # sentence ends, never the point in 33.8
+TOP_K = 5
+LLM_SOURCES = 3
+SOURCE_CHARS = 200  # per source: a 1.5B model on 2 CPU cores reads ~40 tokens/s and loses focus in long context
+INSTRUCTION_NOTE = "the question is an instruction to the assistant, not a question about the reports"
+
+
+@dataclass
+class Answer:
+    """What ``ask`` returns (and what ``--json`` / the REST API print)."""
+
+    question: str
+    answer: str
+    engine: str
+    grounded: bool
+    refused: bool
+    citations: list[Citation]
+    standalone_question: str
+    grounding_note: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "engine": self.engine,
+            "grounded": self.grounded,
+            "refused": self.refused,
+            "grounding_note": self.grounding_note,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+        }
+
+
+def reply_language(plan: QueryPlan) -> str:
+    if plan.lang == "en":
+        return "en"
+    return "zh-hant" if plan.script == "traditional" else "zh"
+
+
+def in_script(text: str, language: str) -> str:
+    """Answers to Traditional questions are given in Traditional characters."""
+    return to_traditional(text) if language == "zh-hant" else text
+
+
+def corpus_weigher(conn: Any) -> Callable[[str], float]:
+    """IDF of a topic term over the chunks. A phrase that is not one index token (a glossary term such as
+    事业单位改革) is counted by substring over the chunks' search text, so it is not mistaken for a word
+    that occurs nowhere in the reports."""
+    base = idf_weigher(conn)
+    unseen = base("\x00")
+    cache: dict[str, float] = {}
+
+    def weight(term: str) -> float:
+        value = base(term)
+        if value < unseen - 1e-9 or term.startswith("\x00") or len(term) < 3:
+            return value
+        if term not in cache:
+            total = conn.execute("SELECT count(*) FROM chunks").fetchone()[0] or 1
+            df = conn.execute("SELECT count(*) FROM chunks WHERE instr(search_text, ?) > 0",
+                              (normalize_for_search(term),)).fetchone()[0]
+            cache[term] = math.log((total + 1) / (df + 1)) + 1.0
+        return cache[term]
+
+    return weight
+
+
+# -- retrieval for answering ----------------------------------------------------------------------------
+def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
+                        report_ids: list[str] | None) -> list[SearchHit]:
+    """Top chunks; a question naming several places gets each place's best chunks, so none drops out."""
+    place_groups = [m.report_ids for m in plan.places]
+    distinct = {tuple(sorted(g)) for g in place_groups}
+    if len(distinct) >= 2 and not report_ids:
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
+        per_place = max(2, TOP_K // len(distinct) + 1)
+        for group in sorted(distinct):
+            for hit in services.search(question, k=per_place, filters=SearchFilters(report_ids=list(group))).hits:
+                if hit.chunk.chunk_id not in seen:
+                    seen.add(hit.chunk.chunk_id)
+                    hits.append(hit)
+        return hits
+    retriever = ReportRetriever(services=services, k=TOP_K, report_ids=report_ids)
+    return hits_of(retriever.invoke(question))
+
+
+# -- extractive engine ------------------------------------------------------------------------------------
+def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
+                      weight_of: Callable[[str], float] | None = None) -> Answer:
+    if looks_like_instruction(question) or looks_like_instruction(standalone):  # prompt injection: not obeyed
+        return refusal(plan, hits, question, standalone, "extractive", INSTRUCTION_NOTE)
+    language = reply_language(plan)
+    names = {m.name for m in plan.places}
+    groups = _place_groups(plan, hits)
+    chosen = []
+    for group_hits in groups:  # a comparison answers each place that has an answer
+        selected, coverage = select_sentences(plan, group_hits, names, weight_of)
+        if selected and coverage >= MIN_COVERAGE:
+            chosen.extend((group_hits[s.hit_index], s) for s in selected)
+    if not chosen:
+        return refusal(plan, hits, question, standalone, "extractive")
+    citations: list[Citation] = []
+    number_of: dict[str, int] = {}
+    parts: list[tuple[str, int, SearchHit]] = []
+    for hit, selected in chosen:
+        n = number_of.setdefault(hit.chunk.chunk_id, len(number_of) + 1)
+        if n > len(citations):
+            citations.append(Citation(n, hit, selected.text, selected.start))
+        parts.append((selected.text, n, hit))
+    comparison = len(groups) >= 2
+
+    def label(hit: SearchHit) -> str:  # comparisons say which place each figure belongs to
+        return f"{hit.report.district or hit.report.city or hit.report.region}：" if comparison else ""
+
+    parts = [(neutralize_markers(text), n, hit) for text, n, hit in parts]  # only [n] we add are markers
+    if language == "en":
+        body = "; ".join(f"《{hit.report.title}》: “{text.strip()}” [{n}]" for text, n, hit in parts)
+        answer_text = f"According to {body}."
+    else:
+        answer_text = "；".join(f"{label(hit)}{text.strip().rstrip('。；;，,！？')}[{n}]"
+                               for text, n, hit in parts) + "。"
+        answer_text = in_script(answer_text, language)
+    return Answer(question, answer_text, "extractive", True, False, citations, standalone)
+
+
+def _place_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]:
+    """Hits split by named place: for comparison questions each place is answered on its own; a question
+    naming one place keeps the hits of that place's reports."""
+    distinct = []
+    for match in plan.places:
+        ids = set(match.report_ids)
+        if ids not in distinct:
+            distinct.append(ids)
+    if len(distinct) < 2:
+        # A question about one place is answered from that place's reports when any were retrieved.
+        own = [h for h in hits if distinct and h.chunk.report_id in distinct[0]]
+        return [own or hits]
+    groups = [[h for h in hits if h.chunk.report_id in ids] for ids in distinct]
+    return [g for g in groups if g] or [hits]
+
+
+def refusal(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str, engine: str,
+            note: str | None = None) -> Answer:
+    """The 'not found' answer, with the closest sources so the user can check for themselves."""
+    language = reply_language(plan)
+    terms = topic_terms(plan, {m.name for m in plan.places}) or [plan.normalized]
+    citations = []
+    for n, hit in enumerate(hits[:3], start=1):
+        start, end = locate_quote(hit.chunk.text, " ".join(terms))
+        citations.append(Citation(n, hit, hit.chunk.text[start:end], start))
+    return Answer(question, REFUSAL[language], engine, True, True, citations, standalone, note)
+
+
+# -- LLM engines ------------------------------------------------------------------------------------------
+def source_excerpt(hit: SearchHit, terms: list[str], limit: int = SOURCE_CHARS) -> str:
+    """The chunk trimmed to its most relevant sentences (keeps prompts small enough for a CPU model)."""
+    text = hit.chunk.text
+    if len(text) <= limit:
+        return neutralize_markers(text)  # the model must not copy report "[n]" as if it were a marker
+    units = sentence_units(text)
+    scored = sorted(units, key=lambda u: -sum(t in normalize_for_search(text[u[0]:u[1]]) for t in terms))
+    keep: list[tuple[int, int]] = []
+    total = 0
+    for unit in scored:
+        if total + (unit[1] - unit[0]) > limit and keep:
+            break
+        keep.append(unit)
+        total += unit[1] - unit[0]
+    return neutralize_markers("……".join(text[s:e] for s, e in sorted(keep)))
+
+
+def format_sources(hits: list[SearchHit], terms: list[str]) -> str:
+    blocks = []
+    for n, hit in enumerate(hits, start=1):
+        path = " > ".join(hit.chunk.section_path)
+        blocks.append(f"[{n}] 《{hit.report.title}》 {path} ¶{hit.chunk.paragraph}\n{source_excerpt(hit, terms)}")
+    return "\n\n".join(blocks)
+
+
+def check_grounding(answer_text: str, hits: list[SearchHit], question: str) -> tuple[bool, str | None, list[int]]:
+    """Every marker names a retrieved source; every figure appears in a cited source (or the question)."""
+    markers = [int(m) for m in MARKER_RE.findall(answer_text)]
+    if not markers:
+        return False, "the answer cites no source", []
+    bad = sorted({m for m in markers if not 1 <= m <= len(hits)})
+    if bad:
+        return False, f"the answer cites sources that do not exist: {bad}", []
+    cited = sorted(set(markers))
+    missing = unsupported_figures(answer_text, [hits[m - 1].chunk.text for m in cited], question)
+    if missing:
+        return False, f"figures not found in the cited sources: {', '.join(missing)}", cited
+    return True, None, cited
+
+
+def llm_answer(
+    chat_model: Any, engine: str, plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
+    on_token: Callable[[str], None] | None = None, weight_of: Callable[[str], float] | None = None,
+) -> Answer:
+    """Ask the chat model, then verify; an unverifiable answer falls back to the extractive one."""
+    from rag.answer.prompts import LANGUAGE_RULES, answer_prompt
+
+    if looks_like_instruction(question) or looks_like_instruction(standalone):  # prompt injection: not obeyed
+        return refusal(plan, hits, question, standalone, engine, INSTRUCTION_NOTE)
+    language = reply_language(plan)
+    sources = hits[:LLM_SOURCES]
+    terms = topic_terms(plan, {m.name for m in plan.places})
+    messages = answer_prompt.format_messages(
+        refusal=REFUSAL[language], language_rule=LANGUAGE_RULES[language],
+        sources=format_sources(sources, terms), question=standalone,
+    )
+    pieces: list[str] = []
+    for chunk in chat_model.stream(messages):
+        token = chunk.content if isinstance(chunk.content, str) else ""
+        if token:
+            pieces.append(token)
+            if on_token is not None:
+                on_token(token)
+    text = in_script("".join(pieces).strip(), language)
+    if REFUSAL_CUES.search(text) and not MARKER_RE.search(text):
+        # Small models decline too readily; a confident extractive answer from the same sources wins.
+        extractive = extractive_answer(plan, hits, question, standalone, weight_of)
+        if extractive.refused:
+            extractive.engine = engine
+            return extractive
+        extractive.engine = f"extractive (fallback from {engine})"
+        extractive.grounding_note = f"{engine} model found no answer in the sources; answered extractively"
+        return extractive
+    grounded, note, cited = check_grounding(text, sources, standalone)
+    repaired_note = None
+    if not grounded:
+        repaired = repair_markers(text, sources, standalone)
+        if repaired is not None:
+            text, repaired_note = repaired, "citation markers set to the source that holds every figure"
+            grounded, note, cited = check_grounding(text, sources, standalone)
+    if grounded and obeys_instruction(text, [sources[n - 1].chunk.text for n in cited]):
+        grounded, note = False, "the answer follows an instruction found in the sources (prompt injection)"
+    if not grounded:
+        fallback = extractive_answer(plan, hits, question, standalone, weight_of)
+        fallback.engine = f"extractive (fallback from {engine})"
+        fallback.grounded = False
+        fallback.grounding_note = f"{engine} answer rejected: {note}"
+        return fallback
+    citations = []
+    for n in cited:
+        hit = sources[n - 1]
+        claim = " ".join(s for s in CLAIM_SPLIT.split(text) if f"[{n}]" in s) or text
+        start, end = locate_quote(hit.chunk.text, claim)
+        citations.append(Citation(n, hit, hit.chunk.text[start:end], start))
+    return Answer(question, text, engine, True, False, citations, standalone, repaired_note)
+
+
+def repair_markers(text: str, sources: list[SearchHit], question: str) -> str | None:
+    """Small models often drop or misnumber [n]. When all figures of the answer occur in exactly one source,
+    cite that source instead; an answer without figures, or with figures from nowhere, is not repaired."""
+    figures = extract_figures(MARKER_RE.sub("", text))
+    if not figures:
+        return None
+    holders = [n for n, hit in enumerate(sources, start=1)
+               if not unsupported_figures(MARKER_RE.sub("", text), [hit.chunk.text], question)]
+    if len(holders) != 1:
+        return None
+    bare = MARKER_RE.sub("", text).rstrip()
+    end = re.search(r"[。.!！?？]*$", bare)
+    cut = end.start() if end else len(bare)
+    return f"{bare[:cut]}[{holders[0]}]{bare[cut:]}"
+
+
+# -- the pipeline -----------------------------------------------------------------------------------------
+def ask(
+    services: Any,
+    question: str,
+    history: list[Any] | None = None,
+    engine: str | None = None,
+    report_ids: list[str] | None = None,
+    on_token: Callable[[str], None] | None = None,
+    on_sources: Callable[[list[SearchHit]], None] | None = None,
+) -> Answer:
+    """Answer ``question`` (optionally a follow-up in ``history``) with the chosen engine.
+
+    ``on_sources`` receives the retrieved chunks before any answer is generated (the UI shows them at once).
+    """
+    from rag.answer.engines import get_chat_model, resolve_engine
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    engine_name = resolve_engine(engine or services.settings.llm)
+    reports = list(services.retriever.reports().values())
+    standalone = rewrite_follow_up(question, history, reports)
+    plan = analyze(standalone, reports)
+    t = time.perf_counter()
+    hits = retrieve_for_answer(services, standalone, plan, report_ids)
+    timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
+    if on_sources is not None:
+        on_sources(hits)
+    t = time.perf_counter()
+    weigh = corpus_weigher(services.store.conn)
+    if not hits:
+        result = refusal(plan, hits, question, standalone, engine_name)
+    elif engine_name == "extractive":
+        result = extractive_answer(plan, hits, question, standalone, weigh)
+    else:
+        try:
+            chat_model = get_chat_model(engine_name, services.settings)
+            result = llm_answer(chat_model, engine_name, plan, hits, question, standalone, on_token, weigh)
+        except Exception as exc:  # endpoint down, model missing: answer anyway, and say why
+            result = extractive_answer(plan, hits, question, standalone, weigh)
+            result.engine = f"extractive (fallback from {engine_name})"
+            result.grounding_note = f"{engine_name} engine unavailable: {exc.__class__.__name__}: {exc}"[:300]
+    timings["answer_ms"] = (time.perf_counter() - t) * 1000
+    timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    result.timings = timings
+    return result

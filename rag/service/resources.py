@@ -1,0 +1,176 @@
+"""The application's service layer: one object that CLI, UI and REST API all call.
+
+Holds the open store, the (lazily loaded) embedding model and vector index, and the retriever, so the
+front ends contain no retrieval or ingestion logic of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from embeddings.cache import EmbeddingCache
+from embeddings.model import Embedder
+from embeddings.vector_store import FaissVectorStore
+from rag.core.config import Settings, get_settings
+from rag.index.store import ReportStore
+from rag.index.vectors import (
+    SyncStats,
+    embed_with_cache,
+    open_vector_store,
+    passage_text,
+    sync_vectors,
+    vector_path,
+)
+from rag.ingest.pipeline import IngestOutcome, PreparedDocument, commit_upload, ingest_paths, prepare_upload
+from rag.retrieve.hybrid import Retriever, SearchFilters, SearchResult
+
+if TYPE_CHECKING:
+    from rag.reports.compare import Comparison
+    from rag.reports.ledger import LedgerRow, TargetCheck
+    from rag.reports.summary import ReportSummary
+
+log = logging.getLogger(__name__)
+
+
+class Services:
+    """Everything a front end needs, bound to one index directory."""
+
+    def __init__(self, settings: Settings | None = None, index_dir: Path | None = None,
+                 show_progress: bool = False) -> None:
+        self.settings = settings or get_settings()
+        self.index_dir = Path(index_dir or self.settings.index_dir)
+        self.show_progress = show_progress
+        self.store = ReportStore(self.index_dir)
+
+    def close(self) -> None:
+        self.store.close()
+        if "cache" in self.__dict__:
+            self.cache.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- models and indexes (loaded on first use) ------------------------------------------------
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(self.settings.embedding_model, self.settings.cache_dir,
+                        batch_size=self.settings.embedding_batch_size,
+                        threads=self.settings.embedding_threads or None,
+                        backend=self.settings.embedding_backend)
+
+    @cached_property
+    def cache(self) -> EmbeddingCache:
+        return EmbeddingCache(Path(self.settings.cache_dir).expanduser() / "embeddings.db")
+
+    @cached_property
+    def vectors(self) -> FaissVectorStore:
+        """The vector index, brought in step with the store (embedding anything missing)."""
+        vectors = open_vector_store(self.settings, self.embedder, self.index_dir)
+        sync_vectors(self.store, vectors, self.embedder, self.cache, self.show_progress)
+        return vectors
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(self.store, None, self.embedder, s.search_candidates, s.rrf_k, s.fusion, s.hybrid_alpha)
+
+    def _dense_ready(self) -> Retriever:
+        retriever = self.retriever
+        if retriever.vectors is None:
+            retriever.vectors = self.vectors
+        return retriever
+
+    # -- operations -----------------------------------------------------------------------------
+    def ingest(self, paths: list[Path], index: bool = True,
+               on_file: Callable[[Path], None] | None = None) -> list[IngestOutcome]:
+        outcomes = ingest_paths(self.store, paths, self.settings, on_file=on_file)
+        if index and any(o.status in ("added", "replaced") for o in outcomes):
+            self.sync()
+        return outcomes
+
+    def ingest_upload(self, name: str, data: bytes, index: bool = True, replace: bool = False) -> list[IngestOutcome]:
+        """Ingest an uploaded file; a report of the same name is replaced only when ``replace`` is set."""
+        return self.commit_upload(self.prepare_upload(name, data, index), index, replace)
+
+    def prepare_upload(self, name: str, data: bytes, index: bool = True) -> list[PreparedDocument | IngestOutcome]:
+        """The slow, write-free half of an upload: decode, parse, tokenize, extract the ledger and (when the
+        vector index is in use) embed the new passages into the embedding cache. Readers keep going meanwhile."""
+        items = prepare_upload(self.store, name, data, self.settings)
+        chunks = [c for item in items if isinstance(item, PreparedDocument) and item.staged is not None
+                  for c in item.staged.parsed.chunks]
+        if index and chunks and ("vectors" in self.__dict__ or vector_path(self.index_dir).exists()):
+            embed_with_cache(self.embedder, self.cache, [passage_text(c) for c in chunks])
+        return items
+
+    def commit_upload(self, items: list[PreparedDocument | IngestOutcome], index: bool = True,
+                      replace: bool = False) -> list[IngestOutcome]:
+        """The short half: store the prepared reports and add their (cached) vectors to the index."""
+        outcomes = commit_upload(self.store, items, self.settings, replace)
+        if index and any(o.status in ("added", "replaced") for o in outcomes):
+            self.sync()
+        return outcomes
+
+    def delete_report(self, report_id: str) -> bool:
+        removed = self.store.delete(report_id)
+        if removed and vector_path(self.index_dir).exists():
+            self.sync()
+        return removed
+
+    def sync(self) -> SyncStats:
+        """Update the vector index after the store changed."""
+        if "vectors" not in self.__dict__:
+            self.vectors  # noqa: B018 - loading syncs
+            return SyncStats()
+        return sync_vectors(self.store, self.vectors, self.embedder, self.cache, self.show_progress)
+
+    def reindex(self) -> SyncStats:
+        """Rebuild lexical and vector indexes from the stored chunks (vectors come from the cache)."""
+        self.store.rebuild_lexical()
+        vector_path(self.index_dir).unlink(missing_ok=True)
+        self.__dict__.pop("vectors", None)
+        self.retriever.vectors = None
+        vectors = open_vector_store(self.settings, self.embedder, self.index_dir)
+        stats = sync_vectors(self.store, vectors, self.embedder, self.cache, self.show_progress)
+        self.__dict__["vectors"] = vectors
+        return stats
+
+    def search(self, question: str, k: int = 5, mode: str | None = None,
+               filters: SearchFilters | None = None) -> SearchResult:
+        mode = mode or self.settings.search_mode
+        retriever = self.retriever if mode == "bm25" else self._dense_ready()
+        return retriever.search(question, k=k, mode=mode, filters=filters)
+
+    # -- indicator ledger, summaries, comparison (rag/reports/ledger.py, rag/reports/summary.py, rag/reports/compare.py; no model) -------
+    def indicators(self, report_id: str | None = None, indicator: str | None = None, kind: str | None = None,
+                   year: int | None = None) -> list[LedgerRow]:
+        """Ledger rows; ``indicator`` takes a Chinese name, synonym or English alias (IndicatorError if unknown)."""
+        from rag.reports.ledger import indicators
+
+        return indicators(self.store.conn, report_id, indicator, kind, year)
+
+    def target_vs_actual(self, indicator: str | None = None, region: str | None = None) -> list[TargetCheck]:
+        """Year N's targets paired with year N's results from a later report of the same place: met / missed."""
+        from rag.reports.ledger import target_checks
+
+        rows = self.indicators(indicator=indicator)
+        return [c for c in target_checks(rows) if region is None or region in c.region]
+
+    def summarize(self, report_id: str, engine: str = "extractive", lang: str = "zh",
+                  refresh: bool = False) -> ReportSummary:
+        """Structured, cited summary of one report (cached per report checksum, engine and language)."""
+        from rag.reports.summary import summarize
+
+        return summarize(self, report_id, engine, lang, refresh)
+
+    def compare(self, indicator: str, kind: str | None = None, year: int | None = None) -> Comparison:
+        """One indicator across all reports: table, CSV and chart (rag/reports/compare.py)."""
+        from rag.reports.compare import compare
+
+        return compare(self, indicator, kind, year)
