@@ -474,13 +474,14 @@ def serve(
     """Start the web app (Gradio UI at /, REST API at /api) — login via REPORTQA_AUTH=user:password."""
     import socket
 
+    from rag.core.config import parse_auth
     from rag.ingest.loaders import iter_source_files
+    from rag.service.frontends import FrontEndMissing, front_end
 
     try:
-        from ui.app import parse_auth
-        from ui.app import serve as run_server
-    except ImportError as exc:
-        raise fail(f"the web app needs gradio ({exc}); run `make setup`") from exc
+        run_server = front_end("web").serve
+    except (ImportError, FrontEndMissing) as exc:
+        raise fail(f"the web app is not available ({exc}); run `make setup`") from exc
     try:
         auth = parse_auth(get_settings().auth)
     except ValueError as exc:

@@ -23,6 +23,7 @@ import pandas as pd
 from fastapi import FastAPI
 from gradio.utils import get_upload_folder
 
+from rag.core.config import parse_auth  # noqa: F401 - re-exported for callers of ui.app
 from rag.service import Busy, Gateway, RequestError
 from ui import render
 from ui.api import api_router, install_error_handlers
@@ -41,16 +42,6 @@ UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl"]
 ALL = "全部 All"
 KINDS = [("实际 Actual", "actual"), ("目标 Target", "target"), ("全部 All", "all")]
 STREAM_INTERVAL_S = 0.08
-
-
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """``user:pass`` → (user, pass); None when unset; ValueError when malformed."""
-    if not value:
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise ValueError("REPORTQA_AUTH must look like user:password")
-    return user, password
 
 
 # -- choices ------------------------------------------------------------------------------------------------

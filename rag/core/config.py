@@ -81,3 +81,13 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Process-wide settings (cached: the environment is read once)."""
     return Settings()
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """``REPORTQA_AUTH``: ``user:pass`` → (user, pass); None when unset; ValueError when malformed."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ValueError("REPORTQA_AUTH must look like user:password")
+    return user, password

@@ -650,9 +650,11 @@ def readers_under_uploads(base_url: str, clients: int, seconds: float) -> dict[s
 
 def bench_load(settings: Settings, opts: BenchOptions, work: Path) -> dict[str, Any]:
     """Start the REST API on 127.0.0.1 over the seeds, then run :func:`load_test` for search and ask."""
+    from rag.service.frontends import FrontEndMissing, front_end
+
     try:
-        from ui.app import build_app
-    except ImportError as exc:
+        build_app = front_end("web").build_app
+    except (ImportError, FrontEndMissing) as exc:
         return {"skipped": f"REST API not available ({exc})"}
     import socket
 
