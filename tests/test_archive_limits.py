@@ -13,7 +13,7 @@ import pytest
 
 from rag.core.config import Settings
 from rag.index.store import ReportStore
-from rag.ingest import loaders
+from rag.ingest import packaged
 from rag.ingest.loaders import IngestError, documents_from_bytes
 from rag.ingest.pipeline import ingest_bytes
 
@@ -143,9 +143,9 @@ def test_docx_with_understated_sizes_is_read_in_bounded_memory(bytes_inflated):
 
 
 def test_docx_with_too_many_parts():
-    extra = {f"customXml/junk{i}.bin": b"" for i in range(loaders.DOCX_MAX_ENTRIES)}
+    extra = {f"customXml/junk{i}.bin": b"" for i in range(packaged.DOCX_MAX_ENTRIES)}
     reason = reject_reason("many.docx", rezip(make_docx(), extra=extra))
-    assert reason.startswith(f"DOCX has {loaders.DOCX_MAX_ENTRIES + 17:,} parts (limit 2,000)")
+    assert reason.startswith(f"DOCX has {packaged.DOCX_MAX_ENTRIES + 17:,} parts (limit 2,000)")
 
 
 def test_docx_with_huge_zip_directory_is_refused_before_listing(monkeypatch):
@@ -205,7 +205,7 @@ def test_pdf_over_page_cap_is_rejected_before_extraction(monkeypatch):
     from pypdf import PageObject
 
     monkeypatch.setattr(PageObject, "extract_text", lambda *a, **k: pytest.fail("text extracted"))
-    data = blank_pdf(loaders.PDF_MAX_PAGES + 1)
+    data = blank_pdf(packaged.PDF_MAX_PAGES + 1)
     assert reject_reason("pages.pdf", data) == "PDF has 3,001 pages (limit 3,000)"
 
 
@@ -213,7 +213,7 @@ def test_pdf_object_and_text_caps(monkeypatch):
     from pypdf import PageObject
 
     data = blank_pdf(3)
-    monkeypatch.setattr(loaders, "PDF_MAX_OBJECTS", 4)
+    monkeypatch.setattr(packaged, "PDF_MAX_OBJECTS", 4)
     assert reject_reason("objects.pdf", data).startswith("PDF has 6 objects (limit 4)")
     monkeypatch.undo()
     calls = []
@@ -223,7 +223,7 @@ def test_pdf_object_and_text_caps(monkeypatch):
         return "中" * 2_000_000
 
     monkeypatch.setattr(PageObject, "extract_text", huge_text)
-    monkeypatch.setattr(loaders, "PDF_MAX_TEXT_CHARS", 3_000_000)
+    monkeypatch.setattr(packaged, "PDF_MAX_TEXT_CHARS", 3_000_000)
     assert reject_reason("text.pdf", data) == "PDF text exceeds 3,000,000 characters"
     assert len(calls) == 2  # stopped as soon as the cap was passed
 
@@ -242,7 +242,7 @@ def test_pdf_stream_inflating_past_the_limit_is_rejected(monkeypatch):
     page[NameObject("/Contents")] = writer._add_object(content.flate_encode())
     buffer = io.BytesIO()
     writer.write(buffer)
-    monkeypatch.setattr(loaders, "PDF_MAX_STREAM_BYTES", 1_000_000)
+    monkeypatch.setattr(packaged, "PDF_MAX_STREAM_BYTES", 1_000_000)
     reason = reject_reason("stream.pdf", buffer.getvalue())
     assert reason.startswith("PDF exceeds a resource limit (") and "decompress" in reason.lower()
 

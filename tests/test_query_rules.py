@@ -1,20 +1,16 @@
-"""Question analysis rules (rag/retrieve/query.py): no model, no index; reports are plain metadata objects."""
+"""Question analysis rules (rag/retrieve/plan.py and its parts): no model, no index; reports are plain
+metadata objects."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 from rag.answer.extractive import question_concepts, topic_concepts
-from rag.retrieve.query import (
-    analyze,
-    english_figures,
-    gazetteer_places,
-    glossary_matches,
-    indicator_groups,
-    numbered_compounds,
-    stem,
-    wording_changes,
-)
+from rag.retrieve.english import stem
+from rag.retrieve.figures import english_figures
+from rag.retrieve.glossary import glossary_matches, indicator_groups, numbered_compounds
+from rag.retrieve.places import gazetteer_places
+from rag.retrieve.plan import analyze, wording_changes
 
 
 def report(rid: str, province: str, city: str, district: str | None = None):  # the fields analyze reads

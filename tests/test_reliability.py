@@ -290,7 +290,7 @@ INJECTED_REPORT = f"""云溪县2023年政府工作报告
 
 def test_prompt_injection_is_quoted_not_obeyed(seed_services, dev_qa, tmp_path: Path) -> None:
     from rag.answer.pipeline import REFUSAL, ask, corpus_weigher, llm_answer, retrieve_for_answer
-    from rag.retrieve.query import analyze
+    from rag.retrieve.plan import analyze
     from rag.service.resources import Services
 
     index = clone_index(seed_services, tmp_path / "index")

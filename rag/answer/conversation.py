@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from rag.core.models import Report
-from rag.retrieve.query import analyze
+from rag.retrieve.plan import analyze
 
 FOLLOW_UP_CUES = re.compile(r"^(那|那么|那么说|还有|另外|此外|同时|其中|它|其|这|该|and\b|what about|how about|and what)"
                             r"|[呢吗]？?$|\b(it|its|that|there|they|them)\b", re.I)

@@ -19,7 +19,7 @@ from rag.core.numbers import extract_figures
 from rag.core.textnorm import normalize_for_search
 from rag.core.tokens import QUERY_STOPWORDS, words
 from rag.retrieve.hybrid import SearchHit
-from rag.retrieve.query import QueryPlan
+from rag.retrieve.plan import QueryPlan
 
 NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|how (many|much)|what (is|was|were) the|"
                           r"percent|rate|amount|number|total|target|figure|growth", re.I)
@@ -36,6 +36,25 @@ COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 MIN_COVERAGE = 0.5
 MAX_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How the extractive selector scores a candidate sentence (all in units of "share of the question's
+    concepts covered", which runs from 0 to 1). Tuned on the seed dev questions; changing one changes
+    answers, so each says what it rewards."""
+
+    no_concepts: float = 0.1  # base score of any sentence when the question has no topic words at all
+    loose_match_penalty: float = 0.4  # × the share covered only by variant wordings (bigrams), not the exact words
+    figure_bonus: float = 0.3  # a 多少/how-many question and the sentence states a figure
+    missing_figure_penalty: float = 0.3  # a 多少/how-many question and the sentence has no figure
+    rank_bonus: float = 0.15  # ÷ (retrieval rank + 1): ties go to the better-retrieved chunk
+    percent_bonus: float = 0.15  # a percent/growth question and the sentence has % or 百分点
+    year_weight: float = 0.2  # × year_match: +1 the year asked, −1 another year
+    follow_up_ratio: float = 0.5  # a further sentence must score at least this share of the best one
+
+
+WEIGHTS = SentenceWeights()
 # Words that say what kind of answer is wanted, not what it is about (not counted for coverage).
 INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增速", "多少", "分别", "累计", "共", "全年",
                 "亿元", "万元", "万人", "新增", "主要", "预期目标", "主要预期目标", "指标", "预期指标", "计划",
@@ -156,7 +175,7 @@ def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: 
 
 def select_sentences(
     plan: QueryPlan, hits: list[SearchHit], place_names: set[str],
-    weight_of: Callable[[str], float] | None = None,
+    weight_of: Callable[[str], float] | None = None, w: SentenceWeights = WEIGHTS,
 ) -> tuple[list[Selected], float]:
     """Greedy: the best-scoring sentence, then more only while they cover topic concepts not yet covered.
 
@@ -196,17 +215,17 @@ def select_sentences(
                 covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
             if not covered and concepts:
                 continue
-            weight = share(covered) if concepts else 0.1
+            weight = share(covered) if concepts else w.no_concepts
             # A concept met only by a variant wording (most of its bigrams) counts less than its exact words.
             loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
-            weight -= 0.4 * share(set(loose)) if loose else 0.0
+            weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
-            score = weight + (0.3 if numeric and has_figure else 0.0) + 0.15 / (rank + 1)
+            score = weight + (w.figure_bonus if numeric and has_figure else 0.0) + w.rank_bonus / (rank + 1)
             if percent and ("%" in sentence_norm or "百分点" in sentence_norm):
-                score += 0.15
+                score += w.percent_bonus
             if numeric and not has_figure:
-                score -= 0.3
-            score += 0.2 * year_match(years, " ".join(hit.chunk.section_path) + text[start:end],
+                score -= w.missing_figure_penalty
+            score += w.year_weight * year_match(years, " ".join(hit.chunk.section_path) + text[start:end],
                                       hit.report.year)
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])
@@ -216,7 +235,7 @@ def select_sentences(
         if len(chosen) >= MAX_SENTENCES:
             break
         new = covered - covered_all
-        if chosen and (not new or score < 0.5 * chosen[0].score):
+        if chosen and (not new or score < w.follow_up_ratio * chosen[0].score):
             continue
         if definition:  # what a term means: quote the whole item, not the clause that names it
             s, e = selected.start, whole_item(hits[selected.hit_index].chunk.text, selected.end)

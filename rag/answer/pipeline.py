@@ -23,8 +23,7 @@ from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search, to_traditional
 from rag.index.lexical import idf_weigher
 from rag.retrieve.hybrid import SearchFilters, SearchHit
-from rag.retrieve.lc_retriever import ReportRetriever, hits_of
-from rag.retrieve.query import QueryPlan, analyze
+from rag.retrieve.plan import QueryPlan, analyze
 
 REFUSAL = {
     "zh": "报告中未找到相关信息。",
@@ -105,7 +104,9 @@ def corpus_weigher(conn: Any) -> Callable[[str], float]:
 # -- retrieval for answering ----------------------------------------------------------------------------
 def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
                         report_ids: list[str] | None) -> list[SearchHit]:
-    """Top chunks; a question naming several places gets each place's best chunks, so none drops out."""
+    """Top chunks; a question naming several places gets each place's best chunks, so none drops out.
+
+    ``plan`` is the analysis of ``question`` (the standalone question): the retriever uses it as it is."""
     place_groups = [m.report_ids for m in plan.places]
     distinct = {tuple(sorted(g)) for g in place_groups}
     if len(distinct) >= 2 and not report_ids:
@@ -113,13 +114,21 @@ def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
         seen: set[str] = set()
         per_place = max(2, TOP_K // len(distinct) + 1)
         for group in sorted(distinct):
-            for hit in services.search(question, k=per_place, filters=SearchFilters(report_ids=list(group))).hits:
+            for hit in _search(services, question, plan, per_place, list(group)):
                 if hit.chunk.chunk_id not in seen:
                     seen.add(hit.chunk.chunk_id)
                     hits.append(hit)
         return hits
-    retriever = ReportRetriever(services=services, k=TOP_K, report_ids=report_ids)
-    return hits_of(retriever.invoke(question))
+    return _search(services, question, plan, TOP_K, report_ids)
+
+
+def _search(services: Any, question: str, plan: QueryPlan, k: int,
+            report_ids: list[str] | None) -> list[SearchHit]:
+    """``services.search`` (the configured mode), reusing the question's plan instead of analysing it again."""
+    mode = services.settings.search_mode
+    retriever = services.retriever if mode == "bm25" else services._dense_ready()
+    filters = SearchFilters(report_ids=report_ids) if report_ids else None
+    return retriever.search(question, k=k, mode=mode, filters=filters, plan=plan).hits
 
 
 # -- extractive engine ------------------------------------------------------------------------------------

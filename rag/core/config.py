@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbeddingBackend = Literal["onnx-int8", "onnx", "torch"]
+IndexKind = Literal["flat", "hnsw", "ivf"]
+SearchMode = Literal["bm25", "dense", "hybrid"]
+Fusion = Literal["weighted", "rrf"]
+Engine = Literal["auto", "extractive", "local", "openai"]
 
 
 class Settings(BaseSettings):
@@ -31,22 +38,22 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, description="Passages per encoding batch.")
     embedding_threads: int = Field(0, description="Torch CPU threads for encoding (0 = library default).")
-    embedding_backend: str = Field(
+    embedding_backend: EmbeddingBackend = Field(
         "onnx-int8",
         description="Embedding runtime: onnx-int8 (ONNX Runtime, int8; ~2x fp32 speed, same Recall@5), onnx or torch.",
     )
-    index_kind: str = Field("flat", description="FAISS index: flat (exact), hnsw or ivf (approximate, large corpora).")
+    index_kind: IndexKind = Field("flat", description="FAISS index: flat (exact), hnsw or ivf (approximate, large corpora).")
     hnsw_m: int = Field(32, description="HNSW graph degree.")
     hnsw_ef_search: int = Field(64, description="HNSW search breadth (higher = better recall, slower).")
     ivf_lists: int = Field(1024, description="IVF clusters.")
     ivf_nprobe: int = Field(16, description="IVF clusters visited per query.")
-    search_mode: str = Field("hybrid", description="Default retrieval mode: bm25, dense or hybrid.")
+    search_mode: SearchMode = Field("hybrid", description="Default retrieval mode: bm25, dense or hybrid.")
     search_candidates: int = Field(50, description="Candidates taken from each ranking before fusion.")
-    fusion: str = Field("weighted", description="Hybrid fusion: weighted (normalized score sum) or rrf.")
+    fusion: Fusion = Field("weighted", description="Hybrid fusion: weighted (normalized score sum) or rrf.")
     hybrid_alpha: float = Field(0.7, description="BM25's weight in weighted fusion (dense gets 1 - alpha).")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
 
-    llm: str = Field("auto", description="Answer engine: auto | extractive | local | openai.")
+    llm: Engine = Field("auto", description="Answer engine: auto | extractive | local | openai.")
     llm_model: str | None = Field(None, description="Model name for the openai engine (e.g. qwen2.5:7b).")
     llm_threads: int = Field(2, description="CPU threads of the local model.")
     llm_max_tokens: int = Field(256, description="Longest answer an LLM may generate.")

@@ -93,3 +93,8 @@ class ParsedReport:
     cleaned_text: str
     sections: list[Section]
     chunks: list[Chunk]
+
+
+def unknown_report(report_id: str, where: str = "`reportqa reports`") -> str:
+    """The one wording of "no such report" (``where`` tells how to list the ids)."""
+    return f"no report with id {report_id!r} (see {where})"

@@ -1,7 +1,12 @@
-"""Numbers in answers and sources, normalized so that a figure can be checked against its citation.
+"""Figures in answers, sources and reports: the one place that reads numbers, scale words and units.
 
-``33.8亿元``, ``33.8 亿``, ``3.38 billion yuan``, ``３３．８亿`` and ``三十三点八亿`` all become the same
-value; a grounding check then asks whether every figure of an answer occurs in the cited passages.
+Two readers share the primitives below (Chinese numerals via cn2an, 亿/万 scales, %, full-width digits):
+
+* :func:`extract_figures` normalizes every number of a text so a figure can be checked against its citation:
+  ``33.8亿元``, ``33.8 亿``, ``3.38 billion yuan``, ``３３．８亿`` and ``三十三点八亿`` all become the same
+  value; a grounding check then asks whether every figure of an answer occurs in the cited passages.
+* :data:`VALUE_UNIT_RE` with :func:`read_value` reads a figure with its report unit (``33.8亿元``, ``4761元``,
+  ``百分之五``, ``三千多万人``) for the indicator ledger; :func:`convert` moves a value between units of a family.
 """
 
 from __future__ import annotations
@@ -11,15 +16,54 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 
-CN_NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿点]{2,}")
+# -- scale words and units ----------------------------------------------------------------------------
+THOUSAND = 1e3  # 千, thousand
+WAN = 1e4  # 万
+MILLION = 1e6  # 百万, million
+YI = 1e8  # 亿
+BILLION = 1e9  # billion
+WAN_YI = 1e12  # 万亿
+TRILLION = 1e12  # trillion
+JIN_PER_KG = 2.0  # mass figures are compared in 斤: 1 公斤 = 2 斤
+JIN_PER_TONNE = 2000.0  # 1 吨 = 2000 斤
+
+SCALE = {"万亿": WAN_YI, "亿": YI, "万": WAN, "千": THOUSAND, "百万": MILLION, "trillion": TRILLION,
+         "billion": BILLION, "bn": BILLION, "million": MILLION, "mn": MILLION, "thousand": THOUSAND}
+# Units of a family convert into each other (UNIT_FACTORS: the value of one unit in the family's base unit).
+UNIT_FAMILIES = {
+    "money": ("万亿元", "亿元", "万元", "千元", "元"),
+    "usd": ("亿美元", "万美元", "美元"),
+    "people": ("万人", "人"),
+    "mass": ("万亿斤", "亿斤", "万斤", "斤", "亿公斤", "万公斤", "公斤", "亿吨", "万吨", "吨"),
+    "percent": ("%", "‰"),
+}
+UNIT_FACTORS = {"万亿元": WAN_YI, "亿元": YI, "万元": WAN, "千元": THOUSAND, "元": 1.0,
+                "亿美元": YI, "万美元": WAN, "美元": 1.0,
+                "万人": WAN, "人": 1.0,
+                "万亿斤": WAN_YI, "亿斤": YI, "万斤": WAN, "斤": 1.0, "亿公斤": YI * JIN_PER_KG,
+                "万公斤": WAN * JIN_PER_KG, "公斤": JIN_PER_KG, "亿吨": YI * JIN_PER_TONNE,
+                "万吨": WAN * JIN_PER_TONNE, "吨": JIN_PER_TONNE}
+OTHER_UNITS = ("万人次", "人次", "个百分点", "个点")  # read (so they end a figure) but never converted
+ALL_UNITS = sorted({u for units in UNIT_FAMILIES.values() for u in units} | set(OTHER_UNITS),
+                   key=lambda u: (-len(u), u))  # longest first: 万人次 before 万人
+
+# -- numerals -----------------------------------------------------------------------------------------
+CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千点"  # a Chinese numeral, without the scale words 万/亿
+CN_NUMERAL_RUN = re.compile(rf"[{CN_NUMERAL_CHARS}万亿]{{2,}}")
 NUMBER_RE = re.compile(
     r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*"
     r"(万亿|亿|万|千|百万|trillion|billion|million|thousand|bn|mn)?\s*(%|‰|个百分点|percent|per cent)?",
     re.IGNORECASE,
 )
-SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百万": 1e6, "trillion": 1e12, "billion": 1e9, "bn": 1e9,
-         "million": 1e6, "mn": 1e6, "thousand": 1e3}
 CITATION_MARK = re.compile(r"\[\d{1,2}\]")
+# An Arabic number as reports write it: 3,966 / 33.8 / 1 2 9 (spaced by scrapers) / 33·8.
+ARABIC_NUMBER = r"(?<![\d.·])\d(?:\d|,(?=\d{3})|\s(?=\d))*(?:[.·]\d+)?"
+_UNIT_ALTERNATION = "|".join(re.escape(u) for u in ALL_UNITS)
+VALUE_UNIT_RE = re.compile(
+    rf"百分之(?P<pnum>[{CN_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)"
+    rf"|(?P<num>{ARABIC_NUMBER})\s*(?P<approx>多|余)?\s*(?P<unit>{_UNIT_ALTERNATION})?"
+    rf"|(?<![{CN_NUMERAL_CHARS}])(?P<cnum>[{CN_NUMERAL_CHARS}]+)(?P<capprox>多|余)?(?P<cunit>{_UNIT_ALTERNATION})"
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +101,7 @@ def _cn_to_arabic(text: str) -> str:
             return head + unit.group(0)
         return run
 
-    text = re.sub(r"百分之([零〇一二两三四五六七八九十百千点]+)", lambda m: m.group(1) + "%", text)
+    text = re.sub(rf"百分之([{CN_NUMERAL_CHARS}]+)", lambda m: m.group(1) + "%", text)
     return CN_NUMERAL_RUN.sub(convert, text)
 
 
@@ -74,6 +118,42 @@ def extract_figures(text: str) -> list[Figure]:
     return figures
 
 
+def parse_number(text: str) -> float | None:
+    """The value of one number as written (``3,966``, ``1 2 9``, ``33·8``, ``三千九百六十六``), else None."""
+    text = text.replace(",", "").replace(" ", "").replace("·", ".")
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    figures = extract_figures(text)  # Chinese numerals (cn2an)
+    return figures[0].raw if len(figures) == 1 else None
+
+
+def read_value(match: re.Match[str]) -> tuple[float | None, str, str]:
+    """(value, unit, 多/余 or '') of a :data:`VALUE_UNIT_RE` match; 百分之五 reads as 5 with unit ``%``."""
+    if match.group("pnum") is not None:
+        return parse_number(match.group("pnum")), "%", ""
+    if match.group("num") is not None:
+        return parse_number(match.group("num")), match.group("unit") or "", match.group("approx") or ""
+    return parse_number(match.group("cnum")), match.group("cunit"), match.group("capprox") or ""
+
+
+def unit_family(unit: str) -> str | None:
+    for family, units in UNIT_FAMILIES.items():
+        if unit in units:
+            return family
+    return None
+
+
+def convert(value: float, unit: str, to_unit: str) -> float | None:
+    """``value`` in ``unit`` expressed in ``to_unit`` (万元 → 亿元, 万人 → 人, 亿公斤 → 万吨); None across families."""
+    if unit == to_unit:
+        return value
+    family, target_family = unit_family(unit), unit_family(to_unit)
+    if family is None or family != target_family or unit not in UNIT_FACTORS or to_unit not in UNIT_FACTORS:
+        return None
+    return value * UNIT_FACTORS[unit] / UNIT_FACTORS[to_unit]
+
+
+# -- grounding ----------------------------------------------------------------------------------------
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1.0)
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rag.answer.citations import sentence_units
-from rag.core.models import Chunk, Report, Section
+from rag.core.models import Chunk, Report, Section, unknown_report
 from rag.core.numbers import unsupported_figures
 from rag.core.textnorm import to_traditional
 from rag.reports.ledger import (
@@ -439,7 +439,7 @@ def summarize(services: Any, report_id: str, engine: str = "extractive", lang: s
         raise SummaryError(f"unknown language {lang!r}; choose zh or en")
     report = services.store.report(report_id)
     if report is None:
-        raise SummaryError(f"no report with id {report_id!r} (see `reportqa reports`)")
+        raise SummaryError(unknown_report(report_id))
     try:
         name = resolve_engine(engine or "extractive")
     except EngineError as exc:

@@ -17,7 +17,7 @@ from rag.core.models import Chunk, Report
 from rag.core.textnorm import to_simplified
 from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
-from rag.retrieve.query import QueryPlan, analyze
+from rag.retrieve.plan import QueryPlan, analyze
 
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
@@ -105,8 +105,12 @@ class Retriever:
             self._fingerprint = fingerprint
         return self._reports
 
-    def search(self, question: str, k: int = 5, mode: str = "hybrid",
-               filters: SearchFilters | None = None) -> SearchResult:
+    def search(self, question: str, k: int = 5, mode: str = "hybrid", filters: SearchFilters | None = None,
+               plan: QueryPlan | None = None) -> SearchResult:
+        """The top ``k`` chunks for ``question``. ``plan`` is its analysis when the caller already made one
+        (the answer pipeline does): :func:`analyze` of the very same text against the same reports."""
+        if plan is not None and plan.text != question:
+            raise ValueError("the plan was made for another question")
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if mode != "bm25" and (self.vectors is None or self.embedder is None):
@@ -114,7 +118,8 @@ class Retriever:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         reports = self.reports()
-        plan = analyze(question, list(reports.values()))
+        if plan is None:
+            plan = analyze(question, list(reports.values()))
         allowed = (filters or SearchFilters()).allowed_reports(list(reports.values()))
         timings["analyze_ms"] = (time.perf_counter() - t0) * 1000
         n = max(self.candidates, k)

@@ -30,7 +30,3 @@ class ReportRetriever(BaseRetriever):
 
 def to_document(hit: SearchHit) -> Document:
     return Document(page_content=hit.chunk.text, metadata={**hit.to_dict(), "hit": hit})
-
-
-def hits_of(documents: list[Document]) -> list[SearchHit]:
-    return [doc.metadata["hit"] for doc in documents]

@@ -17,10 +17,11 @@ from typing import Any
 from rag.answer.engines import EngineError, available_engines, resolve_engine
 from rag.answer.pipeline import Answer
 from rag.answer.pipeline import ask as answer_question
-from rag.core.models import Chunk, Report
+from rag.core.models import Chunk, Report, unknown_report
 from rag.ingest.pipeline import IngestOutcome
 from rag.retrieve.hybrid import SearchFilters, SearchHit
 from rag.service.locking import ReadWriteLock
+from rag.service.payloads import report_payload, search_payload
 from rag.service.requests import (
     BUSY_MESSAGE,
     LOCAL_LLM_LOCK,
@@ -33,7 +34,7 @@ from rag.service.requests import (
     read_uploaded_file,
 )
 from rag.service.resources import Services
-from rag.service.viewer import ReportView, report_view, section_tree
+from rag.service.viewer import ReportView, report_view
 
 __all__ = ["BUSY_MESSAGE", "Busy", "Gateway", "RequestError"]
 
@@ -70,8 +71,7 @@ class Gateway:
     def warm_up(self) -> None:
         """Load the embedding model and the vector index now rather than on the first question."""
         with self.lock.write():
-            if self.services.store.chunk_ids():
-                self.services.search("政府工作报告", k=1)
+            self.services.warm_up()
 
     # -- reading ----------------------------------------------------------------------------------------
     def engines(self) -> list[str]:
@@ -91,7 +91,7 @@ class Gateway:
         with self.lock.read():
             report = self.services.store.report(report_id)
         if report is None:
-            raise RequestError(f"no report with id {report_id!r} (see GET /api/reports)", 404)
+            raise RequestError(unknown_report(report_id, "GET /api/reports"), 404)
         return report
 
     def report_payload(self, report_id: str) -> dict[str, Any]:
@@ -99,7 +99,7 @@ class Gateway:
         report = self.report(report_id)
         with self.lock.read():
             sections = self.services.store.sections(report_id)
-        return {**report.to_dict(), "sections": section_tree(sections)}
+        return report_payload(report, sections)
 
     def view(self, report_id: str) -> ReportView:
         report = self.report(report_id)
@@ -141,9 +141,7 @@ class Gateway:
         filters = SearchFilters(report_ids=allowed) if allowed is not None else None
         with self.lock.read():
             result = self.services.search(text, k=k, mode=mode, filters=filters)
-        return {"question": text, "mode": mode or self.settings.search_mode,
-                "results": [h.to_dict() for h in result.hits],
-                "timings": {k_: round(v, 1) for k_, v in result.timings_ms.items()}}
+        return search_payload(text, mode or self.settings.search_mode, result)
 
     def ask(self, question: object, history: object = None, engine: str | None = None,
             report_ids: list[str] | None = None, year: int | None = None, region: str | None = None,
@@ -168,10 +166,7 @@ class Gateway:
             if gate is not None:
                 gate.release()
 
-    # -- summaries, indicators, comparison (issue #5; absent on older installs) --------------------------
-    def has(self, feature: str) -> bool:
-        return callable(getattr(self.services, feature, None))
-
+    # -- summaries, indicators, comparison (issue #5) ---------------------------------------------------
     def summarize(self, report_id: str, lang: str = "zh") -> Any:
         self.report(report_id)
         with self.lock.read():

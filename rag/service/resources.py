@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rag.reports.summary import ReportSummary
 
 log = logging.getLogger(__name__)
+WARM_UP_QUERY = "政府工作报告"
 
 
 class Services:
@@ -86,6 +87,12 @@ class Services:
         if retriever.vectors is None:
             retriever.vectors = self.vectors
         return retriever
+
+    def warm_up(self) -> None:
+        """Load the embedding model and the vector index now (one tiny search) rather than on the first
+        question, so timings and first answers do not pay for it."""
+        if self.store.chunk_ids():
+            self.search(WARM_UP_QUERY, k=1)
 
     # -- operations -----------------------------------------------------------------------------
     def ingest(self, paths: list[Path], index: bool = True,

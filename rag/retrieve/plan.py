@@ -1,0 +1,172 @@
+"""Understand a question before searching: language, script, named places, English → Chinese terms.
+
+A small multilingual embedding model does not tie "Linghe District" to 凌河区 or "job fairs" to 招聘会, so
+:func:`analyze` expands English questions with Chinese terms, each kind from its own module:
+
+* places (:mod:`rag.retrieve.places`): the place names of the loaded reports, matched by their pinyin
+  ("Linghe District" → 凌河区), and any other Chinese place named in pinyin, looked up in the national
+  gazetteer ("Hangzhou" → 杭州);
+* vocabulary (:mod:`rag.retrieve.glossary`, on the words and stems of :mod:`rag.retrieve.english`): a
+  glossary of report vocabulary (``rag/data/glossary_en_zh.tsv``) matched on word stems, the English aliases
+  of the ledger's indicator table (``rag/data/indicators.tsv``), and numbered slogans ("four zones and four
+  centers" → 四区四中心);
+* figures (:mod:`rag.retrieve.figures`): English amounts in the units reports use ("1.08 billion yuan" →
+  10.8亿元, "12 percent" → 12%, "44,800 mu" → 4.48万亩).
+
+Chinese questions that name a standard indicator (新增就业, 社零额) get all its wordings; Traditional questions
+also get the mainland wording of Taiwan phrases (數位經濟 → 数字经济) as an alternative.
+
+English content words that nothing translates are kept in :attr:`QueryPlan.untranslated`: the answer engine
+treats them as topic words no Chinese passage can cover (an unanswerable question is refused rather than
+answered loosely); generic words (help, want, refer …) are not topic words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import opencc
+
+from rag.core.models import Report
+from rag.core.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
+from rag.retrieve.english import english_words
+from rag.retrieve.figures import english_figures
+from rag.retrieve.glossary import (
+    counted_match,
+    glossary_matches,
+    indicator_groups,
+    numbered_compounds,
+    unmatched_english_words,
+)
+from rag.retrieve.places import (
+    PlaceMatch,
+    gazetteer_by_pinyin,
+    gazetteer_places,
+    match_places,
+    place_names,
+    place_pinyin,
+    squash,
+)
+
+MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
+
+
+@dataclass
+class QueryPlan:
+    """A question as retrieval sees it."""
+
+    text: str
+    lang: str  # "zh" | "en"
+    script: str  # "simplified" | "traditional"
+    normalized: str
+    expansions: list[str] = field(default_factory=list)
+    expansion_groups: list[list[str]] = field(default_factory=list)  # Chinese alternatives per English phrase
+    untranslated: list[str] = field(default_factory=list)  # English content words without a Chinese term
+    places: list[PlaceMatch] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)  # English amounts in report units (10.8亿元, 12%)
+    soft_groups: set[int] = field(default_factory=set)  # expansion groups of soft words (verbs): never required
+    counted: int | None = None  # index of the expansion group a "how many …" question counts
+    other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
+    variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
+
+    def word_variants(self, word: str) -> list[str]:
+        """``word`` and its mainland wording when the question used Taiwan words (数位经济 → 数字经济)."""
+        forms = [word]
+        for taiwan, mainland in self.variants:
+            if taiwan and taiwan in word:
+                forms.append(word.replace(taiwan, mainland))
+        return list(dict.fromkeys(forms))
+
+    @property
+    def lexical_text(self) -> str:
+        return " ".join([self.normalized, *self.expansions])
+
+    @property
+    def dense_text(self) -> str:
+        if not self.expansions:
+            return self.text
+        return f"{self.text} ({' '.join(self.expansions)})"
+
+    @property
+    def place_report_ids(self) -> set[str]:
+        return {rid for match in self.places for rid in match.report_ids}
+
+
+def detect_language(text: str) -> str:
+    letters = len(re.findall(r"[A-Za-z]", text))
+    return "en" if letters > 2 * count_cjk(text) and letters >= 3 else "zh"
+
+
+def analyze(question: str, reports: list[Report]) -> QueryPlan:
+    """Build the :class:`QueryPlan` for a question against the currently loaded reports."""
+    lang = detect_language(question)
+    script = detect_script(question) if lang == "zh" else "simplified"
+    plan = QueryPlan(question, lang, script, normalize_for_search(question))
+    mainland = ""
+    if script == "traditional":
+        # Taiwan wording (軟體, 資訊科技, 數位經濟, 人工智慧) also as the mainland words reports use (软件,
+        # 信息技术, 数字经济, 人工智能): an alternative, never a replacement (tw2sp also turns 新增 into 添加).
+        mainland = normalize_for_search(_tw_to_mainland(question))
+        if mainland != plan.normalized:
+            plan.variants = wording_changes(plan.normalized, mainland)
+    plan.places = match_places(question, lang, reports)
+    english = question if lang == "en" else " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.&\-']*", question))
+    slogans, consumed = numbered_compounds(english)
+    if consumed:  # the words of a numbered slogan are translated as one name, not one by one
+        english = " ".join(w for i, w in enumerate(english_words(english)) if i not in consumed)
+    matches = glossary_matches(english)[0]
+    plan.expansion_groups = [[to_simplified(t) for t in m.terms] for m in matches]
+    plan.soft_groups = {i for i, m in enumerate(matches) if m.soft}
+    plan.counted = counted_match(english)
+    plan.expansion_groups.extend([name] for name in slogans)
+    if lang == "zh":
+        plan.expansion_groups.extend(indicator_groups(plan.normalized))
+    extra: list[str] = []
+    if lang == "en":
+        pinyins = {place_pinyin(name) for r in reports for name in place_names(r)}
+        plan.other_places = gazetteer_places(question, pinyins)
+        plan.expansion_groups.extend([name] for name in plan.other_places)
+        capitalized = {squash(re.sub(r"['’]s$", "", p)) for p in re.findall(r"[A-Z][a-zA-Z'’\-]*", question)}
+        ignore = pinyins | (capitalized & gazetteer_by_pinyin().keys())
+        plan.untranslated = unmatched_english_words(english, ignore)
+        plan.figures = english_figures(question)
+        extra = plan.figures
+    places = [m.name for m in plan.places] if lang == "en" else []  # Latin abbreviations in Chinese: GDP, PM2.5
+    # Lexical expansion: a few wordings per group (the first are the glossary's / the indicator's own).
+    expansions = places + [t for group in plan.expansion_groups for t in group[:MAX_EXPANSIONS]] + extra
+    if plan.variants:
+        expansions.append(mainland)
+    plan.expansions = list(dict.fromkeys(expansions))
+    return plan
+
+
+def wording_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """The changed stretches between two wordings of a sentence (资讯科技 → 信息技术, 数位 → 数字); changes
+    separated by a single unchanged character are one stretch."""
+    ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    changes: list[tuple[str, str]] = []
+    span: list[int] | None = None
+    for index, (op, i1, i2, j1, j2) in enumerate(ops):
+        bridge = (op == "equal" and i2 - i1 == 1 and span is not None and index + 1 < len(ops))
+        if op != "equal" or bridge:
+            span = [span[0], i2, span[2], j2] if span else [i1, i2, j1, j2]
+            continue
+        if span:
+            changes.append((before[span[0]:span[1]], after[span[2]:span[3]]))
+            span = None
+    if span:
+        changes.append((before[span[0]:span[1]], after[span[2]:span[3]]))
+    return [(a, b) for a, b in changes if a]
+
+
+@lru_cache(maxsize=1)
+def _tw2sp() -> opencc.OpenCC:
+    return opencc.OpenCC("tw2sp.json")
+
+
+def _tw_to_mainland(text: str) -> str:
+    """Traditional with Taiwan phrases → Simplified with mainland phrases (OpenCC tw2sp)."""
+    return str(_tw2sp().convert(text))
