@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +14,10 @@ from rich.markup import escape
 
 from rag.core.config import Settings, get_settings
 from rag.index.store import ReportStore, StoreError
+
+if TYPE_CHECKING:
+    from rag.ingest.pipeline import IngestOutcome
+    from rag.service.resources import Services
 
 app = typer.Typer(
     help="ReportQA: ask questions about Chinese government work reports and get cited answers.",
@@ -71,7 +75,7 @@ def open_store() -> ReportStore:
         raise fail(str(exc)) from exc
 
 
-def open_services(show_progress: bool = False) -> Any:
+def open_services(show_progress: bool = False) -> Services:
     from rag.service.resources import Services
 
     try:
@@ -80,7 +84,7 @@ def open_services(show_progress: bool = False) -> Any:
         raise fail(str(exc)) from exc
 
 
-def ingest_with_progress(services: Any, files: list[Path], show: bool = True) -> list[Any]:
+def ingest_with_progress(services: Services, files: list[Path], show: bool = True) -> list[IngestOutcome]:
     """Store ``files`` (no embedding yet) with a progress bar on stderr; one line per rejected file there."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

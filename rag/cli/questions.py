@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -23,6 +23,10 @@ from rag.cli.common import (
     print_json,
     settings,
 )
+
+if TYPE_CHECKING:
+    from rag.retrieve.hybrid import SearchFilters
+    from rag.service.resources import Services
 
 
 @app.command()
@@ -71,7 +75,7 @@ def search(
         console.print("no results")
 
 
-def _search_batch(services: Any, batch: Path, k: int, mode: str | None, filters: Any) -> None:
+def _search_batch(services: Services, batch: Path, k: int, mode: str | None, filters: SearchFilters) -> None:
     for qid, text, _ in iter_batch(batch):
         result = services.search(text, k=k, mode=mode, filters=filters)
         print_json({"id": qid, "results": [h.to_dict() for h in result.hits]})

@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from rag.core.config import Settings
 from rag.core.models import Chunk, ParsedReport, Report, Section
 from rag.core.textnorm import normalize_for_search
 from rag.core.tokens import index_terms
@@ -84,6 +85,13 @@ def stage_report(parsed: ParsedReport) -> StagedReport:
     """Tokenize and extract a report's ledger without touching the store (safe outside any lock)."""
     return StagedReport(parsed, [chunk_terms_text(c) for c in parsed.chunks],
                         safe_extract_ledger(parsed.report, parsed.chunks))
+
+
+class Library(Protocol):
+    """What reads the library needs: the store and the settings (``rag.service.Services`` has both)."""
+
+    settings: Settings
+    store: ReportStore
 
 
 class StoreError(Exception):

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rag.core.textnorm import count_cjk, to_simplified
+from rag.core.years import ISO_DATE
 from rag.ingest.repair import repair_text
 from rag.ingest.sections import ends_sentence, numbered_level
 
@@ -23,7 +24,7 @@ STRONG_FURNITURE = [
     r"^查看\s*:\s*\d+\s*\|\s*回复\s*:\s*\d+",
     r"^\[?复制链接\]?$",
     r"ta的每日心情|签到天数|^\[lv\.\d+\]|^rank\s*:",
-    r"发表于\s*\d{4}-\d{1,2}-\d{1,2}.*(楼层|楼主|阅读模式|只看该作者)",
+    rf"发表于\s*{ISO_DATE}.*(楼层|楼主|阅读模式|只看该作者)",
     r"显示全部楼层|阅读模式|只看该作者|倒序浏览|电梯直达",
     r"登录后才可以回帖|立即注册|本版积分规则|快速回复|返回顶部|返回列表",
     r"powered\s+by|licensed\s*©|版权所有|copyright\s*©|icp备|公网安备",

@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.core.textnorm import to_simplified
+from rag.core.years import ARABIC_YEAR_RE, DATE_RE, NUMERIC_DATE, parse_date
 
 TITLE_KEY = "政府工作报告"
-YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
-CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-             "六": "6", "七": "7", "八": "8", "九": "9"}
-DATE_RE = re.compile(r"([0-9〇○零一二三四五六七八九]{4})\s*年\s*([0-9一二三四五六七八九十]{1,3})\s*月"
-                     r"\s*([0-9一二三四五六七八九十]{1,3})\s*日")
+YEAR_RE = ARABIC_YEAR_RE  # the year of a title (2023年…政府工作报告); parser.py reads it with this
 MEETING_RE = re.compile(r"在(.{4,60}?(?:会议|會議|大会|大會))上")
 ROLES = "省长|市长|区长|县长|州长|旗长|盟长|总理|主席|省長|市長|區長|縣長|州長|旗長|盟長|總理"
 SPEAKER_RE = re.compile(rf"(?P<role>代理?(?:{ROLES})|(?:{ROLES}))[^\S\n]*\n?[^\S\n]*"
@@ -41,30 +38,6 @@ class Place:
         if self.province:
             return "province"
         return None
-
-
-def _cn_number(text: str) -> int:
-    """Chinese or Arabic numerals up to 99 (dates): 十二 → 12, 二十一 → 21, 〇四 → 4."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return int(CN_DIGITS.get(tens, "1") if tens else 1) * 10 + (int(CN_DIGITS[ones]) if ones else 0)
-    return int("".join(CN_DIGITS.get(ch, ch) for ch in text))
-
-
-def parse_date(text: str) -> str | None:
-    match = DATE_RE.search(text)
-    if not match:
-        return None
-    try:
-        year = int("".join(CN_DIGITS.get(ch, ch) for ch in match.group(1)))
-        month, day = _cn_number(match.group(2)), _cn_number(match.group(3))
-    except (KeyError, ValueError):
-        return None
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 @lru_cache(maxsize=4096)
@@ -133,7 +106,7 @@ def find_meeting(header: list[str]) -> tuple[str | None, str | None]:
     for line in header:
         match = MEETING_RE.search(line)
         if match:
-            name = re.sub(r"^(\d{4}年\d{1,2}月\d{1,2}日)", "", match.group(1)).strip()
+            name = re.sub(rf"^({NUMERIC_DATE})", "", match.group(1)).strip()
             return parse_date(line), name
     for line in header:  # ——第十六届人民代表大会第二次会议上 (no 在, maybe no date)
         if re.match(r"^[—─\-－]{1,3}", line):

@@ -24,6 +24,9 @@ wrong, which is why every re-decoded run must consist solely of plausible charac
 document's script (Big5 common characters for Traditional, GB2312 level 1/2 for Simplified).
 """
 
+# size: one algorithm. The pinyin grammar, the GBK byte arithmetic and the pinning of lost characters are the
+# evidence of a single repair step (repair first, then drop annotations); split apart, each part only makes sense
+# when read with the others.
 from __future__ import annotations
 
 import contextlib

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rag.index.store import Library
 from rag.reports.indicators import check_kind, load_table, resolve_indicator
 from rag.reports.ledger import LedgerRow, convert, fmt_number, query_ledger
 
@@ -83,7 +84,7 @@ class Comparison:
         return plot_comparison(self, Path(path), font)
 
 
-def compare(services: Any, indicator: str, kind: str | None = None, year: int | None = None) -> Comparison:
+def compare(services: Library, indicator: str, kind: str | None = None, year: int | None = None) -> Comparison:
     """The ledger rows of one indicator (a Chinese name, synonym or English alias) across all reports."""
     check_kind(kind)
     names = resolve_indicator(indicator)

@@ -2,7 +2,7 @@
 
 The table lives in ``rag/data/indicators.tsv`` (documented there) so it can be extended without code
 changes; its checksum is part of the ledger version, so stored ledgers are re-extracted when it changes.
-``LedgerRow`` and ``extract_ledger`` live in :mod:`rag.reports.ledger` and are importable from here too.
+``LedgerRow`` and ``extract_ledger`` live in :mod:`rag.reports.ledger`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 from rag.core.textnorm import normalize_for_search
 
@@ -53,10 +52,6 @@ class IndicatorTable:
                 return indicator
         raise KeyError(name)
 
-    @property
-    def names(self) -> list[str]:
-        return [i.name for i in self.indicators if not i.combined]
-
     def synonym_map(self) -> dict[str, Indicator]:
         """Every synonym (normalized search form) → its indicator."""
         found: dict[str, Indicator] = {}
@@ -84,11 +79,6 @@ class IndicatorTable:
             + ", ".join(f"{i.name} ({i.aliases_en[0] if i.aliases_en else i.english})"
                         for i in self.indicators if not i.combined)
         )
-
-    def to_dicts(self) -> list[dict[str, Any]]:
-        return [{"indicator": i.name, "english": i.english, "aliases_en": list(i.aliases_en),
-                 "synonyms": list(i.synonyms), "measure": i.measure, "units": list(i.units),
-                 "better": i.better, "parts": list(i.parts)} for i in self.indicators]
 
 
 def _split(field: str, sep: str = "|") -> tuple[str, ...]:
@@ -127,11 +117,3 @@ def check_kind(kind: str | None) -> str | None:
     if kind is not None and kind not in KINDS:
         raise IndicatorError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     return kind
-
-
-def __getattr__(name: str) -> Any:  # LedgerRow / extract_ledger, importable from here without a cycle
-    if name in ("LedgerRow", "extract_ledger"):
-        from rag.reports import ledger
-
-        return getattr(ledger, name)
-    raise AttributeError(name)

@@ -1,0 +1,79 @@
+"""Years, periods and dates as reports write them: the one year parser of ingestion and the ledger.
+
+* a year: ``2022年``, ``二〇二二年`` / ``一九八五年`` (Chinese digits), ``1 9 9 7 年`` (digits spaced by a scraper);
+  :data:`YEAR_RE` finds all of these (not ``90年代``), :data:`ARABIC_YEAR_RE` only ``2023年`` (report titles);
+* a range: ``2017年到2021年``, ``2021年同2012年相比``, ``从2013年……到2017年`` (:data:`RANGE_RE`);
+* a five-year plan period: ``"十四五"规划`` → 2025, the last year of the period 2021–2025 (:func:`plan_periods`);
+* a date: ``2023年1月13日`` / ``二〇二三年一月十三日`` → ``2023-01-13`` (:func:`parse_date`).
+
+:func:`year_value` turns any year these patterns capture into an int.
+"""
+
+from __future__ import annotations
+
+import re
+
+# -- pattern pieces -----------------------------------------------------------------------------------
+ARABIC_YEAR = r"(?:19|20)\d{2}"
+SPACED_YEAR = r"(?:1 ?9|2 ?0) ?\d ?\d"  # 1 9 9 7: a scraper put spaces between the digits
+CN_YEAR = r"[一二三四五六七八九〇零]{4}"  # 二〇二二
+NUMERIC_DATE = r"\d{4}年\d{1,2}月\d{1,2}日"
+ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
+# A year word that may stand between an indicator and its figure (2022年, 二〇二二年度).
+YEAR_TOKEN = rf"(?:{SPACED_YEAR}|{CN_YEAR})\s*年度?"
+PLAN_PERIOD_NAME = r"十[一二三四五]?五"  # 十五 … 十五五
+
+# -- patterns -----------------------------------------------------------------------------------------
+YEAR_RE = re.compile(rf"(?<![\d.])({SPACED_YEAR}|{CN_YEAR})\s*年(?!代)")
+ARABIC_YEAR_RE = re.compile(rf"({ARABIC_YEAR})\s*年")
+_RANGE_YEAR = rf"({ARABIC_YEAR}|{CN_YEAR})"
+RANGE_RE = re.compile(rf"{_RANGE_YEAR}\s*年?\s*(?:到|至|—|–|-|－|~|～)\s*"
+                      rf"{_RANGE_YEAR}\s*年"
+                      rf"|{_RANGE_YEAR}\s*年\s*(?:同|与|和|比)\s*"
+                      rf"{_RANGE_YEAR}\s*年相?比"
+                      rf"|(?:从|由)\s*{_RANGE_YEAR}\s*年[^。；;]{{0,30}}?(?:到|至)\s*"
+                      rf"{_RANGE_YEAR}\s*年")
+# Five-year plans by the last year of their period ("十四五" is 2021–2025).
+PLAN_PERIOD = {"十五": 2005, "十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030}
+PERIOD_RE = re.compile(rf"({PLAN_PERIOD_NAME})(?:”|\")?\s*(?:规划|计划|时期|期间|末|收官)")
+DATE_RE = re.compile(r"([0-9〇○零一二三四五六七八九]{4})\s*年\s*([0-9一二三四五六七八九十]{1,3})\s*月"
+                     r"\s*([0-9一二三四五六七八九十]{1,3})\s*日")
+
+CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+             "六": "6", "七": "7", "八": "8", "九": "9"}
+_TO_ARABIC = str.maketrans(CN_DIGITS)
+
+
+def year_value(text: str) -> int:
+    """The year a pattern of this module captured: ``2022``, ``二〇二二``, ``1 9 9 7`` → int."""
+    return int(text.translate(_TO_ARABIC).replace(" ", ""))
+
+
+def plan_periods(text: str) -> list[int]:
+    """The last years of the five-year plan periods named in ``text`` ("十四五"规划 → 2025), in order."""
+    return [PLAN_PERIOD[p] for p in PERIOD_RE.findall(text) if p in PLAN_PERIOD]
+
+
+def _small_number(text: str) -> int:
+    """Chinese or Arabic numerals up to 99 (months, days): 十二 → 12, 二十一 → 21, 〇四 → 4."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return int(CN_DIGITS.get(tens, "1") if tens else 1) * 10 + (int(CN_DIGITS[ones]) if ones else 0)
+    return int("".join(CN_DIGITS.get(ch, ch) for ch in text))
+
+
+def parse_date(text: str) -> str | None:
+    """The first date of ``text`` as ISO ``YYYY-MM-DD`` (2023年1月13日, 二〇二三年一月十三日), else None."""
+    match = DATE_RE.search(text)
+    if not match:
+        return None
+    try:
+        year = year_value(match.group(1))
+        month, day = _small_number(match.group(2)), _small_number(match.group(3))
+    except (KeyError, ValueError):
+        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
