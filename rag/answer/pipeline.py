@@ -22,7 +22,7 @@ from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search, to_traditional
 from rag.index.lexical import idf_weigher
-from rag.retrieve.hybrid import SearchFilters, SearchHit
+from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan, analyze
 
 REFUSAL = {
@@ -102,7 +102,7 @@ def corpus_weigher(conn: Any) -> Callable[[str], float]:
 
 
 # -- retrieval for answering ----------------------------------------------------------------------------
-def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
+def retrieve_for_answer(services: Searcher, question: str, plan: QueryPlan,
                         report_ids: list[str] | None) -> list[SearchHit]:
     """Top chunks; a question naming several places gets each place's best chunks, so none drops out.
 
@@ -122,13 +122,11 @@ def retrieve_for_answer(services: Any, question: str, plan: QueryPlan,
     return _search(services, question, plan, TOP_K, report_ids)
 
 
-def _search(services: Any, question: str, plan: QueryPlan, k: int,
+def _search(services: Searcher, question: str, plan: QueryPlan, k: int,
             report_ids: list[str] | None) -> list[SearchHit]:
     """``services.search`` (the configured mode), reusing the question's plan instead of analysing it again."""
-    mode = services.settings.search_mode
-    retriever = services.retriever if mode == "bm25" else services._dense_ready()
     filters = SearchFilters(report_ids=report_ids) if report_ids else None
-    return retriever.search(question, k=k, mode=mode, filters=filters, plan=plan).hits
+    return services.search(question, k=k, filters=filters, plan=plan).hits
 
 
 # -- extractive engine ------------------------------------------------------------------------------------
@@ -314,7 +312,7 @@ def repair_markers(text: str, sources: list[SearchHit], question: str) -> str | 
 
 # -- the pipeline -----------------------------------------------------------------------------------------
 def ask(
-    services: Any,
+    services: Searcher,
     question: str,
     history: list[Any] | None = None,
     engine: str | None = None,

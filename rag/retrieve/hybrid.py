@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from rag.core.config import Settings
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import to_simplified
 from rag.index.lexical import bm25_search
@@ -21,6 +22,18 @@ from rag.retrieve.plan import QueryPlan, analyze
 
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
+
+
+class Searcher(Protocol):
+    """What answering needs from the application: the library (store, settings, the retriever) and a search
+    that can reuse a question's plan. ``rag.service.Services`` is one."""
+
+    settings: Settings
+    store: ReportStore
+    retriever: Retriever
+
+    def search(self, question: str, k: int = 5, mode: str | None = None, filters: SearchFilters | None = None,
+               plan: QueryPlan | None = None) -> SearchResult: ...
 
 
 @dataclass

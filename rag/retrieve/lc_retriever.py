@@ -17,7 +17,7 @@ class ReportRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    services: Any
+    services: Any  # a Searcher (pydantic field: kept Any so LangChain's model validation accepts it)
     k: int = 5
     mode: str | None = None
     report_ids: list[str] | None = None

@@ -27,6 +27,7 @@ from rag.index.vectors import (
 )
 from rag.ingest.pipeline import IngestOutcome, PreparedDocument, commit_upload, ingest_paths, prepare_upload
 from rag.retrieve.hybrid import Retriever, SearchFilters, SearchResult
+from rag.retrieve.plan import QueryPlan
 
 if TYPE_CHECKING:
     from rag.reports.compare import Comparison
@@ -149,12 +150,13 @@ class Services:
         return stats
 
     def search(self, question: str, k: int = 5, mode: str | None = None,
-               filters: SearchFilters | None = None) -> SearchResult:
+               filters: SearchFilters | None = None, plan: QueryPlan | None = None) -> SearchResult:
+        """Rank chunks for ``question``; ``plan`` is its analysis when the caller already has it."""
         mode = mode or self.settings.search_mode
         retriever = self.retriever if mode == "bm25" else self._dense_ready()
-        return retriever.search(question, k=k, mode=mode, filters=filters)
+        return retriever.search(question, k=k, mode=mode, filters=filters, plan=plan)
 
-    # -- indicator ledger, summaries, comparison (rag/reports/ledger.py, rag/reports/summary.py, rag/reports/compare.py; no model) -------
+    # -- indicator ledger, summaries, comparison (rag/reports; no model) ------------------------------------
     def indicators(self, report_id: str | None = None, indicator: str | None = None, kind: str | None = None,
                    year: int | None = None) -> list[LedgerRow]:
         """Ledger rows; ``indicator`` takes a Chinese name, synonym or English alias (IndicatorError if unknown)."""
