@@ -1,8 +1,18 @@
-"""Number normalization and the figure-grounding check."""
+"""Number normalization, the figure-grounding check, value + unit reading and the year/period parser."""
 
 from __future__ import annotations
 
-from rag.core.numbers import extract_figures, unsupported_figures
+import pytest
+
+from rag.core.numbers import (
+    VALUE_UNIT_RE,
+    convert,
+    extract_figures,
+    parse_number,
+    read_value,
+    unsupported_figures,
+)
+from rag.core.years import ARABIC_YEAR_RE, RANGE_RE, YEAR_RE, parse_date, plan_periods, year_value
 
 SOURCE = "固定资产投资完成33.8亿元,增长27.5%,增速全市第一;全年新增市场主体3966家。"
 
@@ -35,3 +45,44 @@ def test_fabricated_figure_is_caught():
 
 def test_figures_from_the_question_are_allowed():
     assert unsupported_figures("2022年新增市场主体3966家[1]", [SOURCE], question="凌河区2022年新增多少家？") == []
+
+
+def test_numbers_as_reports_write_them():
+    assert [parse_number(t) for t in ("3,966", "1 2 9", "33·8", "三千九百六十六", "三十三点八")] == [
+        3966, 129, 33.8, 3966, 33.8]
+    assert parse_number("元") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("完成33.8亿元", (33.8, "亿元", "")),
+    ("增长百分之二十", (20, "%", "")),
+    ("新增就业三千多万人", (3000, "万人", "多")),
+    ("４７６１元", (4761, "元", "")),
+])
+def test_value_with_unit(text, expected):
+    assert read_value(VALUE_UNIT_RE.search(text)) == expected
+
+
+def test_unit_conversion_within_a_family():
+    assert convert(33.8, "亿元", "万元") == pytest.approx(338_000)
+    assert convert(2, "亿公斤", "万吨") == pytest.approx(20)  # mass compares in 斤: 1 吨 = 2000 斤, 1 公斤 = 2 斤
+    assert convert(5, "万人", "亿元") is None
+
+
+@pytest.mark.parametrize(("text", "years"), [
+    ("2022年工作回顾", [2022]),
+    ("二〇二二年主要目标", [2022]),
+    ("1 9 9 7 年香港回归", [1997]),
+    ("上世纪90年代以来", []),
+])
+def test_years_in_every_script(text, years):
+    assert [year_value(y) for y in YEAR_RE.findall(text)] == years
+
+
+def test_ranges_periods_and_dates():
+    assert [year_value(y) for pair in RANGE_RE.findall("2017年到2021年年均增长") for y in pair if y] == [2017, 2021]
+    assert plan_periods("“十四五”规划和十三五时期") == [2025, 2020]
+    assert parse_date("——二〇二三年一月十三日在…会议上") == "2023-01-13"
+    assert parse_date("2022年12月19日") == "2022-12-19"
+    assert parse_date("2022年13月1日") is None
+    assert ARABIC_YEAR_RE.search("2023年锦州市凌河区政府工作报告").group(1) == "2023"
