@@ -18,6 +18,7 @@ from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import normalize_for_search
 from rag.core.tokens import QUERY_STOPWORDS, words
+from rag.core.years import ARABIC_YEAR, ARABIC_YEAR_RE
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 
@@ -196,9 +197,9 @@ def select_sentences(
         total = sum(size for i, size in enumerate(sizes) if i not in soft or i in covered)
         return sum(sizes[i] for i in covered) / total if total else 0.0
 
-    years = set(re.findall(r"((?:19|20)\d{2})\s*年", plan.text))
+    years = set(ARABIC_YEAR_RE.findall(plan.text))
     if plan.lang == "en":
-        years |= set(re.findall(r"\b((?:19|20)\d{2})\b", plan.text))
+        years |= set(re.findall(rf"\b({ARABIC_YEAR})\b", plan.text))
     candidates: list[tuple[float, Selected, set[int]]] = []
     for rank, hit in enumerate(hits):
         text = hit.chunk.text
@@ -281,7 +282,7 @@ def year_match(years: set[str], context: str, report_year: int | None) -> int:
     """
     if not years:
         return 0
-    mentioned = set(re.findall(r"((?:19|20)\d{2})\s*年", context))
+    mentioned = set(ARABIC_YEAR_RE.findall(context))
     if mentioned & years:
         return 1
     if mentioned:

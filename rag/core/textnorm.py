@@ -68,3 +68,13 @@ def split_sentences(text: str) -> list[str]:
     if joined != text:  # defensive: never lose characters
         return [text]
     return parts
+
+
+# One pinyin syllable (initial + final), toneless; ü may be written ü or v. Used to tell pinyin from other
+# Latin text: page annotations to remove at ingest (rag/ingest/repair.py), place names in English questions
+# (rag/retrieve/places.py).
+PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|iao|ian|uai|uan|üan|ai|ei|ao|ou|an|en|er|ia|ie|iu|in"
+    r"|ua|uo|ui|un|üe|ue|ün|ve|a|o|e|i|u|ü|v)"
+)

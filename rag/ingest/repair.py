@@ -35,6 +35,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.core.textnorm import PINYIN_SYLLABLE
+
 try:  # optional: only needed to pin lost characters by their pinyin
     from pypinyin import Style
     from pypinyin import pinyin as _pypinyin
@@ -57,11 +59,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _TONE_RE = re.compile(f"[{_TONED}]")
 # Toneless syllables are accepted only if they are structurally valid pinyin (initial + final).
-_SYLLABLE_RE = re.compile(
-    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|iao|ian|uai|uan|üan|ai|ei|ao|ou|an|en|er|ia|ie|iu|in"
-    r"|ua|uo|ui|un|üe|ue|ün|ve|a|o|e|i|u|ü|v)"
-)
+_SYLLABLE_RE = re.compile(PINYIN_SYLLABLE)
 # One or more "(pinyin)" groups directly after a CJK character.
 _ANNOT_RE = re.compile(f"(?<=[{_CJK}])((?:\\([{_PY_CHARS}]{{1,7}}\\))+)")
 # Annotation left behind a re-sync trail byte (``沙U(xiǎn)``) in a run that could not be repaired.

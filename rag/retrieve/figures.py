@@ -11,6 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from rag.core.years import ARABIC_YEAR
 from rag.retrieve.english import NUMBER_WORDS, strip_accents
 
 # English magnitude words, in yuan-style units (亿 = 1e8, 万 = 1e4).
@@ -54,7 +55,7 @@ def english_figures(text: str) -> list[str]:
                 value = Decimal(number.replace(",", ""))
             except InvalidOperation:
                 continue
-        if not magnitude and not unit_text and re.fullmatch(r"(19|20)\d\d", number):
+        if not magnitude and not unit_text and re.fullmatch(ARABIC_YEAR, number):
             continue  # a year
         scale = {"bn": "billion", "mn": "million", "k": "thousand"}.get(magnitude or "", magnitude or "")
         value *= MAGNITUDES.get(scale, Decimal(1))

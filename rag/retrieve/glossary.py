@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.core.textnorm import normalize_for_search, to_simplified
+from rag.core.years import ARABIC_YEAR
 from rag.retrieve.english import CN_NUMERALS, NUMBER_WORDS, english_words, stem, stems
 from rag.retrieve.figures import unit_word
 
@@ -190,7 +191,7 @@ def unmatched_english_words(text: str, ignore: set[str]) -> list[str]:
             continue
         if word in ignore or word in GENERIC_WORDS or stem(word) in _generic_stems() or word in NUMBER_WORDS:
             continue
-        if re.fullmatch(r"[\d.,%$]+|\w|\d+(st|nd|rd|th|s)?|(19|20)\d\ds?", word) or unit_word(word):
+        if re.fullmatch(rf"[\d.,%$]+|\w|\d+(st|nd|rd|th|s)?|{ARABIC_YEAR}s?", word) or unit_word(word):
             continue
         out.append(word)
     return out

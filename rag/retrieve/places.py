@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.core.models import Report
-from rag.core.textnorm import normalize_for_search
+from rag.core.textnorm import PINYIN_SYLLABLE, normalize_for_search
 from rag.retrieve.english import english_words, strip_accents
 
 PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "州", "盟", "旗")
@@ -130,9 +130,6 @@ def gazetteer_by_pinyin() -> dict[str, list[str]]:
     return table
 
 
-PINYIN_SYLLABLE = (r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-                   r"(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|"
-                   r"ui|ve|ue|er|a|o|e|i|u|v)")
 PINYIN_WORD_RE = re.compile(f"(?:{PINYIN_SYLLABLE})+")  # Hangzhou, Xian: may be pinyin; What, How: cannot
 
 
