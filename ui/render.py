@@ -12,6 +12,7 @@ from rag.answer.pipeline import Answer
 from rag.core.models import Report
 from rag.retrieve.hybrid import SearchHit
 from rag.service import ReportView
+from rag.service.payloads import grounding_status
 
 MARKER_RE = re.compile(r"\\\[(\d{1,2})\\\]")  # a [n] marker as it reads after ``md_text``
 CITE_PREFIX = "#cite-"
@@ -112,18 +113,20 @@ def sources_from_answer(answer: Answer) -> str:
     return sources_html(items, heading)
 
 
+BADGES = {  # by rag.service.payloads.grounding_status, the status the CLI prints too
+    "refused": '<span class="rq-badge rq-refused">未找到 · Not in the reports</span>',
+    "not grounded": '<span class="rq-badge rq-warn">未通过核验 · Not grounded</span>',
+    "grounded": '<span class="rq-badge rq-ok">已核验 · Grounded</span>',
+}
+
+
 def badge_html(answer: Answer | None, error: str | None = None, turn: int = 0) -> str:
     """Status line under the chat: grounded / not grounded / not found, engine and time (``turn`` numbers it)."""
     if error:
         return f'<div class="rq-status" data-turn="{turn}"><span class="rq-badge rq-bad">⚠ {esc(error)}</span></div>'
     if answer is None:
         return ""
-    if answer.refused:
-        badge = '<span class="rq-badge rq-refused">未找到 · Not in the reports</span>'
-    elif not answer.grounded:
-        badge = '<span class="rq-badge rq-warn">未通过核验 · Not grounded</span>'
-    else:
-        badge = '<span class="rq-badge rq-ok">已核验 · Grounded</span>'
+    badge = BADGES[grounding_status(answer)]
     ms = answer.timings.get("total_ms", 0)
     took = f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
     note = f'<div class="rq-note">{esc(answer.grounding_note)}</div>' if answer.grounding_note else ""
