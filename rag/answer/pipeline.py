@@ -19,11 +19,13 @@ from rag.answer.citations import Citation, locate_quote, neutralize_markers, sen
 from rag.answer.conversation import rewrite_follow_up
 from rag.answer.extractive import MIN_COVERAGE, select_sentences, topic_terms
 from rag.answer.injection import looks_like_instruction, obeys_instruction
+from rag.core.models import Report
 from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search, to_traditional
 from rag.index.lexical import idf_weigher
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan, analyze
+from rag.retrieve.when import missing_year, question_time
 
 REFUSAL = {
     "zh": "报告中未找到相关信息。",
@@ -77,6 +79,13 @@ def reply_language(plan: QueryPlan) -> str:
 def in_script(text: str, language: str) -> str:
     """Answers to Traditional questions are given in Traditional characters."""
     return to_traditional(text) if language == "zh-hant" else text
+
+
+def scope_reports(reports: list[Report], plan: QueryPlan, report_ids: list[str] | None) -> list[Report]:
+    """The reports a question may be answered from: the filter's, narrowed to the places it names."""
+    scope = [r for r in reports if report_ids is None or r.report_id in report_ids]
+    named = {rid for place in plan.places for rid in place.report_ids}
+    return [r for r in scope if r.report_id in named] or scope if named else scope
 
 
 def corpus_weigher(conn: Any) -> Callable[[str], float]:
@@ -339,7 +348,12 @@ def ask(
         on_sources(hits)
     t = time.perf_counter()
     weigh = corpus_weigher(services.store.conn)
-    if not hits:
+    place = "、".join(m.name for m in plan.places)
+    gap = missing_year(question_time(standalone), scope_reports(reports, plan, report_ids), place)
+    if gap is not None:  # never another year's figure: say which report is missing and what the library has
+        result = refusal(plan, hits, question, standalone, engine_name, note="the library has no report for this year")
+        result.answer = in_script(gap.message("en" if plan.lang == "en" else "zh"), reply_language(plan))
+    elif not hits:
         result = refusal(plan, hits, question, standalone, engine_name)
     elif engine_name == "extractive":
         result = extractive_answer(plan, hits, question, standalone, weigh)

@@ -1,0 +1,82 @@
+"""The time a question asks about (rag/retrieve/when.py) and the refusal when the library lacks that year."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.core.models import Report
+from rag.retrieve.when import missing_year, question_time, reports_needed
+
+
+@pytest.mark.parametrize(("question", "years", "named", "intent"), [
+    ("2022年国内生产总值增长了多少？", (2022,), None, "result"),
+    ("二〇二二年的经济增长目标是多少？", (2022,), None, "target"),
+    ("一九八五年粮食产量计划达到多少？", (1985,), None, "target"),
+    ("2024年政府工作报告提出的GDP增长目标是多少？", (2024,), 2024, "target"),
+    ("2024年報告說的赤字率是多少？", (2024,), 2024, "unknown"),
+    ("What GDP growth target did the government set for 2023?", (2023,), None, "target"),
+    ("How fast did the economy grow in 2021?", (2021,), None, "result"),
+    ("What did the 2019 government work report say about special bonds?", (2019,), 2019, "unknown"),
+    ("How many new jobs will be created in 2025?", (2025,), None, "target"),
+])
+def test_years_named_reports_and_intent(question, years, named, intent):
+    time = question_time(question)
+    assert time.years == years and time.named_report == named and time.intent == intent
+    assert time.single_year == years[0]
+
+
+@pytest.mark.parametrize("question", [
+    "2019–2024年GDP增长目标分别是多少？", "十四五期间年均增长多少？", "到2035年要实现什么目标？",
+    "What were the growth targets from 2019 to 2024?", "2017年到2021年累计减税多少？",
+])
+def test_spans_of_years_are_not_one_year(question):
+    time = question_time(question)
+    assert (time.single_year is None and reports_needed(time) is None) or time.named_report is not None
+
+
+def report(year: int | None, rid: str = "r") -> Report:
+    return Report(report_id=f"{rid}{year}", source_file=f"{rid}{year}.txt", title=f"{year}年政府工作报告",
+                  year=year, sha256="x")
+
+
+LIBRARY = [report(y) for y in (2018, 2019, 2021, 2022)]
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    ("2020年政府工作报告提出的赤字率是多少？", 2020),  # the named report is not in the library
+    ("2020年的经济增长目标是多少？", 2020),  # a target is in that year's own report
+    ("2022年国内生产总值增长了多少？", 2022),  # a result is reviewed in the next year's report (2023: missing)
+    ("What was the growth target for 2017?", 2017),
+])
+def test_missing_years_are_named_with_what_the_library_has(question, missing):
+    gap = missing_year(question_time(question), LIBRARY)
+    assert gap is not None and gap.asked == missing
+    zh, en = gap.message("zh"), gap.message("en")
+    assert str(missing) in zh and "2019" in zh and "无法回答" in zh
+    assert str(missing) in en and "2019" in en
+
+
+@pytest.mark.parametrize("question", [
+    "2020年国内生产总值增长了多少？",  # reviewed in the 2021 report
+    "2021年的经济增长目标是多少？",
+    "2021年新增就业多少？",  # intent unknown: the 2021 or 2022 report
+    "2019–2024年GDP增长目标分别是多少？",  # not one year: no early refusal
+    "国内生产总值增长目标是多少？",  # no year
+])
+def test_covered_or_open_questions_are_not_refused_early(question):
+    assert missing_year(question_time(question), LIBRARY) is None
+
+
+def test_reports_without_a_year_never_cause_a_refusal():
+    assert missing_year(question_time("2030年的目标是多少？"), [report(None)]) is None
+
+
+def test_the_answer_pipeline_refuses_a_missing_year_specifically(seed_services):
+    from rag.answer.pipeline import ask
+
+    answer = ask(seed_services, "凌河区2025年的GDP增长目标是多少？", None, "extractive")
+    assert answer.refused and "2025" in answer.answer and "2023" in answer.answer and "凌河区" in answer.answer
+    english = ask(seed_services, "What was Linghe District's GDP growth target for 2025?", None, "extractive")
+    assert english.refused and english.answer.startswith("The library has no 2025 report")
+    covered = ask(seed_services, "凌河区2022年固定资产投资完成多少？", None, "extractive")
+    assert not covered.refused and "33.8" in covered.answer
