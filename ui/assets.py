@@ -17,6 +17,8 @@ CSS = """
 .rq-num { flex: none; min-width: 1.6em; text-align: center; background: var(--color-accent); color: #fff;
           border-radius: 4px; font-weight: 600; font-size: .85em; }
 .rq-src-title { font-weight: 600; font-size: .95em; }
+.rq-year { flex: none; border: 1px solid var(--color-accent); color: var(--color-accent); border-radius: 999px;
+           padding: 0 7px; font-size: .8em; font-weight: 600; font-variant-numeric: tabular-nums; }
 .rq-src-meta { font-size: .82em; color: var(--body-text-color-subdued); margin: 2px 0 4px; }
 .rq-src-text { font-size: .9em; line-height: 1.65; max-height: 11em; overflow: auto; }
 .rq-src-open { font-size: .8em; color: var(--color-accent); margin-top: 4px; }

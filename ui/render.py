@@ -58,16 +58,17 @@ class SourceItem:
     text: str
     quote: str | None = None
     quote_start: int = 0
+    year: int | None = None  # the report's year, shown as a chip: in a many-year library it decides
 
     @classmethod
     def from_hit(cls, n: int, hit: SearchHit) -> SourceItem:
         c = hit.chunk
-        return cls(n, c.chunk_id, hit.report.title, c.section_path, c.paragraph, c.text)
+        return cls(n, c.chunk_id, hit.report.title, c.section_path, c.paragraph, c.text, year=hit.report.year)
 
     @classmethod
     def from_citation(cls, data: dict[str, Any]) -> SourceItem:
         return cls(data["n"], data["chunk_id"], data["title"], data["section_path"], data["paragraph"],
-                   data.get("text", ""), data.get("quote"), data.get("quote_start", 0))
+                   data.get("text", ""), data.get("quote"), data.get("quote_start", 0), data.get("report_year"))
 
 
 def highlighted(text: str, quote_text: str | None, start: int) -> str:
@@ -82,6 +83,10 @@ def highlighted(text: str, quote_text: str | None, start: int) -> str:
     return f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
 
 
+def year_chip(year: int | None) -> str:
+    return f'<span class="rq-year" title="报告年份 report year">{esc(year)}</span>' if year else ""
+
+
 def sources_html(items: list[SourceItem], heading: str) -> str:
     if not items:
         return ('<div class="rq-sources rq-empty">来源会显示在这里：报告、章节、段落（¶），支持答案的句子高亮。'
@@ -93,7 +98,7 @@ def sources_html(items: list[SourceItem], heading: str) -> str:
             f'<div class="rq-src" id="rq-src-{item.n}" data-chunk="{esc(item.chunk_id)}" '
             f'data-quote="{esc(item.quote or "")}" role="button" tabindex="0" '
             f'title="在原文中查看 Open in the report viewer">'
-            f'<div class="rq-src-head"><span class="rq-num">{item.n}</span>'
+            f'<div class="rq-src-head"><span class="rq-num">{item.n}</span>{year_chip(item.year)}'
             f'<span class="rq-src-title">{esc(item.title)}</span></div>'
             f'<div class="rq-src-meta">{esc(path)} · <b>¶{item.paragraph}</b></div>'
             f'<div class="rq-src-text">{highlighted(item.text, item.quote, item.quote_start)}</div>'

@@ -40,6 +40,7 @@ class Citation:
             "chunk_id": chunk.chunk_id,
             "report_id": chunk.report_id,
             "title": self.hit.report.title,
+            "report_year": self.hit.report.year,
             "section_path": chunk.section_path,
             "paragraph": chunk.paragraph,
             "quote": self.quote,

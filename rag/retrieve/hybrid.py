@@ -79,6 +79,7 @@ class SearchHit:
             "chunk_id": self.chunk.chunk_id,
             "report_id": self.chunk.report_id,
             "title": self.report.title,
+            "report_year": self.report.year,
             "section_path": self.chunk.section_path,
             "paragraph": self.chunk.paragraph,
             "score": round(self.score, 6),
