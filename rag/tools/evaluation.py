@@ -74,6 +74,8 @@ def qa_queries(path: Path) -> list[EvalQuery]:
     """Queries of a dev_qa-style file: a hit contains a normalized ``gold_contains`` string."""
     queries = []
     for item in load_qa_items(path):
+        if item.get("refuse") or not item.get("gold_contains"):
+            continue  # nothing to find: unanswerable questions count in the answer evaluation only
         golds = [normalize_for_search(g) for g in item["gold_contains"]]
 
         def is_hit(_cid: str, text: str, golds: list[str] = golds) -> bool:
