@@ -17,6 +17,7 @@ IndexKind = Literal["flat", "hnsw", "ivf"]
 SearchMode = Literal["bm25", "dense", "hybrid"]
 Fusion = Literal["weighted", "rrf"]
 Engine = Literal["auto", "extractive", "local", "openai"]
+YearPrior = Literal["soft", "hard", "off"]
 
 
 class Settings(BaseSettings):
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     fusion: Fusion = Field("weighted", description="Hybrid fusion: weighted (normalized score sum) or rrf.")
     hybrid_alpha: float = Field(0.7, description="BM25's weight in weighted fusion (dense gets 1 - alpha).")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    year_prior: YearPrior = Field(
+        "hard", description="Questions about one year: soft (bonus for the reports that speak about it), hard "
+                            "(only those reports) or off. A question naming a report is always restricted to it.")
 
     llm: Engine = Field("auto", description="Answer engine: auto | extractive | local | openai.")
     llm_model: str | None = Field(None, description="Model name for the openai engine (e.g. qwen2.5:7b).")

@@ -19,9 +19,11 @@ from rag.core.textnorm import to_simplified
 from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
 from rag.retrieve.plan import QueryPlan, analyze
+from rag.retrieve.when import question_time, reports_needed
 
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
+YEAR_BONUS = 0.15  # … and to chunks of the reports that speak about the year it asks (rag/retrieve/when.py)
 
 
 class Searcher(Protocol):
@@ -98,11 +100,12 @@ class Retriever:
     """Searches one report store; the dense side is optional (BM25-only installs and tests)."""
 
     def __init__(self, store: ReportStore, vectors: Any = None, embedder: Any = None, candidates: int = 50,
-                 rrf_k: int = 60, fusion: str = "weighted", alpha: float = 0.7) -> None:
+                 rrf_k: int = 60, fusion: str = "weighted", alpha: float = 0.7, year_prior: str = "hard") -> None:
         if fusion not in ("weighted", "rrf"):
             raise ValueError(f"fusion must be 'weighted' or 'rrf', not {fusion!r}")
         self.fusion = fusion
         self.alpha = alpha
+        self.year_prior = year_prior  # soft: a bonus; hard: only those reports; off
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
@@ -135,26 +138,25 @@ class Retriever:
         if plan is None:
             plan = analyze(question, list(reports.values()))
         allowed = (filters or SearchFilters()).allowed_reports(list(reports.values()))
+        preferred = self._year_reports(plan, reports, allowed)
+        restrict = bool(preferred) and (self.year_prior == "hard" or question_time(plan.text).named_report is not None)
         timings["analyze_ms"] = (time.perf_counter() - t0) * 1000
         n = max(self.candidates, k)
-        rankings: dict[str, list[tuple[str, float]]] = {}
-        if mode in ("bm25", "hybrid"):
-            t = time.perf_counter()
-            rankings["bm25"] = bm25_search(self.store.conn, plan.lexical_text, n, allowed)
-            timings["bm25_ms"] = (time.perf_counter() - t) * 1000
-        if mode in ("dense", "hybrid"):
+        vector = None
+        if mode != "bm25":
             t = time.perf_counter()
             vector = self.embedder.encode_queries([plan.dense_text])[0]
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
-            t = time.perf_counter()
-            allowed_chunks = None
-            if allowed is not None:
-                allowed_set = set(allowed)
-                allowed_chunks = {cid for cid in self.vectors.ids() if cid.split(":", 1)[0] in allowed_set}
-            rankings["dense"] = self.vectors.search(vector, n, allowed_chunks)
-            timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        rankings = self._rankings(plan, mode, n, allowed, vector, timings)
+        if restrict:
+            # Only the reports of the asked year (or the named report): their own candidates join the wider ones
+            # (measured better than either alone) and the other reports' chunks are dropped after fusion.
+            own = self._rankings(plan, mode, n, sorted(preferred), vector, timings)
+            rankings = {name: _merged(ranking, own.get(name, [])) for name, ranking in rankings.items()}
         t = time.perf_counter()
-        fused = self._fuse(rankings, plan, mode)
+        fused = self._fuse(rankings, plan, mode, preferred if self.year_prior != "off" else set())
+        if restrict:
+            fused = [item for item in fused if item[0].split(":", 1)[0] in preferred]
         top = fused[:k]
         chunks = self.store.chunks_by_id([cid for cid, _, _ in top])
         hits = [SearchHit(chunks[cid], reports[chunks[cid].report_id], score, ranks)
@@ -163,8 +165,36 @@ class Retriever:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return SearchResult(plan, hits, timings)
 
-    def _fuse(self, rankings: dict[str, list[tuple[str, float]]], plan: QueryPlan,
-              mode: str) -> list[tuple[str, float, dict[str, int]]]:
+    def _rankings(self, plan: QueryPlan, mode: str, n: int, allowed: list[str] | None, vector: Any,
+                  timings: dict[str, float]) -> dict[str, list[tuple[str, float]]]:
+        """BM25 and/or dense candidates within ``allowed`` reports (None = all)."""
+        rankings: dict[str, list[tuple[str, float]]] = {}
+        if mode in ("bm25", "hybrid"):
+            t = time.perf_counter()
+            rankings["bm25"] = bm25_search(self.store.conn, plan.lexical_text, n, allowed)
+            timings["bm25_ms"] = timings.get("bm25_ms", 0.0) + (time.perf_counter() - t) * 1000
+        if mode in ("dense", "hybrid"):
+            t = time.perf_counter()
+            allowed_chunks = None
+            if allowed is not None:
+                allowed_set = set(allowed)
+                allowed_chunks = {cid for cid in self.vectors.ids() if cid.split(":", 1)[0] in allowed_set}
+            rankings["dense"] = self.vectors.search(vector, n, allowed_chunks)
+            timings["dense_ms"] = timings.get("dense_ms", 0.0) + (time.perf_counter() - t) * 1000
+        return rankings
+
+    def _year_reports(self, plan: QueryPlan, reports: dict[str, Report], allowed: list[str] | None) -> set[str]:
+        """Reports whose year can answer the question's year (its own for targets, the next for results)."""
+        needed = reports_needed(question_time(plan.text))
+        if not needed:
+            return set()
+        scope = set(allowed) if allowed is not None else set(reports)
+        if plan.place_report_ids:  # a place named: its reports of that year, or none (the prior stays off)
+            scope &= set(plan.place_report_ids)
+        return {rid for rid in scope if reports[rid].year in needed}
+
+    def _fuse(self, rankings: dict[str, list[tuple[str, float]]], plan: QueryPlan, mode: str,
+              preferred: set[str] | None = None) -> list[tuple[str, float, dict[str, int]]]:
         """Combine the rankings; a single ranking keeps its own scores (the baselines of the evaluation)."""
         ranks: dict[str, dict[str, int]] = {}
         for name, ranking in rankings.items():
@@ -181,7 +211,17 @@ class Retriever:
         named = plan.place_report_ids  # a question naming a place prefers that place's reports
         if named:
             scores = {cid: s + bonus * (cid.split(":", 1)[0] in named) for cid, s in scores.items()}
+        if preferred:  # … and a question about a year the reports that speak about it
+            year_bonus = bonus * YEAR_BONUS / PLACE_BONUS
+            scores = {cid: s + year_bonus * (cid.split(":", 1)[0] in preferred) for cid, s in scores.items()}
         return sorted(((cid, scores[cid], ranks[cid]) for cid in scores), key=lambda item: -item[1])
+
+
+def _merged(wide: list[tuple[str, float]], own: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Two candidate lists of the same ranking as one, best score first (a chunk keeps its one score)."""
+    scores = dict(wide)
+    scores.update(own)
+    return sorted(scores.items(), key=lambda item: -item[1])
 
 
 def min_max(ranking: list[tuple[str, float]]) -> dict[str, float]:

@@ -81,7 +81,8 @@ class Services:
     @cached_property
     def retriever(self) -> Retriever:
         s = self.settings
-        return Retriever(self.store, None, self.embedder, s.search_candidates, s.rrf_k, s.fusion, s.hybrid_alpha)
+        return Retriever(self.store, None, self.embedder, s.search_candidates, s.rrf_k, s.fusion, s.hybrid_alpha,
+                         s.year_prior)
 
     def _dense_ready(self) -> Retriever:
         retriever = self.retriever
