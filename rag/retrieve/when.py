@@ -29,9 +29,9 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
                          r"分别|历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
-_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|要求|打算|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to",
+_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|要求|打算|定为|设定|确定为|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to",
                      re.I)
-_RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少(?:人|个|亿|万)|"
+_RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
                      r"grew|was|were|reached|achieved|actual|did .* (?:grow|rise|fall|reach)|how (?:much|many)",
                      re.I)
 _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report

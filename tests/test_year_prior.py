@@ -1,0 +1,54 @@
+"""Retrieval in a many-year library (the 52 national reports + the seeds, BM25 only so no model is needed):
+a question about one year finds the report that speaks about that year."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import NATIONAL, SEEDS, need_shared
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    from rag.core.config import Settings
+    from rag.service.resources import Services
+
+    services = Services(Settings(index_dir=tmp_path_factory.mktemp("national")))
+    outcomes = services.ingest([SEEDS, need_shared(NATIONAL)], index=False)
+    assert sum(o.status == "added" for o in outcomes) == 57
+    yield services
+    services.close()
+
+
+def top_years(library, question: str, prior: str, k: int = 3) -> list[int | None]:
+    from rag.retrieve.hybrid import Retriever
+
+    hits = Retriever(library.store, year_prior=prior).search(question, k=k, mode="bm25").hits
+    return [hit.report.year for hit in hits]
+
+
+@pytest.mark.parametrize(("question", "report_year"), [
+    ("2018年国内生产总值增长多少？", 2019),  # a result: reviewed in the next year's report
+    ("2019年的经济增长预期目标是多少？", 2019),  # a target: that year's own report
+    ("How many new urban jobs were created in 2021?", 2022),
+    ("2024年政府工作报告提出的赤字率是多少？", 2024),  # a named report
+])
+def test_a_question_about_one_year_gets_that_years_report(library, question, report_year):
+    assert set(top_years(library, question, "hard")) == {report_year}  # (soft is a hybrid-score bonus only)
+
+
+def test_a_named_report_restricts_even_without_the_prior(library):
+    assert set(top_years(library, "2024年政府工作报告提出的赤字率是多少？", "off")) == {2024}
+
+
+def test_questions_about_spans_or_no_year_are_not_restricted(library):
+    years = top_years(library, "国内生产总值增长目标是多少？", "hard", k=10)
+    assert len(set(years)) > 1
+
+
+def test_a_named_place_keeps_its_own_reports(library):
+    from rag.retrieve.hybrid import Retriever
+
+    hits = Retriever(library.store, year_prior="hard").search("凌河区2022年固定资产投资完成多少？", k=3,
+                                                              mode="bm25").hits
+    assert hits[0].report.district == "凌河区" and "33.8亿元" in hits[0].chunk.text
