@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from gradio.utils import get_upload_folder
 
 from rag.core.config import parse_auth
-from rag.service import Gateway
+from rag.service import Gateway, Services
 from ui.api import api_router, install_error_handlers
 from ui.assets import CSS
 from ui.chat_tab import EXAMPLES, ChatTab, build_chat_tab
@@ -84,7 +84,7 @@ def _wire_library(demo: gr.Blocks, library: Library, chat: ChatTab, reports: Rep
 
 
 # -- the server --------------------------------------------------------------------------------------------
-def build_app(services: Any, auth: tuple[str, str] | None = None, warm: bool = True,
+def build_app(services: Services, auth: tuple[str, str] | None = None, warm: bool = True,
               throttle: Any = None) -> FastAPI:
     """FastAPI app: REST API under /api, the Gradio UI at /. ``auth`` guards both (UI login, API Basic).
 
@@ -129,7 +129,7 @@ def build_app(services: Any, auth: tuple[str, str] | None = None, warm: bool = T
     return app
 
 
-def serve(services: Any, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+def serve(services: Services, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
           on_ready: Any = None) -> None:
     """Run the app with uvicorn until interrupted. The page is served at once; the embedding model loads right
     after (a question asked meanwhile waits for it)."""

@@ -12,10 +12,11 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from rag.retrieve.hybrid import MODES
+
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 50
 MAX_K = 100
-MODES = ("bm25", "dense", "hybrid")
 LOCAL_LLM_LOCK = threading.Lock()  # one llama.cpp model per process: one generation at a time
 BUSY_MESSAGE = ("本地模型正忙：另一个回答正在生成，请稍后再试。"
                 "The local model is busy with another answer; try again in a few seconds.")
