@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -15,6 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.service import MAX_K, Busy, Gateway, RequestError
+from ui.security import basic_credentials, credentials_match
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +71,8 @@ def make_auth_check(auth: tuple[str, str] | None) -> Any:
     def check(request: Request) -> None:
         if auth is None:
             return
-        header = request.headers.get("authorization", "")
-        scheme, _, encoded = header.partition(" ")
-        try:
-            user, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            user, password = "", ""
-        if scheme.lower() != "basic" or not (secrets.compare_digest(user, auth[0])
-                                             & secrets.compare_digest(password, auth[1])):
+        given = basic_credentials(request.headers.get("authorization", ""))
+        if given is None or not credentials_match(given, auth):
             raise StarletteHTTPException(401, "authentication required (HTTP Basic, the same login as the UI)")
 
     return check

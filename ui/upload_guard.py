@@ -11,15 +11,10 @@ upload folder, where Gradio's upload route stores what users send.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from ui.security import ASGIApp, Message, Receive, Scope, Send, send_json
 
 GRADIO_API = "/gradio_api/"
 UPLOAD_ROUTE = "/gradio_api/upload"
@@ -79,7 +74,7 @@ class UploadGuard:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > MAX_EVENT_BODY:
-                await _json(send, 413, f"request body too large (limit {MAX_EVENT_BODY // 2**20} MB)")
+                await send_json(send, 413, {"error": f"request body too large (limit {MAX_EVENT_BODY // 2**20} MB)"})
                 return
         try:
             payload = json.loads(body) if body.strip() else None
@@ -88,8 +83,8 @@ class UploadGuard:
         if payload is not None:
             bad = foreign_files(payload, Path(self.upload_root()).resolve())
             if bad:
-                await _json(send, 403, "file inputs must be uploaded through the app first "
-                                       f"({len(bad)} file(s) named by the client refused)")
+                await send_json(send, 403, {"error": "file inputs must be uploaded through the app first "
+                                                     f"({len(bad)} file(s) named by the client refused)"})
                 return
         replay = iter([{"type": "http.request", "body": body, "more_body": False}])
 
@@ -101,9 +96,3 @@ class UploadGuard:
 
         await self.app(scope, replayed, send)
 
-
-async def _json(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})

@@ -25,7 +25,7 @@ from rag.core.textnorm import normalize_for_search, to_traditional
 from rag.index.lexical import idf_weigher
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan, analyze
-from rag.retrieve.when import missing_year, question_time
+from rag.retrieve.when import missing_year
 
 REFUSAL = {
     "zh": "报告中未找到相关信息。",
@@ -84,8 +84,9 @@ def in_script(text: str, language: str) -> str:
 def scope_reports(reports: list[Report], plan: QueryPlan, report_ids: list[str] | None) -> list[Report]:
     """The reports a question may be answered from: the filter's, narrowed to the places it names."""
     scope = [r for r in reports if report_ids is None or r.report_id in report_ids]
-    named = {rid for place in plan.places for rid in place.report_ids}
-    return [r for r in scope if r.report_id in named] or scope if named else scope
+    named = plan.place_report_ids
+    in_places = [r for r in scope if r.report_id in named]
+    return in_places or scope
 
 
 def corpus_weigher(conn: Any) -> Callable[[str], float]:
@@ -349,7 +350,7 @@ def ask(
     t = time.perf_counter()
     weigh = corpus_weigher(services.store.conn)
     place = "、".join(m.name for m in plan.places)
-    gap = missing_year(question_time(standalone), scope_reports(reports, plan, report_ids), place)
+    gap = missing_year(plan.time, scope_reports(reports, plan, report_ids), place)
     if gap is not None:  # never another year's figure: say which report is missing and what the library has
         result = refusal(plan, hits, question, standalone, engine_name, note="the library has no report for this year")
         result.answer = in_script(gap.message("en" if plan.lang == "en" else "zh"), reply_language(plan))

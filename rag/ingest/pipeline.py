@@ -45,7 +45,7 @@ class IngestOutcome:
 @dataclass
 class PreparedDocument:
     """A decoded document parsed and staged for the store, before any lock is taken (``staged`` is None when
-    its content was already stored: nothing to parse)."""
+    its content was already stored: nothing was parsed)."""
 
     doc: RawDocument
     report_id: str
@@ -60,7 +60,7 @@ def prepare_document(store: ReportStore, doc: RawDocument, settings: Settings) -
     if store.sha_of(rid) == sha or store.find_by_sha(sha) not in (None, rid):
         return PreparedDocument(doc, rid, sha, None)  # unchanged or a duplicate: decided again at commit
     parsed = parse_document(doc, rid, max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
-    return PreparedDocument(doc, rid, sha, stage_report(parsed) if parsed.chunks else None)
+    return PreparedDocument(doc, rid, sha, stage_report(parsed))
 
 
 def commit_document(store: ReportStore, prepared: PreparedDocument, settings: Settings,
@@ -76,8 +76,8 @@ def commit_document(store: ReportStore, prepared: PreparedDocument, settings: Se
         return IngestOutcome(doc.source_file, "duplicate", store.report(other), duplicate_of=other)
     if stored_sha is not None and not replace:
         return IngestOutcome(doc.source_file, "rejected", error=(
-            f"{doc.source_file}: a different report with id {rid!r} is already in the library; ask to replace "
-            "it (the Replace box, --replace, \"replace\": true) or rename the file"))
+            f"{doc.source_file}: a different report with id {rid!r} is already in the library; tick Replace "
+            "to replace it, or rename the file"))
     staged = prepared.staged
     if staged is None:  # its stored twin changed or vanished since it was prepared
         staged = prepare_document(store, doc, settings).staged
@@ -93,26 +93,26 @@ def ingest_document(store: ReportStore, doc: RawDocument, settings: Settings, re
     return commit_document(store, prepare_document(store, doc, settings), settings, replace)
 
 
-def decode_upload(name: str, data: bytes, settings: Settings) -> tuple[str, list[RawDocument] | IngestOutcome]:
-    """The checked name and decoded documents of an uploaded file, or the outcome that rejects it."""
+def decode_upload(name: str, data: bytes, settings: Settings) -> list[RawDocument] | IngestOutcome:
+    """The decoded documents of an uploaded file (under its checked name), or the outcome that rejects it."""
     safe_name = safe_upload_name(name)
     if safe_name is None:
-        return name[:80] or "(no name)", IngestOutcome(
-            name[:80] or "(no name)", "rejected", error=f"{name[:80]!r}: an upload needs a file name such as report.txt")
+        return IngestOutcome(name[:80] or "(no name)", "rejected",
+                             error=f"{name[:80]!r}: an upload needs a file name such as report.txt")
     if len(data) > settings.max_file_bytes:
-        return safe_name, IngestOutcome(safe_name, "rejected", error=f"{safe_name}: file too large "
-                                        f"({len(data) / 1e6:.1f} MB > limit {settings.max_file_bytes / 1e6:.1f} MB)")
+        return IngestOutcome(safe_name, "rejected", error=f"{safe_name}: file too large "
+                             f"({len(data) / 1e6:.1f} MB > limit {settings.max_file_bytes / 1e6:.1f} MB)")
     try:
-        return safe_name, documents_from_bytes(safe_name, data)
+        return documents_from_bytes(safe_name, data)
     except IngestError as exc:
-        return safe_name, IngestOutcome(safe_name, "rejected", error=str(exc))
+        return IngestOutcome(safe_name, "rejected", error=str(exc))
 
 
 def prepare_upload(store: ReportStore, name: str, data: bytes,
                    settings: Settings | None = None) -> list[PreparedDocument | IngestOutcome]:
     """Decode and parse an uploaded file (UI/REST) without writing: rejected files become outcomes."""
     settings = settings or get_settings()
-    _, decoded = decode_upload(name, data, settings)
+    decoded = decode_upload(name, data, settings)
     if isinstance(decoded, IngestOutcome):
         return [decoded]
     items: list[PreparedDocument | IngestOutcome] = []

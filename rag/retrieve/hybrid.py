@@ -19,7 +19,7 @@ from rag.core.textnorm import to_simplified
 from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
 from rag.retrieve.plan import QueryPlan, analyze
-from rag.retrieve.when import question_time, reports_needed
+from rag.retrieve.when import reports_needed
 
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
@@ -139,7 +139,7 @@ class Retriever:
             plan = analyze(question, list(reports.values()))
         allowed = (filters or SearchFilters()).allowed_reports(list(reports.values()))
         preferred = self._year_reports(plan, reports, allowed)
-        restrict = bool(preferred) and (self.year_prior == "hard" or question_time(plan.text).named_report is not None)
+        restrict = bool(preferred) and (self.year_prior == "hard" or plan.time.named_report is not None)
         timings["analyze_ms"] = (time.perf_counter() - t0) * 1000
         n = max(self.candidates, k)
         vector = None
@@ -185,7 +185,7 @@ class Retriever:
 
     def _year_reports(self, plan: QueryPlan, reports: dict[str, Report], allowed: list[str] | None) -> set[str]:
         """Reports whose year can answer the question's year (its own for targets, the next for results)."""
-        needed = reports_needed(question_time(plan.text))
+        needed = reports_needed(plan.time)
         if not needed:
             return set()
         scope = set(allowed) if allowed is not None else set(reports)

@@ -50,6 +50,7 @@ from rag.retrieve.places import (
     place_pinyin,
     squash,
 )
+from rag.retrieve.when import QuestionTime, question_time
 
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
 
@@ -71,6 +72,7 @@ class QueryPlan:
     counted: int | None = None  # index of the expansion group a "how many …" question counts
     other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
     variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
+    time: QuestionTime = field(default_factory=QuestionTime)  # the years it asks about (rag/retrieve/when.py)
 
     def word_variants(self, word: str) -> list[str]:
         """``word`` and its mainland wording when the question used Taiwan words (数位经济 → 数字经济)."""
@@ -104,7 +106,7 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
     """Build the :class:`QueryPlan` for a question against the currently loaded reports."""
     lang = detect_language(question)
     script = detect_script(question) if lang == "zh" else "simplified"
-    plan = QueryPlan(question, lang, script, normalize_for_search(question))
+    plan = QueryPlan(question, lang, script, normalize_for_search(question), time=question_time(question))
     mainland = ""
     if script == "traditional":
         # Taiwan wording (軟體, 資訊科技, 數位經濟, 人工智慧) also as the mainland words reports use (软件,
