@@ -12,26 +12,21 @@ import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from rag.answer.citations import Citation, locate_quote, neutralize_markers, sentence_units
 from rag.answer.conversation import rewrite_follow_up
 from rag.answer.extractive import MIN_COVERAGE, select_sentences, topic_terms
 from rag.answer.injection import looks_like_instruction, obeys_instruction
+from rag.answer.records import REFUSAL, Answer, in_script, reply_language
 from rag.core.models import Report
 from rag.core.numbers import extract_figures, unsupported_figures
-from rag.core.textnorm import normalize_for_search, to_traditional
+from rag.core.textnorm import normalize_for_search
 from rag.index.lexical import idf_weigher
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan, analyze
 from rag.retrieve.when import missing_year
 
-REFUSAL = {
-    "zh": "报告中未找到相关信息。",
-    "zh-hant": "報告中未找到相關資訊。",
-    "en": "The reports do not contain this information.",
-}
 REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無法回答|不包含|没有提及|未提及|未提供|"
                           r"not (contain|mention|provide|found)|no information|cannot (answer|find)", re.I)
 MARKER_RE = re.compile(r"\[(\d{1,2})\]")
@@ -40,45 +35,6 @@ TOP_K = 5
 LLM_SOURCES = 3
 SOURCE_CHARS = 200  # per source: a 1.5B model on 2 CPU cores reads ~40 tokens/s and loses focus in long context
 INSTRUCTION_NOTE = "the question is an instruction to the assistant, not a question about the reports"
-
-
-@dataclass
-class Answer:
-    """What ``ask`` returns (and what ``--json`` / the REST API print)."""
-
-    question: str
-    answer: str
-    engine: str
-    grounded: bool
-    refused: bool
-    citations: list[Citation]
-    standalone_question: str
-    grounding_note: str | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "standalone_question": self.standalone_question,
-            "answer": self.answer,
-            "engine": self.engine,
-            "grounded": self.grounded,
-            "refused": self.refused,
-            "grounding_note": self.grounding_note,
-            "citations": [c.to_dict() for c in self.citations],
-            "timings": {k: round(v, 1) for k, v in self.timings.items()},
-        }
-
-
-def reply_language(plan: QueryPlan) -> str:
-    if plan.lang == "en":
-        return "en"
-    return "zh-hant" if plan.script == "traditional" else "zh"
-
-
-def in_script(text: str, language: str) -> str:
-    """Answers to Traditional questions are given in Traditional characters."""
-    return to_traditional(text) if language == "zh-hant" else text
 
 
 def scope_reports(reports: list[Report], plan: QueryPlan, report_ids: list[str] | None) -> list[Report]:
