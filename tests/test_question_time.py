@@ -81,3 +81,27 @@ def test_the_answer_pipeline_refuses_a_missing_year_specifically(seed_services):
     assert english.refused and english.answer.startswith("The library has no 2025 report")
     covered = ask(seed_services, "凌河区2022年固定资产投资完成多少？", None, "extractive")
     assert not covered.refused and "33.8" in covered.answer
+
+
+@pytest.mark.parametrize(("question", "years", "named", "intent"), [
+    ("2023年政府工作报告里说去年城镇调查失业率是多少？", (2022,), 2023, "result"),  # 去年 of the named report
+    ("2004年城镇新增就业多少人？有没有完成预期目标？", (2004,), None, "result"),  # was the target met: a result
+    ("The 1998 growth target was 8%. What growth was actually achieved?", (1998,), None, "result"),
+    ("2014年居民消费价格涨幅要控制在多少以内？", (2014,), None, "target"),
+    ("2021年国内生产总值规模和增速分别是多少？", (2021,), None, "result"),  # 分别 of one year: not a span
+])
+def test_relative_years_and_strong_cues(question, years, named, intent):
+    from rag.retrieve.when import question_time
+
+    time = question_time(question)
+    assert (time.years, time.named_report, time.intent) == (years, named, intent)
+
+
+def test_spans_and_plan_periods_give_the_asked_years():
+    from rag.retrieve.when import question_time
+
+    table = question_time("2016—2019年政府工作报告提出的GDP增长目标分别是多少？")
+    assert table.named_report is None and table.asked_years == frozenset(range(2016, 2020))
+    plan = question_time("六五计划要求到1985年全国粮食产量达到多少？")
+    assert plan.intent == "multi-year" and plan.horizon == 1985 and 1981 in plan.asked_years
+    assert question_time("GDP growth during the 13th Five-Year Plan").periods == (2020,)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.core.numbers import extract_figures
-from rag.core.textnorm import normalize_for_search
+from rag.core.textnorm import aligned_search_text, normalize_for_search
+from rag.core.timeframe import MULTI_RE, ChunkTime, sentence_years
 from rag.core.tokens import QUERY_STOPWORDS, words
-from rag.core.years import ARABIC_YEAR, ARABIC_YEAR_RE
+from rag.core.years import RANGE_RE
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 
@@ -51,7 +52,7 @@ class SentenceWeights:
     missing_figure_penalty: float = 0.3  # a 多少/how-many question and the sentence has no figure
     rank_bonus: float = 0.15  # ÷ (retrieval rank + 1): ties go to the better-retrieved chunk
     percent_bonus: float = 0.15  # a percent/growth question and the sentence has % or 百分点
-    year_weight: float = 0.2  # × year_match: +1 the year asked, −1 another year
+    year_weight: float = 0.2  # × year_match: +1 the year asked, 0 unknown (−1, another year, is never quoted)
     follow_up_ratio: float = 0.5  # a further sentence must score at least this share of the best one
 
 
@@ -197,9 +198,7 @@ def select_sentences(
         total = sum(size for i, size in enumerate(sizes) if i not in soft or i in covered)
         return sum(sizes[i] for i in covered) / total if total else 0.0
 
-    years = set(ARABIC_YEAR_RE.findall(plan.text))
-    if plan.lang == "en":
-        years |= set(re.findall(rf"\b({ARABIC_YEAR})\b", plan.text))
+    asked = plan.time.asked_years
     candidates: list[tuple[float, Selected, set[int]]] = []
     for rank, hit in enumerate(hits):
         text = hit.chunk.text
@@ -221,13 +220,15 @@ def select_sentences(
             loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
+            match = year_match(asked, text[start:end], hit.chunk.time)
+            if match < 0 and has_figure:
+                continue  # a figure about another year (or a span of years) never answers for the asked year
             score = weight + (w.figure_bonus if numeric and has_figure else 0.0) + w.rank_bonus / (rank + 1)
             if percent and ("%" in sentence_norm or "百分点" in sentence_norm):
                 score += w.percent_bonus
             if numeric and not has_figure:
                 score -= w.missing_figure_penalty
-            score += w.year_weight * year_match(years, " ".join(hit.chunk.section_path) + text[start:end],
-                                      hit.report.year)
+            score += w.year_weight * match
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])
     chosen: list[Selected] = []
@@ -275,16 +276,20 @@ def whole_item(text: str, end: int) -> int:
     return stop + 1 if text[stop:stop + 1] == "。" else stop
 
 
-def year_match(years: set[str], context: str, report_year: int | None) -> int:
-    """+1 when the passage is about a year the question names, −1 when it is about another year.
-
-    A report's review part describes the year before the report's own year (2023年报告 → 2022年工作回顾).
-    """
-    if not years:
+def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime) -> int:
+    """+1 when a sentence speaks about the asked year, −1 when it speaks about another year or a span of years
+    (年均, 五年, 2017年到2021年), 0 when it cannot be told. The sentence's own years come first (2021年…, not the
+    baseline of 比2012年); a sentence without one speaks about its paragraph's time (rag/core/timeframe.py:
+    the review part of the 2023 report is about 2022)."""
+    if not asked:
         return 0
-    mentioned = set(ARABIC_YEAR_RE.findall(context))
-    if mentioned & years:
-        return 1
-    if mentioned:
+    single = len(asked) == 1  # one year asked: a five-year figure (年均, 2017年到2021年) does not answer it
+    norm = aligned_search_text(sentence)
+    stated = sentence_years(sentence)
+    if stated:
+        return 1 if asked & set(stated) and not (single and RANGE_RE.search(norm)) else -1
+    if single and MULTI_RE.search(norm):
         return -1
-    return 0
+    if not chunk_time.years or (single and chunk_time.kind == "multi-year"):
+        return 0
+    return 1 if asked & set(chunk_time.years) else -1

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rag.core.timeframe import ChunkTime
+
 
 @dataclass
 class Report:
@@ -80,6 +82,7 @@ class Chunk:
     text: str
     search_text: str
     context: str
+    time: ChunkTime = field(default_factory=ChunkTime)  # the year(s) it speaks about (rag/core/timeframe.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

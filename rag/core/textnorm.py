@@ -45,6 +45,26 @@ def normalize_for_search(text: str) -> str:
     return WHITESPACE_RE.sub("", text).lower()
 
 
+def aligned_search_text(text: str) -> str:
+    """Simplified, half-width, lower-case form of ``text`` with exactly one character per original character,
+    so an offset found in it points into the original text (ledger quotes, time cues)."""
+    chars = []
+    for ch in text:
+        norm = unicodedata.normalize("NFKC", ch)
+        norm = norm if len(norm) == 1 else ch
+        low = norm.lower()
+        chars.append(low if len(low) == 1 else norm)
+    folded = "".join(chars)
+    simplified = to_simplified(folded)
+    if len(simplified) == len(folded):
+        return simplified
+    out = []
+    for ch in folded:  # phrase conversion changed the length somewhere: convert one character at a time
+        conv = to_simplified(ch)
+        out.append(conv if len(conv) == 1 else ch)
+    return "".join(out)
+
+
 def count_cjk(text: str) -> int:
     return len(CJK_RE.findall(text))
 

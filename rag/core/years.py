@@ -21,7 +21,8 @@ NUMERIC_DATE = r"\d{4}年\d{1,2}月\d{1,2}日"
 ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
 # A year word that may stand between an indicator and its figure (2022年, 二〇二二年度).
 YEAR_TOKEN = rf"(?:{SPACED_YEAR}|{CN_YEAR})\s*年度?"
-PLAN_PERIOD_NAME = r"十[一二三四五]?五"  # 十五 … 十五五
+# 一五 … 九五, 十五 … 十五五 (a digit before 五 that is not part of a larger number: 三十五万 is no plan).
+PLAN_PERIOD_NAME = r"(?:十[一二三四五]?五|(?<![十〇零一二三四五六七八九])[一二三四五六七八九]五)"
 
 # -- patterns -----------------------------------------------------------------------------------------
 YEAR_RE = re.compile(rf"(?<![\d.])({SPACED_YEAR}|{CN_YEAR})\s*年(?!代)")
@@ -33,9 +34,14 @@ RANGE_RE = re.compile(rf"{_RANGE_YEAR}\s*年?\s*(?:到|至|—|–|-|－|~|～)\
                       rf"{_RANGE_YEAR}\s*年相?比"
                       rf"|(?:从|由)\s*{_RANGE_YEAR}\s*年[^。；;]{{0,30}}?(?:到|至)\s*"
                       rf"{_RANGE_YEAR}\s*年")
-# Five-year plans by the last year of their period ("十四五" is 2021–2025).
-PLAN_PERIOD = {"十五": 2005, "十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030}
-PERIOD_RE = re.compile(rf"({PLAN_PERIOD_NAME})(?:”|\")?\s*(?:规划|计划|时期|期间|末|收官)")
+# Five-year plans by the last year of their period ("十四五" is 2021–2025; the first ran 1953–1957, the third
+# began in 1966 after three years of readjustment).
+PLAN_PERIOD_ENDS = (1957, 1962, 1970, 1975, 1980, 1985, 1990, 1995, 2000, 2005, 2010, 2015, 2020, 2025, 2030)
+_PLAN_NAMES = ("一五", "二五", "三五", "四五", "五五", "六五", "七五", "八五", "九五", "十五",
+               "十一五", "十二五", "十三五", "十四五", "十五五")
+PLAN_PERIOD = dict(zip(_PLAN_NAMES, PLAN_PERIOD_ENDS, strict=True))
+PERIOD_RE = re.compile(rf"({PLAN_PERIOD_NAME})(?:”|\")?\s*(?:规划|计划|时期|期间|末|收官)"
+                       r"|第([一二三四五六七八九十]{1,3})个五年(?:计划|规划)")
 DATE_RE = re.compile(r"([0-9〇○零一二三四五六七八九]{4})\s*年\s*([0-9一二三四五六七八九十]{1,3})\s*月"
                      r"\s*([0-9一二三四五六七八九十]{1,3})\s*日")
 
@@ -50,8 +56,17 @@ def year_value(text: str) -> int:
 
 
 def plan_periods(text: str) -> list[int]:
-    """The last years of the five-year plan periods named in ``text`` ("十四五"规划 → 2025), in order."""
-    return [PLAN_PERIOD[p] for p in PERIOD_RE.findall(text) if p in PLAN_PERIOD]
+    """The last years of the five-year plan periods named in ``text`` ("十四五"规划 → 2025, 第六个五年计划 → 1985),
+    in order."""
+    ends = []
+    for name, ordinal in PERIOD_RE.findall(text):
+        if name in PLAN_PERIOD:
+            ends.append(PLAN_PERIOD[name])
+        elif ordinal:
+            number = _small_number(ordinal) if len(ordinal) < 3 else 0
+            if 1 <= number <= len(PLAN_PERIOD_ENDS):
+                ends.append(PLAN_PERIOD_ENDS[number - 1])
+    return ends
 
 
 def _small_number(text: str) -> int:

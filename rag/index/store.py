@@ -20,12 +20,14 @@ from typing import Any, Protocol
 from rag.core.config import Settings
 from rag.core.models import Chunk, ParsedReport, Report, Section
 from rag.core.textnorm import normalize_for_search
+from rag.core.timeframe import ChunkTime, report_times
 from rag.core.tokens import index_terms
 from rag.reports.ledger import LEDGER_SCHEMA, LedgerRow, ledger_version, safe_extract_ledger, write_ledger
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+TIME_VERSION = "1"  # bump when rag/core/timeframe.py's rules change: stored chunk times are recomputed on open
 DB_NAME = "reports.db"
 
 SCHEMA = """
@@ -68,6 +70,12 @@ CREATE TABLE IF NOT EXISTS summaries (
     created_at TEXT NOT NULL,
     PRIMARY KEY (report_id, engine, lang)
 );
+CREATE TABLE IF NOT EXISTS chunk_time (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    report_id TEXT NOT NULL,
+    kind TEXT,
+    years TEXT NOT NULL
+);
 """ + LEDGER_SCHEMA
 
 
@@ -82,9 +90,17 @@ class StagedReport:
 
 
 def stage_report(parsed: ParsedReport) -> StagedReport:
-    """Tokenize and extract a report's ledger without touching the store (safe outside any lock)."""
+    """Tokenize, time and extract a report's ledger without touching the store (safe outside any lock)."""
+    set_chunk_times(parsed.report.year, parsed.chunks)
     return StagedReport(parsed, [chunk_terms_text(c) for c in parsed.chunks],
                         safe_extract_ledger(parsed.report, parsed.chunks))
+
+
+def set_chunk_times(report_year: int | None, chunks: list[Chunk]) -> None:
+    """Give each chunk of one report the year(s) and kind it speaks about (the report's time model)."""
+    for chunk, when in zip(chunks, report_times(report_year, [(c.section_path, c.text) for c in chunks]),
+                           strict=True):
+        chunk.time = when
 
 
 class Library(Protocol):
@@ -111,6 +127,7 @@ class ReportStore:
             self.conn.executescript(SCHEMA)
             self._check_version()
             self._refresh_ledger()
+            self._refresh_times()
         except PermissionError as exc:
             raise StoreError(f"index directory {self.index_dir} is not writable: {exc.strerror}") from exc
         except sqlite3.OperationalError as exc:  # cannot open/lock/write: permissions, read-only, disk full
@@ -151,6 +168,22 @@ class ReportStore:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('ledger_version', ?)", (version,))
         except sqlite3.OperationalError as exc:  # read-only copy of an index: answer from the old ledger
             log.warning("indicator ledger of %s not refreshed: %s", self.index_dir, exc)
+
+    def _refresh_times(self) -> None:
+        """Compute the chunk times of stores written before they existed, or under older rules."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='time_version'").fetchone()
+        if row is not None and row[0] == TIME_VERSION:
+            return
+        try:
+            with self.transaction() as conn:
+                conn.execute("DELETE FROM chunk_time")
+                for report in self.reports():
+                    chunks = self.chunks(report.report_id)
+                    set_chunk_times(report.year, chunks)
+                    _write_times(conn, chunks)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('time_version', ?)", (TIME_VERSION,))
+        except sqlite3.OperationalError as exc:  # read-only copy of an index: retrieval goes without them
+            log.warning("chunk times of %s not refreshed: %s", self.index_dir, exc)
 
     def close(self) -> None:
         self.conn.close()
@@ -206,6 +239,10 @@ class ReportStore:
                   json.dumps(c.section_path, ensure_ascii=False), c.char_start, c.char_end, c.text,
                   c.search_text, c.context) for c in parsed.chunks],
             )
+            if staged is None:
+                set_chunk_times(report.year, parsed.chunks)
+            conn.execute("DELETE FROM chunk_time WHERE report_id=?", (report.report_id,))
+            _write_times(conn, parsed.chunks)
             conn.execute("DELETE FROM chunk_terms WHERE report_id=?", (report.report_id,))
             terms = staged.terms if staged is not None else [chunk_terms_text(c) for c in parsed.chunks]
             conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)",
@@ -228,6 +265,7 @@ class ReportStore:
             cur = conn.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
             conn.execute("DELETE FROM chunks WHERE report_id=?", (report_id,))
             conn.execute("DELETE FROM chunk_terms WHERE report_id=?", (report_id,))
+            conn.execute("DELETE FROM chunk_time WHERE report_id=?", (report_id,))
             conn.execute("DELETE FROM ledger WHERE report_id=?", (report_id,))
             conn.execute("DELETE FROM summaries WHERE report_id=?", (report_id,))
         return cur.rowcount > 0
@@ -251,10 +289,10 @@ class ReportStore:
 
     def chunks(self, report_id: str | None = None) -> list[Chunk]:
         if report_id is None:
-            rows = self.conn.execute("SELECT * FROM chunks ORDER BY report_id, ordinal").fetchall()
+            rows = self.conn.execute(f"{_CHUNK_SELECT} ORDER BY c.report_id, c.ordinal").fetchall()
         else:
             rows = self.conn.execute(
-                "SELECT * FROM chunks WHERE report_id=? ORDER BY ordinal", (report_id,)
+                f"{_CHUNK_SELECT} WHERE c.report_id=? ORDER BY c.ordinal", (report_id,)
             ).fetchall()
         return [_chunk_from_row(r) for r in rows]
 
@@ -263,10 +301,15 @@ class ReportStore:
         for start in range(0, len(chunk_ids), 500):
             batch = chunk_ids[start:start + 500]
             marks = ",".join("?" * len(batch))
-            for row in self.conn.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})", batch):
+            for row in self.conn.execute(f"{_CHUNK_SELECT} WHERE c.chunk_id IN ({marks})", batch):
                 chunk = _chunk_from_row(row)
                 found[chunk.chunk_id] = chunk
         return found
+
+    def chunk_times(self) -> dict[str, ChunkTime]:
+        """Kind and years of every chunk (retrieval's year prior reads them for its candidates)."""
+        return {cid: ChunkTime.decode(kind, years)
+                for cid, kind, years in self.conn.execute("SELECT chunk_id, kind, years FROM chunk_time")}
 
     def chunk_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks ORDER BY report_id, ordinal")]
@@ -282,6 +325,14 @@ def chunk_terms_text(chunk: Chunk) -> str:
     return " ".join(index_terms(normalize_for_search(chunk.context) + " " + chunk.search_text))
 
 
+_CHUNK_SELECT = "SELECT c.*, t.kind, t.years FROM chunks c LEFT JOIN chunk_time t ON t.chunk_id = c.chunk_id"
+
+
+def _write_times(conn: sqlite3.Connection, chunks: list[Chunk]) -> None:
+    conn.executemany("INSERT OR REPLACE INTO chunk_time VALUES (?,?,?,?)",
+                     [(c.chunk_id, c.report_id, c.time.kind, c.time.encode()) for c in chunks])
+
+
 def _report_from_json(data: str) -> Report:
     fields: dict[str, Any] = json.loads(data)
     fields.pop("region", None)
@@ -292,5 +343,5 @@ def _chunk_from_row(row: tuple[Any, ...]) -> Chunk:
     return Chunk(
         chunk_id=row[0], report_id=row[1], ordinal=row[2], paragraph=row[3], paragraph_end=row[4],
         part=row[5], section_path=json.loads(row[6]), char_start=row[7], char_end=row[8], text=row[9],
-        search_text=row[10], context=row[11],
+        search_text=row[10], context=row[11], time=ChunkTime.decode(row[12], row[13]),
     )

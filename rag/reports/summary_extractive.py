@@ -192,7 +192,7 @@ def build_extractive(store: Any, report: Report) -> ReportSummary:
     chunks_by_id = {c.chunk_id: c for c in chunks}
     cites = _Citations(report)
     traditional = report.script == "traditional"
-    hints = part_hints(report, chunks)
+    hints = part_hints(report, chunks, by_order=False)  # tasks: sections that say they are the plan
     tops = [s.heading for s in sections if s.level == 1]
     parts: dict[str, str | None] = {}
     for top in tops:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from rag.core.config import Settings
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import to_simplified
+from rag.core.timeframe import ChunkTime
 from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
 from rag.retrieve.plan import QueryPlan, analyze
@@ -24,6 +25,10 @@ from rag.retrieve.when import reports_needed
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
 YEAR_BONUS = 0.15  # … and to chunks of the reports that speak about the year it asks (rag/retrieve/when.py)
+TIME_BONUS = 0.2  # … and to chunks whose own time (rag/core/timeframe.py) is that year, in the asked kind
+# The chunk kinds that can answer each intent: a result is reviewed, a target is planned.
+INTENT_KINDS = {"result": ("review",), "target": ("plan",), "multi-year": ("multi-year",),
+                "unknown": ("review", "plan")}
 
 
 class Searcher(Protocol):
@@ -112,6 +117,7 @@ class Retriever:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self._reports: dict[str, Report] | None = None
+        self._times: dict[str, ChunkTime] = {}
         self._fingerprint: str | None = None
 
     def reports(self) -> dict[str, Report]:
@@ -119,6 +125,7 @@ class Retriever:
         fingerprint = self.store.fingerprint()
         if self._reports is None or fingerprint != self._fingerprint:
             self._reports = {r.report_id: r for r in self.store.reports()}
+            self._times = self.store.chunk_times()
             self._fingerprint = fingerprint
         return self._reports
 
@@ -193,6 +200,13 @@ class Retriever:
             scope &= set(plan.place_report_ids)
         return {rid for rid in scope if reports[rid].year in needed}
 
+    def _speaks_about(self, chunk_id: str, plan: QueryPlan) -> bool:
+        """The chunk's own time is the asked year, in a kind that answers the question's intent."""
+        year = plan.time.single_year or plan.time.horizon
+        when = self._times.get(chunk_id)
+        return (year is not None and when is not None and when.covers(year)
+                and when.kind in INTENT_KINDS[plan.time.intent])
+
     def _fuse(self, rankings: dict[str, list[tuple[str, float]]], plan: QueryPlan, mode: str,
               preferred: set[str] | None = None) -> list[tuple[str, float, dict[str, int]]]:
         """Combine the rankings; a single ranking keeps its own scores (the baselines of the evaluation)."""
@@ -214,6 +228,9 @@ class Retriever:
         if preferred:  # … and a question about a year the reports that speak about it
             year_bonus = bonus * YEAR_BONUS / PLACE_BONUS
             scores = {cid: s + year_bonus * (cid.split(":", 1)[0] in preferred) for cid, s in scores.items()}
+        if self.year_prior != "off" and (plan.time.single_year or plan.time.horizon):
+            time_bonus = bonus * TIME_BONUS / PLACE_BONUS  # … and the chunks that speak about that year
+            scores = {cid: s + time_bonus * self._speaks_about(cid, plan) for cid, s in scores.items()}
         return sorted(((cid, scores[cid], ranks[cid]) for cid in scores), key=lambda item: -item[1])
 
 

@@ -15,7 +15,16 @@ from typing import Literal
 
 from rag.core.models import Report
 from rag.core.textnorm import to_simplified
-from rag.core.years import ARABIC_YEAR, CN_YEAR, PLAN_PERIOD, RANGE_RE, YEAR_RE, year_value
+from rag.core.years import (
+    ARABIC_YEAR,
+    CN_YEAR,
+    PLAN_PERIOD,
+    PLAN_PERIOD_ENDS,
+    RANGE_RE,
+    YEAR_RE,
+    plan_periods,
+    year_value,
+)
 
 Intent = Literal["result", "target", "multi-year", "unknown"]
 
@@ -26,14 +35,24 @@ _NAMED_REPORT_EN = re.compile(rf"\b({ARABIC_YEAR})\s+(?:government\s+)?(?:work\s
 _EN_YEAR = re.compile(rf"\b({ARABIC_YEAR})\b")
 # Words of a span of years or a far horizon: the question is not about one year.
 _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年均|平均每年|十[一二三四五]?五|规划期|到\s*(?:19|20)\d{2}\s*年|至\s*(?:19|20)\d{2}\s*年|"
-                         r"分别|历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
+                         r"历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
-_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|要求|打算|定为|设定|确定为|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to",
+_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|要求|打算|定为|设定|确定为|控制在|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to",
                      re.I)
 _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
                      r"grew|was|were|reached|achieved|actual|did .* (?:grow|rise|fall|reach)|how (?:much|many)",
                      re.I)
+# What happened, even when a target is named too: "实际增长多少", "有没有完成目标", "was the target met".
+# (not 实际/actual alone: 实际利用外资, "actual use of foreign capital" is an indicator's name)
+_STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到|上涨|下降)|实际上|有没有完成|是否完成|完成了吗|完成得|"
+                            r"达到了吗|实现了吗|actually|achieved|"
+                            r"(?:was|were) (?:the|this|that|its) (?:\w+ )?(?:target|goal)s? (?:met|achieved|reached)|"
+                            r"\bmet\b|fulfil", re.I)
+_SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
+# Years relative to a named report: its 去年 is the year it reviews, its 今年 the year it plans.
+_LAST_YEAR = re.compile(r"去年|上年|上一年|前一年|last year|previous year|the year before", re.I)
+_EN_PLAN = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+five-year plan", re.I)
 _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
 
 
@@ -48,6 +67,26 @@ class QuestionTime:
     periods: tuple[int, ...] = field(default_factory=tuple)  # plan periods by last year (十四五 → 2025)
 
     @property
+    def horizon(self) -> int | None:
+        """The last year of the plan period a multi-year question names (六五计划 → 1985)."""
+        return self.periods[-1] if self.periods else None
+
+    @property
+    def asked_years(self) -> frozenset[int]:
+        """Every year the question asks about: its one year, the years of a span (2016—2019年 → 2016…2019) or of
+        the plan periods it names (六五 → 1981…1985); empty when it names none."""
+        if self.single_year is not None:
+            return frozenset({self.single_year})
+        years: set[int] = set()
+        if len(set(self.years)) >= 2 and self.spans:
+            years.update(range(min(self.years), max(self.years) + 1))
+        else:
+            years.update(self.years)
+        for end in self.periods:
+            years.update(range(end - 4, end + 1))
+        return frozenset(years)
+
+    @property
     def single_year(self) -> int | None:
         distinct = set(self.years)
         return self.years[0] if len(distinct) == 1 and not self.spans else None
@@ -60,16 +99,25 @@ def question_time(text: str) -> QuestionTime:
     years += [int(y) for y in _EN_YEAR.findall(text)]
     named = None
     match = _NAMED_REPORT_ZH.search(text)
+    if match and re.search(r"[—–\-－~～到至、和与及,，]\s*$", text[:match.start()]):
+        match = None  # 2016—2019年政府工作报告: the end of a span of reports, not one report
     if match:
         named = year_value(match.group(1))
     else:
         match = _NAMED_REPORT_EN.search(text)
         if match:
             named = int(match.group(1) or match.group(2))
-    spans = bool(RANGE_RE.search(text) or _MULTI_YEAR.search(text))
-    periods = tuple(PLAN_PERIOD[p] for p in re.findall(r"十[一二三四五]?五", text) if p in PLAN_PERIOD)
+    if named is not None and set(years) <= {named} and _LAST_YEAR.search(text):
+        years = [named - 1]  # "the 2023 report says last year …": about 2022, from the 2023 report
+    spans = bool(RANGE_RE.search(text) or _MULTI_YEAR.search(text)
+                 or (_SEVERAL.search(text) and len(set(years)) >= 2))
+    periods = tuple(dict.fromkeys(
+        [PLAN_PERIOD[p] for p in re.findall(r"十[一二三四五]?五", text) if p in PLAN_PERIOD] + plan_periods(text)
+        + [PLAN_PERIOD_ENDS[int(n) - 1] for n in _EN_PLAN.findall(text) if 1 <= int(n) <= len(PLAN_PERIOD_ENDS)]))
     if spans or periods:
         intent: Intent = "multi-year"
+    elif _STRONG_RESULT.search(text):
+        intent = "result"
     elif _TARGET.search(text):
         intent = "target"
     elif _RESULT.search(text):

@@ -1,0 +1,197 @@
+"""The time model of a report: which part a paragraph lies in and the year(s) it speaks about.
+
+A report of year Y reviews Y−1 (工作回顾, 过去一年), its five-year reviews cover Y−5…Y−1 (过去五年), its plan part
+speaks about Y (今年, 主要预期目标, 工作安排) and multi-year plans about their period ("十四五" = 2021–2025,
+今后五年, 到2035年). Headings decide first (2022年工作回顾 / 2023年工作总体部署); a top section whose heading says
+nothing takes the part its opening sentence implies, and the task sections after the review are the year's plan.
+A paragraph's own opening (这五年…, 今后五年…, 去年…, 2021年…) overrides its section; explicit years in a sentence
+override the paragraph (:func:`sentence_years`).
+
+One implementation serves the indicator ledger (a figure's kind and year, :mod:`rag.reports.ledger_context`),
+the chunks of the index (``chunk_time`` rows, used by retrieval's year prior) and the answer's year check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rag.core.textnorm import aligned_search_text
+from rag.core.years import PLAN_PERIOD_NAME, RANGE_RE, YEAR_RE, plan_periods, year_value
+
+TimeKind = Literal["review", "plan", "multi-year"]
+
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+MULTI_RE = re.compile(r"(?<![〇零一二三四五六七八九十])五年|年均|平均每年|近[两二三四五六七八九十几]+年|"
+                      r"(?<![〇零一二三四五六七八九十\d])[两二三四五六七八九十几]+年来")
+PARAGRAPH_MULTI_RE = re.compile(r"^.{0,40}?(这五年|过去五年|五年来|五年间|五年中|过去的五年)")
+PARAGRAPH_FUTURE_RE = re.compile(r"^.{0,20}?(今后五年|未来五年|今后一个时期|今后一段时期)")
+PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?{PLAN_PERIOD_NAME}")
+ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
+LEAD_PLAN_RE = re.compile(r"^.{0,12}?(今年|新的一年|明年)")
+REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
+PLAN_HEADING = re.compile(r"安排|任务|目标|今后|今年|明年|部署|总体要求|重点工作|主要工作|工作建议|政策取向|思路")
+FIVE_YEARS = 5
+
+
+@dataclass(frozen=True)
+class ChunkTime:
+    """What a paragraph speaks about: its kind and the years (ascending); ``kind`` None = not known."""
+
+    kind: TimeKind | None = None
+    years: tuple[int, ...] = ()
+
+    def covers(self, year: int) -> bool:
+        return year in self.years
+
+    def encode(self) -> str:
+        return ",".join(str(y) for y in self.years)
+
+    @staticmethod
+    def decode(kind: str | None, years: str | None) -> ChunkTime:
+        known = kind if kind in ("review", "plan", "multi-year") else None
+        return ChunkTime(known, tuple(int(y) for y in (years or "").split(",") if y))  # type: ignore[arg-type]
+
+
+def heading_part(section_path: Sequence[str], report_year: int | None) -> tuple[str | None, int | None]:
+    """The part of the report a chunk lies in, from its headings (outermost first), and the year they name.
+
+    Parts: ``review`` (2022年工作回顾), ``plan`` (2023年主要工作安排), ``multi-review`` (过去五年工作回顾),
+    ``multi-plan`` (今后五年奋斗目标, 2035年远景目标) or None.
+    """
+    for heading in section_path:
+        norm = aligned_search_text(heading)
+        years = [year_value(y) for y in YEAR_RE.findall(norm)]
+        year = years[0] if years else None
+        periods = plan_periods(norm)
+        if len(periods) == 1 and year is None:
+            if report_year is not None and periods[0] >= report_year:
+                return "multi-plan", periods[0]
+            return "multi-review", periods[0]
+        if "五年" in norm and "一年" not in norm and year is None:
+            return ("multi-review" if REVIEW_HEADING.search(norm) else "multi-plan"), None
+        if year is not None and report_year is not None:
+            if year < report_year:
+                return "review", year
+            if year == report_year:
+                return "plan", year
+            return "multi-plan", year
+        review, plan = REVIEW_HEADING.search(norm), PLAN_HEADING.search(norm)
+        if review and plan:  # 当前国内形势和基本任务: says nothing about a figure's kind
+            continue
+        if review:
+            return "review", year
+        if plan:
+            return "plan", year
+    return None, None
+
+
+def opening_part(first_sentence: str, report_year: int | None) -> tuple[str | None, int | None]:
+    """The part a section's opening sentence implies: 2023年是… (the report year) → plan, 2022年… → review,
+    过去一年 → review, 今后五年 → multi-plan, 过去五年 → multi-review."""
+    norm = aligned_search_text(first_sentence[:60])
+    if report_year is None:
+        return None, None
+    years = [year_value(y) for y in YEAR_RE.findall(norm)]
+    if years and years[0] == report_year:
+        return "plan", report_year
+    if years and years[0] == report_year - 1:
+        return "review", years[0]
+    if PARAGRAPH_MULTI_RE.search(norm):
+        return "multi-review", None
+    if PARAGRAPH_FUTURE_RE.search(norm):
+        return "multi-plan", None
+    if re.match(r"^.{0,12}?(过去一年|过去的一年|一年来|去年)", norm):
+        return "review", report_year - 1
+    return None, None
+
+
+def section_parts(report_year: int | None, sections: Sequence[tuple[Sequence[str], str]],
+                  by_order: bool = True) -> dict[str, tuple[str | None, int | None]]:
+    """For each top-level heading whose headings say nothing, the part it lies in: what its opening sentence
+    implies, else ``plan`` when it follows the review or the plan (the year's task sections: 三、把改革开放扎实
+    推向纵深; ``by_order``), else unknown. ``sections``: (section path, text of its first chunk) in report order."""
+    hints: dict[str, tuple[str | None, int | None]] = {}
+    seen_part = False
+    for path, first_text in sections:
+        top = path[0] if path else ""
+        if top in hints:
+            continue
+        own = heading_part(path[:1], report_year)
+        if own[0] is not None or report_year is None or not top:
+            hints[top] = (None, None)
+            seen_part = seen_part or own[0] is not None
+            continue
+        first = SENTENCE_END.split(first_text, maxsplit=1)[0]
+        hint = opening_part(first, report_year)
+        if hint[0] is None and seen_part and by_order:
+            hint = ("plan", report_year)
+        hints[top] = hint
+        seen_part = seen_part or hint[0] is not None
+    return hints
+
+
+def part_time(part: str | None, part_year: int | None, report_year: int | None) -> ChunkTime:
+    """The kind and years of a part of a report of ``report_year``."""
+    if report_year is None or part is None:
+        return ChunkTime()
+    if part == "review":
+        year = part_year if part_year and part_year < report_year else report_year - 1
+        return ChunkTime("review", (year,))
+    if part == "plan":
+        return ChunkTime("plan", (report_year,))
+    if part == "multi-review":
+        last = part_year if part_year and part_year < report_year else report_year - 1
+        return ChunkTime("multi-year", tuple(range(last - FIVE_YEARS + 1, last + 1)))
+    # multi-plan: 今后五年 (Y…Y+4), "十四五" (its five years), 到2035年 (Y…2035)
+    last = part_year if part_year and part_year >= report_year else report_year + FIVE_YEARS - 1
+    first = min(report_year, last - FIVE_YEARS + 1)
+    return ChunkTime("multi-year", tuple(range(first, last + 1)))
+
+
+def chunk_time(section_path: Sequence[str], text: str, report_year: int | None,
+               hint: tuple[str | None, int | None] = (None, None)) -> ChunkTime:
+    """The time of one chunk: its paragraph's opening first (这五年…, 今后五年…, "十四五"时期…, 去年…, 今年…,
+    2021年…), then its headings, then the hint of its top section (:func:`section_parts`)."""
+    if report_year is None:
+        return ChunkTime()
+    lead = aligned_search_text(text[:60])
+    periods = plan_periods(lead) if PARAGRAPH_PERIOD_RE.search(lead) else []
+    if periods:
+        return part_time("multi-plan" if periods[0] >= report_year else "multi-review", periods[0], report_year)
+    if PARAGRAPH_MULTI_RE.search(lead):
+        return part_time("multi-review", None, report_year)
+    if PARAGRAPH_FUTURE_RE.search(lead):
+        return part_time("multi-plan", None, report_year)
+    part, year = heading_part(section_path, report_year)
+    if part is None:
+        part, year = hint
+    opening = opening_part(SENTENCE_END.split(lead, maxsplit=1)[0], report_year)
+    if opening[0] in ("review", "plan") and part in (None, "review", "plan"):
+        part, year = opening  # 去年… inside the plan part, 2022年… under a neutral heading
+    return part_time(part, year, report_year)
+
+
+def sentence_years(sentence: str) -> tuple[int, ...]:
+    """Years a sentence states its figures for: explicit years and the ends of ranges, not baselines after
+    比/较/同/与/从 (2021年同2012年相比 → 2021). Empty when the sentence names none."""
+    norm = aligned_search_text(sentence)
+    ranges = RANGE_RE.findall(norm)
+    if ranges:
+        return tuple(sorted({max(year_value(y) for y in pair if y) for pair in ranges}))
+    years = []
+    for match in YEAR_RE.finditer(norm):
+        before = norm[max(0, match.start() - 2):match.start()]
+        if re.search(r"(?:比|较|同|与|和|从|由)\s*$", before):
+            continue
+        years.append(year_value(match.group(1)))
+    return tuple(sorted(set(years)))
+
+
+def report_times(report_year: int | None, chunks: Sequence[tuple[Sequence[str], str]]) -> list[ChunkTime]:
+    """The time of every chunk of one report, given as (section path, text) in report order."""
+    hints = section_parts(report_year, chunks)
+    return [chunk_time(path, text, report_year, hints.get(path[0] if path else "", (None, None)))
+            for path, text in chunks]

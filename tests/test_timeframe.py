@@ -1,0 +1,107 @@
+"""The time model of a report (rag/core/timeframe.py): which part a paragraph lies in and the years it speaks
+about, stored per chunk and used by retrieval and by the answer's year check."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.core.timeframe import ChunkTime, chunk_time, report_times, section_parts, sentence_years
+from rag.core.years import plan_periods
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    (["一、2022年工作回顾"], "经济保持增长。", ChunkTime("review", (2022,))),
+    (["二、2023年经济社会发展总体要求和政策取向"], "要坚持稳字当头。", ChunkTime("plan", (2023,))),
+    (["一、过去五年工作回顾"], "经济实力明显增强。", ChunkTime("multi-year", (2018, 2019, 2020, 2021, 2022))),
+    (["三、2023年政府工作任务"], "过去一年，国防和军队建设扎实推进。", ChunkTime("review", (2022,))),
+    (["二、2023年工作任务"], "这五年，我们经历了很多。", ChunkTime("multi-year", (2018, 2019, 2020, 2021, 2022))),
+    (["一、工作回顾"], "“十四五”时期经济社会发展主要目标是……", ChunkTime("multi-year", (2021, 2022, 2023, 2024, 2025))),
+    (["二、今后五年的主要任务"], "坚持创新驱动。", ChunkTime("multi-year", (2023, 2024, 2025, 2026, 2027))),
+    ([], "各位代表：", ChunkTime()),
+])
+def test_chunk_time_from_headings_and_openings(path, text, expected):
+    assert chunk_time(path, text, 2023) == expected
+
+
+def test_a_report_without_years_has_no_chunk_times():
+    assert chunk_time(["一、2022年工作回顾"], "经济保持增长。", None) == ChunkTime()
+
+
+def test_task_sections_after_the_review_are_the_years_plan():
+    sections = [(["一、2014年工作回顾"], "过去一年……"), (["二、2015年工作总体部署"], "我国是……"),
+                (["三、把改革开放扎实推向纵深"], "改革开放是推动发展的制胜法宝。"),
+                (["四、关于外交工作"], "2014年，面对复杂多变的国际形势……")]
+    hints = section_parts(2015, sections)
+    assert hints["三、把改革开放扎实推向纵深"] == ("plan", 2015)
+    assert hints["四、关于外交工作"] == ("review", 2014)  # its opening names the year before
+    assert section_parts(2015, sections, by_order=False)["三、把改革开放扎实推向纵深"] == (None, None)
+    times = report_times(2015, sections)
+    assert [t.kind for t in times] == ["review", "plan", "plan", "review"]
+
+
+def test_a_section_before_any_part_stays_unknown():
+    assert section_parts(1954, [(["一、"], "我们的国家……")])["一、"] == (None, None)
+
+
+@pytest.mark.parametrize(("sentence", "years"), [
+    ("2022年国内生产总值增长3%。", (2022,)),
+    ("2021年同2012年相比，国内生产总值增加到114万亿元。", (2021,)),  # the baseline year is not the figure's
+    ("比2020年增长8.1%。", ()),
+    ("一九五七年粮食产量达到三千七百亿斤。", (1957,)),
+    ("2017年到2021年年均增长6.5%。", (2021,)),
+    ("国内生产总值增长5%左右。", ()),
+])
+def test_sentence_years(sentence, years):
+    assert sentence_years(sentence) == years
+
+
+def test_all_five_year_plans_are_known():
+    assert plan_periods("“六五”计划") == [1985]
+    assert plan_periods("第一个五年计划") == [1957]
+    assert plan_periods("“七五”期间和十三五时期") == [1990, 2020]
+    assert plan_periods("三十五万计划") == []  # a number, not a plan
+
+
+def test_chunk_times_are_stored_and_recomputed(tmp_path):
+    """Every stored chunk carries its time; a store written before times existed gets them on open."""
+    from rag.core.models import Report
+    from rag.index.store import TIME_VERSION, ReportStore
+    from rag.ingest.loaders import RawDocument
+    from rag.ingest.parser import parse_document
+
+    text = ("2023年政府工作报告\n一、2022年工作回顾\n过去一年，国内生产总值增长3%。\n"
+            "二、2023年经济社会发展总体要求\n今年发展主要预期目标是：国内生产总值增长5%左右。\n")
+    raw = RawDocument("r.txt", text, text.encode(), "txt", title_hint="2023年政府工作报告")
+    parsed = parse_document(raw, "r", 500, 10)
+    assert isinstance(parsed.report, Report) and parsed.report.year == 2023
+    with ReportStore(tmp_path) as store:
+        store.upsert(parsed)
+        times = {c.text[:4]: c.time for c in store.chunks("r")}
+        assert times["过去一年"] == ChunkTime("review", (2022,))
+        assert times["今年发展"] == ChunkTime("plan", (2023,))
+        assert store.chunk_times() == {c.chunk_id: c.time for c in store.chunks("r")}
+        with store.transaction() as conn:  # as if written by an older version
+            conn.execute("DELETE FROM chunk_time")
+            conn.execute("UPDATE meta SET value='0' WHERE key='time_version'")
+    with ReportStore(tmp_path) as store:
+        assert store.chunks("r")[-1].time == ChunkTime("plan", (2023,))
+        assert store.conn.execute("SELECT value FROM meta WHERE key='time_version'").fetchone()[0] == TIME_VERSION
+
+
+def test_the_answer_never_quotes_a_figure_about_another_year():
+    """Asked about 2022, a sentence stating 2021's figure is not an answer, though it shares every word."""
+    from rag.answer.extractive import select_sentences
+    from rag.core.models import Chunk, Report
+    from rag.retrieve.hybrid import SearchHit
+    from rag.retrieve.plan import analyze
+
+    report = Report("r", "2023年政府工作报告", year=2023, level="national")
+    text = "2021年国内生产总值增长8.1%。2022年国内生产总值增长3%。"
+    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["一、2022年工作回顾"], 0, len(text), text, text, "",
+                  ChunkTime("review", (2022,)))
+    plan = analyze("2022年国内生产总值增长了多少？", [report])
+    chosen, _ = select_sentences(plan, [SearchHit(chunk, report, 1.0)], set())
+    assert chosen and all("2021年" not in s.text for s in chosen) and "3%" in chosen[0].text
+    plan = analyze("2020年国内生产总值增长了多少？", [report])
+    chosen, _ = select_sentences(plan, [SearchHit(chunk, report, 1.0)], set())
+    assert chosen == []
