@@ -115,13 +115,16 @@ def evaluate(
             if not services.store.reports():
                 raise fail("no reports ingested; run `reportqa ingest seeds` first")
             queries = [q for path in qa for q in ev.qa_queries(path)][:limit]
-            results = ev.run_eval(services, queries, mode_list)
+            per_query: list[dict[str, Any]] = []
+            results = ev.run_eval(services, queries, mode_list, per_query)
         dataset = "+".join(path.stem for path in qa)
+        by_lang = ev.by_language(per_query)
     else:
         assert beir is not None
         if not (beir / "corpus.jsonl").exists():
             raise fail(f"{beir}: not a BEIR folder (corpus.jsonl missing)")
         corpus, query_texts, qrels = ev.load_beir(beir)
+        by_lang = {}
         beir_dir = Path(cfg.index_dir) / "beir" / beir.name
         with Services(cfg, index_dir=beir_dir, show_progress=not as_json) as services:
             with err.status(f"indexing {len(corpus)} documents of {beir.name}…"):
@@ -129,7 +132,9 @@ def evaluate(
             queries = ev.beir_queries(query_texts, qrels, mapping)[:limit]
             results = ev.run_eval(services, queries, mode_list)
         dataset = beir.name
-    report_data = {"dataset": dataset, "n": len(queries), "modes": results}
+    report_data: dict[str, Any] = {"dataset": dataset, "n": len(queries), "modes": results}
+    if by_lang:
+        report_data["by_lang"] = by_lang  # lang → mode → n, R@1, R@5
     if as_json:
         print_json(report_data)
         return
@@ -138,6 +143,9 @@ def evaluate(
         table.add_row(mode_name, *(f"{m[key]:.3f}" for key in ("R@1", "R@5", "R@10", "MRR@10")),
                       f"{m['p50_ms']:.1f}", f"{m['p95_ms']:.1f}")
     console.print(table)
+    for lang, per_mode in by_lang.items():
+        console.print(f"  {lang}: " + ", ".join(f"{mode} R@1 {m['R@1']:.3f} R@5 {m['R@5']:.3f} (n={m['n']})"
+                                                for mode, m in per_mode.items()), highlight=False)
 
 
 def _load_history(path: Path | None) -> list[Any] | None:
@@ -227,6 +235,10 @@ def _eval_answers(files: list[Path], llm: str | None, limit: int | None, as_json
     console.print(f"[bold]{result['dataset']}[/bold] n={result['n']} engine={engine}: "
                   f"answer accuracy {result['answer_accuracy']:.3f}, citation accuracy "
                   f"{result['citation_accuracy']:.3f}, refusal accuracy {result['refusal_accuracy']:.3f}, "
-                  f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms")
+                  f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms; wrong-year answers "
+                  f"{result['wrong_year']}" + "".join(f" {qid}" for qid in result["wrong_year_ids"]))
+    for lang, x in result["by_lang"].items():
+        console.print(f"  {lang} (n={x['n']}): answer accuracy {x['answer_accuracy']:.3f}, refusal accuracy "
+                      f"{x['refusal_accuracy']:.3f}, wrong-year {x['wrong_year']}", highlight=False)
     for failure in result["failures"]:
         console.print(f"  ✗ {failure['id']}: {failure['answer']}", highlight=False)

@@ -1,4 +1,5 @@
-"""Retrieval evaluation: Recall@1/5/10, MRR@10 and latency per mode, on QA files or BEIR datasets."""
+"""Retrieval evaluation: Recall@1/5/10, MRR@10 and latency per mode, on QA files or BEIR datasets; answer
+evaluation: accuracy, citations, refusals and wrong-year answers, overall and per question language."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from rag.core.config import Settings
+from rag.core.numbers import extract_figures, is_supported
 from rag.core.textnorm import normalize_for_search
+from rag.core.years import DATE_RE, YEAR_RE
 from rag.ingest.loaders import RawDocument
 from rag.ingest.parser import parse_document, report_id_for
 from rag.retrieve.hybrid import MODES
@@ -29,6 +32,7 @@ class EvalQuery:
     qid: str
     question: str
     is_hit: Callable[[str, str], bool]  # (chunk_id/report_id, chunk text) → relevant?
+    lang: str = ""  # the question's language (QA files): per-language recall, e.g. English R@5
 
 
 def metrics(first_hit_ranks: list[int | None], latencies_ms: list[float]) -> dict[str, float]:
@@ -60,7 +64,7 @@ def run_eval(services: Services, queries: list[EvalQuery], modes: list[str],
                         None)
             ranks.append(rank)
             if per_query is not None:
-                per_query.append({"mode": mode, "id": query.qid, "rank": rank,
+                per_query.append({"mode": mode, "id": query.qid, "lang": query.lang, "rank": rank,
                                   "top": [h.chunk.chunk_id for h in hits[:3]]})
         results[mode] = metrics(ranks, latencies)
     return results
@@ -82,8 +86,23 @@ def qa_queries(path: Path) -> list[EvalQuery]:
             normalized = normalize_for_search(text)
             return any(g in normalized for g in golds)
 
-        queries.append(EvalQuery(item["id"], item["question"], is_hit))
+        queries.append(EvalQuery(item["id"], item["question"], is_hit, lang_of(item)))
     return queries
+
+
+def lang_of(item: dict[str, Any]) -> str:
+    """The item's ``lang`` in one spelling (the files write both ``zh-hant`` and ``zh-Hant``)."""
+    return str(item.get("lang") or "unknown").lower()
+
+
+def by_language(per_query: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
+    """lang → mode → n, R@1, R@5 from :func:`run_eval`'s per-query records: targets are set per language."""
+    ranks: dict[str, dict[str, list[int | None]]] = {}
+    for row in per_query:
+        ranks.setdefault(row.get("lang") or "unknown", {}).setdefault(row["mode"], []).append(row["rank"])
+    return {lang: {mode: {"n": len(r), **{key: value for key, value in metrics(r, []).items() if key in ("R@1", "R@5")}}
+                   for mode, r in modes.items()}
+            for lang, modes in sorted(ranks.items())}
 
 
 def load_beir(directory: Path) -> tuple[list[dict[str, str]], dict[str, str], dict[str, set[str]]]:
@@ -151,16 +170,51 @@ def check_modes(modes: list[str]) -> list[str]:
     return modes
 
 
+# Numbers that name a time or an order, not a quantity: 2004年, 二〇〇四年, "in 2004", 3月5日, 第十四届, “六五”时期.
+_NOT_FIGURES = re.compile(rf"{DATE_RE.pattern}|{YEAR_RE.pattern}|\b(?:19|20)\d{{2}}\b(?!\s*(?:%|percent|per cent))"
+                          r"|\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"
+                          r"|第\s*[\d零〇一二两三四五六七八九十百千]+"
+                          r"|[一二三四五六七八九十]{0,2}五[”\"]?\s*(?:计划|規劃|规划|時期|时期|期间|期間)")
+
+
+def stated_figures(answer: str, question: str = "") -> list[str]:
+    """Quantities an answer states (its years, dates and ordinals, and the question's own figures, are not)."""
+    asked = extract_figures(question)
+    return [f.text for f in extract_figures(_NOT_FIGURES.sub(" ", answer)) if not is_supported(f, asked)]
+
+
+def _years(value: Any) -> set[int]:
+    values = value if isinstance(value, list) else [value]
+    return {int(v) for v in values if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def is_wrong_year(item: dict[str, Any], answer: str, refused: bool, cited_years: list[int | None]) -> bool:
+    """An answer that states a figure the asked year's report does not back: either the item expects a
+    refusal yet names a year (the library has no such report or figure), or none of its citations comes
+    from the item's ``report_year`` report(s). Only items tied to a year count."""
+    if refused or not stated_figures(answer, item.get("question", "")):
+        return False
+    wanted = _years(item.get("report_year"))
+    if item.get("refuse"):
+        if wanted or _years(item.get("about_year")):
+            return True
+        from rag.retrieve.when import question_time
+
+        return bool(question_time(item.get("question", "")).years)
+    return bool(wanted) and not any(year in wanted for year in cited_years)
 
 
 def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) -> dict[str, Any]:
     """Answer accuracy (all ``answer_contains`` present), citation accuracy (a citation holds a gold
-    passage) and refusal accuracy (refused exactly when no answer is expected), with per-answer latency."""
+    passage), refusal accuracy (refused exactly when no answer is expected) and wrong-year answers (see
+    :func:`is_wrong_year`), overall and per question language, with per-answer latency."""
     from rag.answer.pipeline import ask
 
     correct = cited = answerable = refusal_ok = 0
     latencies: list[float] = []
     failures: list[dict[str, Any]] = []
+    wrong_year: list[str] = []
+    per_lang: dict[str, dict[str, int]] = {}
     for item in items:
         t = time.perf_counter()
         result = ask(services, item["question"], item.get("history"), engine)
@@ -177,8 +231,18 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
             cited += has_citation and not result.refused
         correct += ok
         refusal_ok += result.refused == expect_refusal
+        cited_years = [c.hit.report.year for c in result.citations]
+        wrong = is_wrong_year(item, result.answer, result.refused, cited_years)
+        if wrong:
+            wrong_year.append(str(item.get("id")))
+        lang = per_lang.setdefault(lang_of(item), {"n": 0, "correct": 0, "refusal_ok": 0, "wrong_year": 0})
+        lang["n"] += 1
+        lang["correct"] += ok
+        lang["refusal_ok"] += result.refused == expect_refusal
+        lang["wrong_year"] += wrong
         if not ok:
-            failures.append({"id": item.get("id"), "answer": result.answer[:200], "engine": result.engine})
+            failures.append({"id": item.get("id"), "answer": result.answer[:200], "engine": result.engine,
+                             "cited_years": sorted({y for y in cited_years if y is not None})})
     n = max(len(items), 1)
     lat = np.array(latencies or [0.0])
     return {
@@ -188,4 +252,8 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
         "refusal_accuracy": round(refusal_ok / n, 4),
         "p50_ms": round(float(np.percentile(lat, 50)), 1), "p95_ms": round(float(np.percentile(lat, 95)), 1),
         "failures": failures,
+        "wrong_year": len(wrong_year), "wrong_year_ids": wrong_year,
+        "by_lang": {code: {"n": x["n"], "answer_accuracy": round(x["correct"] / x["n"], 4),
+                           "refusal_accuracy": round(x["refusal_ok"] / x["n"], 4), "wrong_year": x["wrong_year"]}
+                    for code, x in sorted(per_lang.items())},
     }

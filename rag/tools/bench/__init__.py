@@ -13,7 +13,8 @@ Sections (each can be skipped):
   p95, recall@10 against flat) over clustered random unit vectors, and the FTS5 BM25 index over realistic text
   (sentences of the real reports recombined);
 * **quality** — the ``reportqa eval`` tables (dev set, ncp_policy_qa, drcd_dev, cmrc2018_dev) per mode, BM25
-  as the baseline;
+  as the baseline, and the national rows (``national.py``: the national dev and blind sets on the seeds + national
+  reports library — R@1/R@5 per mode, answer and refusal accuracy, wrong-year answers, per language);
 * **load** — concurrent clients against the REST API on 127.0.0.1 (see :func:`load_test`).
 
 Writes ``bench/results/<date>.json``, ``<date>.md`` (Markdown tables) and ``<date>.png`` (latency vs corpus
@@ -40,7 +41,7 @@ from rag.tools.bench.report import markdown, write_results
 from rag.tools.bench.scale import bench_scale, bench_vectors, clustered_unit_vectors
 
 # Section modules: common (options, helpers), ingest (+ __main__, the child process), embedding, query, scale,
-# quality, load (REST), report (JSON/Markdown/plot). Re-exported here: what the CLI and the tests use.
+# quality (+ national), load (REST), report (JSON/Markdown/plot). Re-exported here: what the CLI and the tests use.
 __all__ = ["BenchOptions", "bench_vectors", "clustered_unit_vectors", "load_test", "markdown", "readers_under_uploads",
            "run_bench", "write_results"]
 

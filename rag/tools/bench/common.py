@@ -20,6 +20,8 @@ REPO = Path(__file__).resolve().parents[3]
 SEEDS = REPO / "seeds"
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
 DIM = 384
+# The national question sets (dev, blind): asked of one library of the seeds + the 52 national reports.
+NATIONAL_SETS = (REPO / "tests" / "data" / "national_qa.jsonl", REPO / "tests" / "data" / "national_blind_qa.jsonl")
 
 
 def shared_dir() -> Path:
@@ -36,6 +38,7 @@ class BenchOptions:
     hnsw_max: int = 1_000_000
     backends: tuple[str, ...] = ("torch", "onnx-int8")
     datasets: tuple[str, ...] = ("ncp_policy_qa", "drcd_dev", "cmrc2018_dev")
+    national_sets: tuple[Path, ...] = NATIONAL_SETS
     load_clients: int = 20
     load_seconds: float = 60.0
     out_dir: Path = REPO / "bench" / "results"

@@ -1,4 +1,5 @@
-"""Retrieval quality tables (the ``reportqa eval`` runs) per search mode, BM25 as the baseline."""
+"""Retrieval quality tables (the ``reportqa eval`` runs) per search mode, BM25 as the baseline; the national
+rows (retrieval and answers on the seeds + national library) unless ``--quick``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from rag.core.config import Settings
 from rag.tools.bench.common import BenchOptions, seed_services, shared_dir
+from rag.tools.bench.national import national_quality
 
 
 def quality_for(settings: Settings, index_root: Path, include_beir: Iterable[str],
@@ -39,4 +41,9 @@ def bench_quality(settings: Settings, opts: BenchOptions) -> dict[str, Any]:
     beir = () if opts.quick else opts.datasets
     # the same index directories as `reportqa eval --beir`, so a run after an eval reuses its vectors
     root = Path(settings.index_dir)
-    return quality_for(settings, root / "bench-quality", beir)
+    out = quality_for(settings, root / "bench-quality", beir)
+    if opts.quick:
+        out["national"] = {"skipped": "national rows are not part of --quick (their library takes minutes to build)"}
+    else:
+        out.update(national_quality(settings, root / "bench-quality" / "national", opts.national_sets, log=opts.log))
+    return out

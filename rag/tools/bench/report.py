@@ -81,11 +81,14 @@ def markdown(r: dict[str, Any]) -> str:
     if isinstance(ql := r.get("quality"), dict) and "error" not in ql:
         rows = []
         for ds, x in ql.items():
-            for mode, v in x["modes"].items():
+            for mode, v in x.get("modes", {}).items():
                 rows.append([f"{ds} ({x['n']})", mode, v["R@1"], v["R@5"], v["R@10"], v["MRR@10"],
                              f"{v['p50_ms']} / {v['p95_ms']}"])
         parts.append("## Retrieval quality (BM25 = baseline)\n\n" + _table(
             ["dataset", "mode", "R@1", "R@5", "R@10", "MRR@10", "p50 / p95 ms"], rows))
+        if national := national_markdown(ql):
+            parts.append(national)
+        parts += [f"**quality**: {x['skipped']}\n" for x in ql.values() if isinstance(x, dict) and "skipped" in x]
     if isinstance(ld := r.get("load"), dict) and "skipped" not in ld and "error" not in ld:
         rows = [[name, x["clients"], x["seconds"], x["requests"], x["ok"], x["busy_503"], x["errors"],
                  x["throughput_rps"], x["p50_ms"], x["p95_ms"]] for name, x in ld.items()]
@@ -96,6 +99,36 @@ def markdown(r: dict[str, Any]) -> str:
         if isinstance(x, dict) and ("error" in x or "skipped" in x):
             parts.append(f"**{name}**: {x.get('error') or x.get('skipped')}\n")
     return "\n".join(parts)
+
+
+def national_markdown(quality: dict[str, Any]) -> str:
+    """The answer and per-language tables of the national rows ('' when there are none)."""
+    sets = {name: x for name, x in quality.items() if isinstance(x, dict) and "answers" in x}
+    if not sets:
+        return ""
+    rows = []
+    for name, x in sets.items():
+        a = x["answers"]
+        rows.append([f"{name} ({a['n']})", a["engine"], a["answer_accuracy"], a["citation_accuracy"],
+                     a["refusal_accuracy"], a["wrong_year"], f"{a['p50_ms']} / {a['p95_ms']}"])
+    lang_rows = []
+    for name, x in sets.items():
+        answer_langs = x["answers"].get("by_lang", {})
+        for lang in sorted(set(x.get("by_lang", {})) | set(answer_langs)):
+            modes = x.get("by_lang", {}).get(lang, {})
+            hybrid = modes.get("hybrid") or next(iter(modes.values()), {})
+            answers = answer_langs.get(lang, {})
+            lang_rows.append([name, lang, hybrid.get("n", ""), hybrid.get("R@1", ""), hybrid.get("R@5", ""),
+                              answers.get("n", ""), answers.get("answer_accuracy", ""),
+                              answers.get("wrong_year", "")])
+    library = next(iter(sets.values()))["library"]
+    return (f"## National library ({library})\n\nAnswers (wrong-year: a figure stated for a year whose report "
+            "does not back it; the ask latency is warm):\n\n"
+            + _table(["set", "engine", "answer accuracy", "citation accuracy", "refusal accuracy", "wrong-year",
+                     "ask p50 / p95 ms"], rows)
+            + "\nPer question language (retrieval: hybrid, or the only mode run):\n\n"
+            + _table(["set", "lang", "questions", "R@1", "R@5", "answers", "answer accuracy", "wrong-year"],
+                    lang_rows))
 
 
 def plot(r: dict[str, Any], path: Path) -> bool:
