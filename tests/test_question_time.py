@@ -105,3 +105,15 @@ def test_spans_and_plan_periods_give_the_asked_years():
     plan = question_time("六五计划要求到1985年全国粮食产量达到多少？")
     assert plan.intent == "multi-year" and plan.horizon == 1985 and 1981 in plan.asked_years
     assert question_time("GDP growth during the 13th Five-Year Plan").periods == (2020,)
+
+
+def test_time_phrases_are_not_topic_words():
+    """"2019年政府工作报告", 当年 say when: a sentence need not repeat them to answer."""
+    from rag.answer.extractive import question_concepts
+    from rag.retrieve.plan import analyze
+    from rag.retrieve.when import without_time_phrases
+
+    assert "报告" not in without_time_phrases("2019年政府工作报告给当年经济增长定的预期目标是多少？")
+    concepts = question_concepts(analyze("2019年政府工作报告给当年经济增长定的预期目标是多少？", []), set())
+    words = {w for concept in concepts.concepts for w in concept}
+    assert not words & {"政府", "工作", "报告", "当年"} and "国内生产总值" in words

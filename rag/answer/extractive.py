@@ -22,6 +22,7 @@ from rag.core.tokens import QUERY_STOPWORDS, words
 from rag.core.years import RANGE_RE
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
+from rag.retrieve.when import without_time_phrases
 
 NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|how (many|much)|what (is|was|were) the|"
                           r"percent|rate|amount|number|total|target|figure|growth", re.I)
@@ -98,6 +99,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     result = Concepts(concepts)
     # Chinese words of the question (all of a Chinese question; the Chinese names in an English one).
     chinese = plan.normalized if plan.lang != "en" else " ".join(re.findall(r"[\u4e00-\u9fff]+", plan.normalized))
+    chinese = without_time_phrases(chinese)  # "2019年政府工作报告", 当年: when, not what
     if chinese:
         kept: dict[str, None] = {}
         for word in words(chinese):
@@ -112,7 +114,10 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 continue  # part of a named indicator (新增就业): that indicator is the concept
             kept.setdefault(word, None)
         # jieba's search mode yields a word and its parts: keep the longest.
-        concepts.extend(plan.word_variants(w) for w in kept if not any(w != o and w in o for o in kept))
+        for word in [w for w in kept if not any(w != o and w in o for o in kept)]:
+            if any(len(intent) >= 2 and intent in word and len(word) - len(intent) <= 2 for intent in INTENT_WORDS):
+                result.soft.add(len(concepts))  # 控制目标, 目标值: an intent word with a qualifier
+            concepts.append(plan.word_variants(word))
     for index, group in enumerate(plan.expansion_groups):
         terms = [t for t in group if t not in INTENT_WORDS and not re.fullmatch(r"[%\w]{0,1}", t)]
         if terms and not any(any(t in name for name in place_names) for t in terms):

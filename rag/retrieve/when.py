@@ -38,7 +38,7 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
                          r"历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
-_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|要求|打算|定为|设定|确定为|控制在|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to",
+_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|要求|打算|定为|设定|确定为|要控制|控制目标|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to",
                      re.I)
 _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
                      r"grew|was|were|reached|achieved|actual|did .* (?:grow|rise|fall|reach)|how (?:much|many)",
@@ -54,6 +54,18 @@ _SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
 _LAST_YEAR = re.compile(r"去年|上年|上一年|前一年|last year|previous year|the year before", re.I)
 _EN_PLAN = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+five-year plan", re.I)
 _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
+
+
+# Words that only say when: of the named report (当年, 今年, 去年 …) or of the calendar.
+_TIME_WORDS = re.compile(r"当年|今年|去年|上年|上一年|明年|本年|那一年|这一年|那年|同年|当时")
+
+
+def without_time_phrases(text: str) -> str:
+    """The question without what says *when* (a named report "2019年政府工作报告", years, 当年, 去年 …): what
+    is left says what it is about (the answer engine's topic words)."""
+    text = _NAMED_REPORT_ZH.sub(" ", text)
+    text = YEAR_RE.sub(" ", text)
+    return _TIME_WORDS.sub(" ", text)
 
 
 @dataclass(frozen=True)
