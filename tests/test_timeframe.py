@@ -105,3 +105,27 @@ def test_the_answer_never_quotes_a_figure_about_another_year():
     plan = analyze("2020年国内生产总值增长了多少？", [report])
     chosen, _ = select_sentences(plan, [SearchHit(chunk, report, 1.0)], set())
     assert chosen == []
+
+
+def test_an_llm_answer_citing_another_years_figure_is_rejected():
+    """A model that answers 2022's growth with the 2021 figure of its source is replaced by the extractive
+    answer, which quotes the 2022 sentence."""
+    from types import SimpleNamespace
+
+    from rag.answer.pipeline import llm_answer
+    from rag.core.models import Chunk, Report
+    from rag.retrieve.hybrid import SearchHit
+    from rag.retrieve.plan import analyze
+
+    class WrongYearModel:
+        def stream(self, messages):
+            yield SimpleNamespace(content="国内生产总值增长8.1%[1]。")
+
+    report = Report("r", "2023年政府工作报告", year=2023, level="national")
+    text = "2021年国内生产总值增长8.1%。2022年国内生产总值增长3%。"
+    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["一、2022年工作回顾"], 0, len(text), text, text, "",
+                  ChunkTime("review", (2022,)))
+    plan = analyze("2022年国内生产总值增长了多少？", [report])
+    result = llm_answer(WrongYearModel(), "openai", plan, [SearchHit(chunk, report, 1.0)], plan.text, plan.text)
+    assert result.engine.startswith("extractive (fallback") and "another year" in (result.grounding_note or "")
+    assert "3%" in result.answer and "8.1%" not in result.answer

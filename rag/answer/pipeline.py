@@ -16,7 +16,7 @@ from typing import Any
 
 from rag.answer.citations import Citation, locate_quote, neutralize_markers, sentence_units
 from rag.answer.conversation import rewrite_follow_up
-from rag.answer.extractive import MIN_COVERAGE, select_sentences, topic_terms
+from rag.answer.extractive import MIN_COVERAGE, select_sentences, topic_terms, year_match
 from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
 from rag.core.models import Report
@@ -245,6 +245,10 @@ def llm_answer(
             grounded, note, cited = check_grounding(text, sources, standalone)
     if grounded and obeys_instruction(text, [sources[n - 1].chunk.text for n in cited]):
         grounded, note = False, "the answer follows an instruction found in the sources (prompt injection)"
+    if grounded:
+        other = other_year_sources(text, sources, cited, plan)
+        if other:
+            grounded, note = False, f"sources {other} state figures about another year than the one asked"
     if not grounded:
         fallback = extractive_answer(plan, hits, question, standalone, weight_of)
         fallback.engine = f"extractive (fallback from {engine})"
@@ -258,6 +262,20 @@ def llm_answer(
         start, end = locate_quote(hit.chunk.text, claim)
         citations.append(Citation(n, hit, hit.chunk.text[start:end], start))
     return Answer(question, text, engine, True, False, citations, standalone, repaired_note)
+
+
+def other_year_sources(text: str, sources: list[SearchHit], cited: list[int], plan: QueryPlan) -> list[int]:
+    """Cited sources whose quoted figures are about another year than the question asks (the same check as the
+    extractive engine's: a figure of 2021 never answers for 2022)."""
+    other = []
+    for n in cited:
+        hit = sources[n - 1]
+        claim = " ".join(s for s in CLAIM_SPLIT.split(text) if f"[{n}]" in s) or text
+        start, end = locate_quote(hit.chunk.text, claim)
+        quote = hit.chunk.text[start:end]
+        if extract_figures(quote) and year_match(plan.time.asked_years, quote, hit.chunk.time) < 0:
+            other.append(n)
+    return other
 
 
 def repair_markers(text: str, sources: list[SearchHit], question: str) -> str | None:
