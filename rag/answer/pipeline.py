@@ -119,9 +119,12 @@ def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, sta
             citations.append(Citation(n, hit, selected.text, selected.start))
         parts.append((selected.text, n, hit))
     comparison = len(groups) >= 2
+    # Comparisons say which place each figure belongs to; so does an answer to a question that names no place
+    # when its sources come from several places (a district's 2022 target is not the State Council's).
+    labelled = comparison or (not plan.places and len({hit.report.region for hit, _ in chosen}) > 1)
 
-    def label(hit: SearchHit) -> str:  # comparisons say which place each figure belongs to
-        return f"{hit.report.district or hit.report.city or hit.report.region}：" if comparison else ""
+    def label(hit: SearchHit) -> str:
+        return f"{hit.report.district or hit.report.city or hit.report.region}：" if labelled else ""
 
     parts = [(neutralize_markers(text), n, hit) for text, n, hit in parts]  # only [n] we add are markers
     if language == "en":
@@ -144,8 +147,10 @@ def _place_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit
             distinct.append(ids)
     if len(distinct) < 2:
         # A question about one place is answered from that place's reports when any were retrieved.
-        own = [h for h in hits if distinct and h.chunk.report_id in distinct[0]]
-        return [own or hits]
+        if not distinct:
+            return [hits]
+        # Never another place's figure for the named place: no hit of its reports, no answer.
+        return [[h for h in hits if h.chunk.report_id in distinct[0]]]
     groups = [[h for h in hits if h.chunk.report_id in ids] for ids in distinct]
     return [g for g in groups if g] or [hits]
 
