@@ -117,3 +117,22 @@ def test_time_phrases_are_not_topic_words():
     concepts = question_concepts(analyze("2019年政府工作报告给当年经济增长定的预期目标是多少？", []), set())
     words = {w for concept in concepts.concepts for w in concept}
     assert not words & {"政府", "工作", "报告", "当年"} and "国内生产总值" in words
+
+
+@pytest.mark.parametrize(("question", "places"), [
+    ("How much did China's economy grow in 2023?", ["全国"]),
+    ("我国2022年粮食产量是多少？", ["全国"]),
+    ("What was national grain output in 2021?", ["全国"]),
+    ("凌河区地区生产总值增速全国第几？", ["凌河区"]),  # a local question that compares with the country
+    ("2022年经济增长预期目标定的是多少？", []),
+])
+def test_the_country_is_a_place(question, places):
+    """全国/我国/China name the State Council's reports, so a district's figure never answers for the country."""
+    from rag.core.models import Report
+    from rag.retrieve.plan import analyze
+
+    reports = [Report("n", "2023年政府工作报告", year=2023, level="national"),
+               Report("d", "凌河区政府工作报告", year=2023, level="district", city="锦州市", district="凌河区")]
+    plan = analyze(question, reports)
+    assert [m.name for m in plan.places] == places
+    assert not {"china", "national"} & set(plan.untranslated)

@@ -21,6 +21,7 @@ from rag.core.timeframe import MULTI_RE, ChunkTime, sentence_years
 from rag.core.tokens import QUERY_STOPWORDS, words
 from rag.core.years import RANGE_RE
 from rag.retrieve.hybrid import SearchHit
+from rag.retrieve.places import NATIONAL_ZH
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import without_time_phrases
 
@@ -108,8 +109,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 continue
             if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
                 continue
-            if any(word in name for name in place_names):
-                continue
+            if any(word in name for name in place_names) or NATIONAL_ZH.fullmatch(word):
+                continue  # a place (我国, 全国: the country) says where, not what
             if any(word in term for group in plan.expansion_groups for term in group):
                 continue  # part of a named indicator (新增就业): that indicator is the concept
             kept.setdefault(word, None)

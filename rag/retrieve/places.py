@@ -20,6 +20,19 @@ from rag.retrieve.english import english_words, strip_accents
 PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "州", "盟", "旗")
 
 
+# How a question names the whole country, whose reports are the State Council's (level national).
+NATIONAL_ZH = re.compile(r"全国|我国|中国|国务院")
+NATIONAL_EN = re.compile(r"\b(?:china|chinese|national(?:ly)?|nationwide|the country|country's|state council)\b",
+                         re.I)
+
+
+def national_words(text: str, lang: str) -> list[str]:
+    """The words of ``text`` that name the whole country (全国, 我国, China, national …)."""
+    if lang == "en":
+        return [m.group(0).lower() for m in NATIONAL_EN.finditer(text)]
+    return NATIONAL_ZH.findall(normalize_for_search(text))
+
+
 @dataclass
 class PlaceMatch:
     name: str
@@ -62,8 +75,13 @@ def match_places(plan_text: str, lang: str, reports: list[Report]) -> list[Place
     squashed = squash(plan_text) if lang == "en" else ""
     tokens = {squash(w) for w in english_words(plan_text)} if lang == "en" else set()
     matches: dict[str, PlaceMatch] = {}
+    country = bool(national_words(plan_text, lang))
     for report in reports:
+        if report.level == "national" and country:
+            matches.setdefault("全国", PlaceMatch("全国", [])).report_ids.append(report.report_id)
         for name in place_names(report):
+            if name == "全国":
+                continue
             short = short_place_name(name)
             hit = name in normalized or (len(short) >= 2 and short in normalized)
             if not hit and lang == "en":
@@ -72,6 +90,8 @@ def match_places(plan_text: str, lang: str, reports: list[Report]) -> list[Place
                     plan_text, pinyin)))
             if hit:
                 matches.setdefault(name, PlaceMatch(name, [])).report_ids.append(report.report_id)
+    if "全国" in matches and len(matches) > 1:
+        del matches["全国"]  # 凌河区增速全国第一: a local question that compares with the country
     # Keep the most specific names: drop a city when one of its districts is named.
     by_id = {r.report_id: r for r in reports}
     named = set(matches)

@@ -46,6 +46,7 @@ from rag.retrieve.places import (
     gazetteer_by_pinyin,
     gazetteer_places,
     match_places,
+    national_words,
     place_names,
     place_pinyin,
     squash,
@@ -133,6 +134,7 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
         plan.expansion_groups.extend([name] for name in plan.other_places)
         capitalized = {squash(re.sub(r"['’]s$", "", p)) for p in re.findall(r"[A-Z][a-zA-Z'’\-]*", question)}
         ignore = pinyins | (capitalized & gazetteer_by_pinyin().keys())
+        ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()}
         plan.untranslated = unmatched_english_words(english, ignore)
         plan.figures = english_figures(question)
         extra = plan.figures
