@@ -129,3 +129,10 @@ def test_an_llm_answer_citing_another_years_figure_is_rejected():
     result = llm_answer(WrongYearModel(), "openai", plan, [SearchHit(chunk, report, 1.0)], plan.text, plan.text)
     assert result.engine.startswith("extractive (fallback") and "another year" in (result.grounding_note or "")
     assert "3%" in result.answer and "8.1%" not in result.answer
+
+
+def test_relative_years_of_a_sentence():
+    assert sentence_years("今年预计将达二万五千五百公里。", 1954) == (1954,)
+    assert sentence_years("去年国内生产总值增长3%。", 2023) == (2022,)
+    assert sentence_years("比去年增加300亿元。", 2018) == ()  # a baseline, not the figure's year
+    assert sentence_years("今年预计将达二万五千五百公里。") == ()

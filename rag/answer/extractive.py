@@ -226,7 +226,7 @@ def select_sentences(
             loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
-            match = year_match(asked, text[start:end], hit.chunk.time)
+            match = year_match(asked, text[start:end], hit.chunk.time, hit.report.year)
             if match < 0 and has_figure:
                 continue  # a figure about another year (or a span of years) never answers for the asked year
             score = weight + (w.figure_bonus if numeric and has_figure else 0.0) + w.rank_bonus / (rank + 1)
@@ -282,7 +282,7 @@ def whole_item(text: str, end: int) -> int:
     return stop + 1 if text[stop:stop + 1] == "。" else stop
 
 
-def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime) -> int:
+def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, report_year: int | None = None) -> int:
     """+1 when a sentence speaks about the asked year, −1 when it speaks about another year or a span of years
     (年均, 五年, 2017年到2021年), 0 when it cannot be told. The sentence's own years come first (2021年…, not the
     baseline of 比2012年); a sentence without one speaks about its paragraph's time (rag/core/timeframe.py:
@@ -291,11 +291,13 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime) -> i
         return 0
     single = len(asked) == 1  # one year asked: a five-year figure (年均, 2017年到2021年) does not answer it
     norm = aligned_search_text(sentence)
-    stated = sentence_years(sentence)
+    stated = sentence_years(sentence, report_year)
     if stated:
         return 1 if asked & set(stated) and not (single and RANGE_RE.search(norm)) else -1
     if single and MULTI_RE.search(norm):
         return -1
-    if not chunk_time.years or (single and chunk_time.kind == "multi-year"):
+    if not chunk_time.years:
         return 0
-    return 1 if asked & set(chunk_time.years) else -1
+    if not asked & set(chunk_time.years):
+        return -1
+    return 0 if single and chunk_time.kind == "multi-year" else 1  # a five-year part may hold the year's figure

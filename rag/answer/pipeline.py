@@ -278,7 +278,7 @@ def other_year_sources(text: str, sources: list[SearchHit], cited: list[int], pl
         claim = " ".join(s for s in CLAIM_SPLIT.split(text) if f"[{n}]" in s) or text
         start, end = locate_quote(hit.chunk.text, claim)
         quote = hit.chunk.text[start:end]
-        if extract_figures(quote) and year_match(plan.time.asked_years, quote, hit.chunk.time) < 0:
+        if extract_figures(quote) and year_match(plan.time.asked_years, quote, hit.chunk.time, hit.report.year) < 0:
             other.append(n)
     return other
 

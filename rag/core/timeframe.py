@@ -174,9 +174,14 @@ def chunk_time(section_path: Sequence[str], text: str, report_year: int | None,
     return part_time(part, year, report_year)
 
 
-def sentence_years(sentence: str) -> tuple[int, ...]:
+_RELATIVE_YEAR = re.compile(r"(?<![比较同与和从由])(今年|本年|去年|明年)")
+_RELATIVE_OFFSET = {"今年": 0, "本年": 0, "去年": -1, "明年": 1}
+
+
+def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, ...]:
     """Years a sentence states its figures for: explicit years and the ends of ranges, not baselines after
-    比/较/同/与/从 (2021年同2012年相比 → 2021). Empty when the sentence names none."""
+    比/较/同/与/从 (2021年同2012年相比 → 2021); else, given the report's year, its 今年/去年/明年 (not 比去年).
+    Empty when the sentence names none."""
     norm = aligned_search_text(sentence)
     ranges = RANGE_RE.findall(norm)
     if ranges:
@@ -187,6 +192,8 @@ def sentence_years(sentence: str) -> tuple[int, ...]:
         if re.search(r"(?:比|较|同|与|和|从|由)\s*$", before):
             continue
         years.append(year_value(match.group(1)))
+    if not years and report_year is not None:
+        years = [report_year + _RELATIVE_OFFSET[word] for word in _RELATIVE_YEAR.findall(norm)]
     return tuple(sorted(set(years)))
 
 
