@@ -207,6 +207,8 @@ def select_sentences(
     asked = plan.time.asked_years
     candidates: list[tuple[float, Selected, set[int]]] = []
     for rank, hit in enumerate(hits):
+        if hit.chunk.paragraph == 0:
+            continue  # the title block (¶0) answers who/when questions only (rag/answer/report_facts.py)
         text = hit.chunk.text
         for start, end in sentence_units(text):
             # An instruction to the assistant (prompt injection) is never an answer: drop it from the sentence.

@@ -48,9 +48,29 @@ def scope_reports(reports: list[Report], plan: QueryPlan, report_ids: list[str] 
 def corpus_weigher(conn: Any) -> Callable[[str], float]:
     """IDF of a topic term over the chunks. A phrase that is not one index token (a glossary term such as
     事业单位改革) is counted by substring over the chunks' search text, so it is not mistaken for a word
-    that occurs nowhere in the reports."""
+    that occurs nowhere in the reports. One weigher per library version is kept (its texts and counts are
+    reused by every question until a report is added or removed)."""
+    fingerprint = _fingerprint(conn)
+    key = (id(conn), fingerprint)
+    if key not in _WEIGHERS:
+        _WEIGHERS.clear()  # one library version at a time: an ingest makes the old one stale
+        _WEIGHERS[key] = _make_weigher(conn)
+    return _WEIGHERS[key]
+
+
+_WEIGHERS: dict[tuple[int, str], Callable[[str], float]] = {}
+
+
+def _fingerprint(conn: Any) -> str:
+    rows = conn.execute("SELECT count(*), group_concat(sha256) FROM reports").fetchone()
+    return f"{rows[0]}:{hash(rows[1])}"
+
+
+def _make_weigher(conn: Any) -> Callable[[str], float]:
     base = idf_weigher(conn)
     unseen = base("\x00")
+    texts = [row[0] for row in conn.execute("SELECT search_text FROM chunks")]
+    total = len(texts) or 1
     cache: dict[str, float] = {}
 
     def weight(term: str) -> float:
@@ -58,9 +78,8 @@ def corpus_weigher(conn: Any) -> Callable[[str], float]:
         if value < unseen - 1e-9 or term.startswith("\x00") or len(term) < 3:
             return value
         if term not in cache:
-            total = conn.execute("SELECT count(*) FROM chunks").fetchone()[0] or 1
-            df = conn.execute("SELECT count(*) FROM chunks WHERE instr(search_text, ?) > 0",
-                              (normalize_for_search(term),)).fetchone()[0]
+            needle = normalize_for_search(term)
+            df = sum(1 for text in texts if needle in text)
             cache[term] = math.log((total + 1) / (df + 1)) + 1.0
         return cache[term]
 
@@ -124,7 +143,8 @@ def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, sta
     labelled = comparison or (not plan.places and len({hit.report.region for hit, _ in chosen}) > 1)
 
     def label(hit: SearchHit) -> str:
-        return f"{hit.report.district or hit.report.city or hit.report.region}：" if labelled else ""
+        place = hit.report.district or hit.report.city or hit.report.region
+        return f"{place}：" if labelled and place else ""
 
     parts = [(neutralize_markers(text), n, hit) for text, n, hit in parts]  # only [n] we add are markers
     if language == "en":
