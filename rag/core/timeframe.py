@@ -169,8 +169,8 @@ def chunk_time(section_path: Sequence[str], text: str, report_year: int | None,
     if part is None:
         part, year = hint
     opening = opening_part(SENTENCE_END.split(lead, maxsplit=1)[0], report_year)
-    if opening[0] in ("review", "plan") and part in (None, "review", "plan"):
-        part, year = opening  # 去年… inside the plan part, 2022年… under a neutral heading
+    if opening[0] in ("review", "plan"):
+        part, year = opening  # 去年… inside the plan part, 2022年… under a neutral or five-year heading
     return part_time(part, year, report_year)
 
 
