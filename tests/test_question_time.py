@@ -136,3 +136,16 @@ def test_the_country_is_a_place(question, places):
     plan = analyze(question, reports)
     assert [m.name for m in plan.places] == places
     assert not {"china", "national"} & set(plan.untranslated)
+
+
+def test_relative_years_speak_from_the_latest_report_in_scope():
+    from rag.core.models import Report
+    from rag.retrieve.plan import analyze
+
+    reports = [Report(f"n{y}", f"{y}年政府工作报告", year=y, level="national") for y in (2023, 2024, 2025)]
+    reports.append(Report("d", "凌河区政府工作报告", year=2019, level="district", city="锦州市", district="凌河区"))
+    assert analyze("今年国内生产总值增长目标是多少？", reports).time.years == (2025,)
+    last = analyze("去年国内生产总值增长了多少？", reports).time
+    assert last.years == (2024,) and last.intent == "result"
+    assert analyze("凌河区今年的目标是什么？", reports).time.years == (2019,)  # the place's latest report
+    assert analyze("比去年增长多少？", reports).time.years == ()  # a baseline

@@ -139,6 +139,25 @@ def question_time(text: str) -> QuestionTime:
     return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods)
 
 
+_RELATIVE_TO_LATEST = re.compile(r"(?<![比较同与和从由])(今年|本年|去年|上年|明年)|\b(this|last|next) year\b", re.I)
+_OFFSETS = {"今年": 0, "本年": 0, "this": 0, "去年": -1, "上年": -1, "last": -1, "明年": 1, "next": 1}
+
+
+def relative_to_latest(time: QuestionTime, text: str, latest: int | None) -> QuestionTime:
+    """A question that names no year but says 今年/去年/明年 (this/last/next year) speaks from the latest report
+    in scope: 今年 is that report's year, 去年 the year it reviews."""
+    if time.years or time.named_report is not None or time.spans or latest is None:
+        return time
+    match = _RELATIVE_TO_LATEST.search(to_simplified(text))
+    if not match:
+        return time
+    year = latest + _OFFSETS[(match.group(1) or match.group(2)).lower()]
+    intent = time.intent
+    if intent == "unknown":
+        intent = "result" if year < latest else "target"
+    return QuestionTime((year,), None, intent, False, ())
+
+
 def reports_needed(time: QuestionTime) -> set[int] | None:
     """Report years any one of which could answer, or None when the question is not about one year."""
     if time.named_report is not None:
