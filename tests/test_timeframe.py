@@ -136,3 +136,17 @@ def test_relative_years_of_a_sentence():
     assert sentence_years("去年国内生产总值增长3%。", 2023) == (2022,)
     assert sentence_years("比去年增加300亿元。", 2018) == ()  # a baseline, not the figure's year
     assert sentence_years("今年预计将达二万五千五百公里。") == ()
+
+
+def test_results_and_citations_say_what_a_paragraph_speaks_about():
+    from rag.core.models import Chunk, Report
+    from rag.retrieve.hybrid import SearchHit
+    from ui.render import year_chip
+
+    report = Report("r", "2023年政府工作报告", year=2023)
+    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["一、2022年工作回顾"], 0, 4, "经济增长", "经济增长", "",
+                  ChunkTime("review", (2022,)))
+    assert SearchHit(chunk, report, 1.0).to_dict()["speaks_about"] == {"kind": "review", "years": [2022]}
+    assert "2023 · 回顾 2022" in year_chip(2023, {"kind": "review", "years": [2022]})
+    assert ">2023<" in year_chip(2023, {"kind": None, "years": []})
+    assert "2021–2025" in year_chip(2023, {"kind": "multi-year", "years": [2021, 2022, 2023, 2024, 2025]})

@@ -307,7 +307,8 @@ def test_new_session_sees_reports_added_later_and_their_summary_is_text(browser,
 def test_report_text_cannot_forge_citation_links_in_the_chat(page, evil_report):
     answer, _ = ask(page, "云溪县2022年城镇新增就业多少人？")
     assert "5200人" in answer
-    assert page.locator("#rq-sources .rq-src .rq-year").first.inner_text() == "2023"  # year chip on the card
+    chip = page.locator("#rq-sources .rq-src .rq-year").first.inner_text()
+    assert chip.startswith("2023"), chip  # year chip on the card: the report's year (and what the ¶ is about)
     chat = page.locator("#rq-chat")
     assert chat.locator("a", has_text="就业报告").count() == 0  # the report's Markdown link stays text
     links = chat.locator("a[href^='#cite-']")

@@ -59,16 +59,19 @@ class SourceItem:
     quote: str | None = None
     quote_start: int = 0
     year: int | None = None  # the report's year, shown as a chip: in a many-year library it decides
+    speaks_about: dict[str, Any] | None = None  # the paragraph's kind and years (rag/core/timeframe.py)
 
     @classmethod
     def from_hit(cls, n: int, hit: SearchHit) -> SourceItem:
         c = hit.chunk
-        return cls(n, c.chunk_id, hit.report.title, c.section_path, c.paragraph, c.text, year=hit.report.year)
+        return cls(n, c.chunk_id, hit.report.title, c.section_path, c.paragraph, c.text, year=hit.report.year,
+                   speaks_about=c.time.to_dict())
 
     @classmethod
     def from_citation(cls, data: dict[str, Any]) -> SourceItem:
         return cls(data["n"], data["chunk_id"], data["title"], data["section_path"], data["paragraph"],
-                   data.get("text", ""), data.get("quote"), data.get("quote_start", 0), data.get("report_year"))
+                   data.get("text", ""), data.get("quote"), data.get("quote_start", 0), data.get("report_year"),
+                   data.get("speaks_about"))
 
 
 def highlighted(text: str, quote_text: str | None, start: int) -> str:
@@ -83,8 +86,23 @@ def highlighted(text: str, quote_text: str | None, start: int) -> str:
     return f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
 
 
-def year_chip(year: int | None) -> str:
-    return f'<span class="rq-year" title="报告年份 report year">{esc(year)}</span>' if year else ""
+_KIND_LABELS = {"review": ("回顾", "review of"), "plan": ("部署", "plan for"), "multi-year": ("多年", "years")}
+
+
+def year_chip(year: int | None, speaks_about: dict[str, Any] | None = None) -> str:
+    """The report's year, and what the paragraph speaks about (回顾 2022 / 部署 2023 / 多年 2018–2022)."""
+    if not year:
+        return ""
+    label, title = str(year), "报告年份 report year"
+    kind = (speaks_about or {}).get("kind")
+    years = [int(y) for y in (speaks_about or {}).get("years", [])]
+    if kind in _KIND_LABELS and years:
+        span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+        zh, en = _KIND_LABELS[kind]
+        label += f" · {zh} {span}"
+        title += f"; 段落所讲 the paragraph is a {en} {span}"
+    return f'<span class="rq-year" title="{esc(title)}">{esc(label)}</span>'
+
 
 
 def sources_html(items: list[SourceItem], heading: str) -> str:
@@ -98,7 +116,7 @@ def sources_html(items: list[SourceItem], heading: str) -> str:
             f'<div class="rq-src" id="rq-src-{item.n}" data-chunk="{esc(item.chunk_id)}" '
             f'data-quote="{esc(item.quote or "")}" role="button" tabindex="0" '
             f'title="在原文中查看 Open in the report viewer">'
-            f'<div class="rq-src-head"><span class="rq-num">{item.n}</span>{year_chip(item.year)}'
+            f'<div class="rq-src-head"><span class="rq-num">{item.n}</span>{year_chip(item.year, item.speaks_about)}'
             f'<span class="rq-src-title">{esc(item.title)}</span></div>'
             f'<div class="rq-src-meta">{esc(path)} · <b>¶{item.paragraph}</b></div>'
             f'<div class="rq-src-text">{highlighted(item.text, item.quote, item.quote_start)}</div>'

@@ -41,6 +41,7 @@ class Citation:
             "report_id": chunk.report_id,
             "title": self.hit.report.title,
             "report_year": self.hit.report.year,
+            "speaks_about": chunk.time.to_dict(),
             "section_path": chunk.section_path,
             "paragraph": chunk.paragraph,
             "quote": self.quote,

@@ -46,6 +46,10 @@ class ChunkTime:
     def covers(self, year: int) -> bool:
         return year in self.years
 
+    def to_dict(self) -> dict[str, object]:
+        """``{"kind": "review", "years": [2022]}``: what search results and citations carry."""
+        return {"kind": self.kind, "years": list(self.years)}
+
     def encode(self) -> str:
         return ",".join(str(y) for y in self.years)
 

@@ -87,6 +87,7 @@ class SearchHit:
             "report_id": self.chunk.report_id,
             "title": self.report.title,
             "report_year": self.report.year,
+            "speaks_about": self.chunk.time.to_dict(),
             "section_path": self.chunk.section_path,
             "paragraph": self.chunk.paragraph,
             "score": round(self.score, 6),
