@@ -17,6 +17,7 @@ from typing import Any
 from rag.answer.citations import Citation, locate_quote, neutralize_markers, sentence_units
 from rag.answer.conversation import rewrite_follow_up
 from rag.answer.extractive import MIN_COVERAGE, select_sentences, topic_terms, year_match
+from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
 from rag.core.models import Report
@@ -349,10 +350,17 @@ def ask(
     t = time.perf_counter()
     weigh = corpus_weigher(services.store.conn)
     place = "、".join(m.name for m in plan.places)
-    gap = missing_year(plan.time, scope_reports(reports, plan, report_ids), place)
+    scope = scope_reports(reports, plan, report_ids)
+    gap = missing_year(plan.time, scope, place)
+    # A standard indicator of a year and place is answered from the indicator ledger (its row's own quote);
+    # its year labels (2019年) are not figures of the quote, so it skips the figure check of LLM answers.
+    ledger = None if gap is not None or looks_like_instruction(standalone) else \
+        indicator_answer(plan, question, standalone, services.store, scope)
     if gap is not None:  # never another year's figure: say which report is missing and what the library has
         result = refusal(plan, hits, question, standalone, engine_name, note="the library has no report for this year")
         result.answer = in_script(gap.message("en" if plan.lang == "en" else "zh"), reply_language(plan))
+    elif ledger is not None:
+        result = ledger
     elif not hits:
         result = refusal(plan, hits, question, standalone, engine_name)
     elif engine_name == "extractive":

@@ -56,13 +56,24 @@ NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 CITATION_MARK = re.compile(r"\[\d{1,2}\]")
+_TRADITIONAL_NUMERALS = str.maketrans("億萬兩點", "亿万两点")  # 三千九百二十億斤 is 三千九百二十亿斤
 # An Arabic number as reports write it: 3,966 / 33.8 / 1 2 9 (spaced by scrapers) / 33·8.
 ARABIC_NUMBER = r"(?<![\d.·])\d(?:\d|,(?=\d{3})|\s(?=\d))*(?:[.·]\d+)?"
 _UNIT_ALTERNATION = "|".join(re.escape(u) for u in ALL_UNITS)
+_GAP = r"[\s\u200b\u200c\u200d\ufeff]*"  # scraped text puts (zero-width) spaces between a number and its unit
+# A Chinese numeral before a unit may hold 万/亿 inside (一万六千七百七十亿元, 四亿零七百多万吨) but never ends with
+# them (the unit takes the last scale word).
+_CN_RUN = rf"[{CN_NUMERAL_CHARS}](?:[{CN_NUMERAL_CHARS}万亿]*[{CN_NUMERAL_CHARS}])?"
 VALUE_UNIT_RE = re.compile(
     rf"百分之(?P<pnum>[{CN_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)"
-    rf"|(?P<num>{ARABIC_NUMBER})\s*(?P<approx>多|余)?\s*(?P<unit>{_UNIT_ALTERNATION})?"
-    rf"|(?<![{CN_NUMERAL_CHARS}])(?P<cnum>[{CN_NUMERAL_CHARS}]+)(?P<capprox>多|余)?(?P<cunit>{_UNIT_ALTERNATION})"
+    rf"|(?P<num>{ARABIC_NUMBER}){_GAP}(?P<approx>多|余)?{_GAP}(?P<unit>{_UNIT_ALTERNATION})?"
+    rf"|(?<![{CN_NUMERAL_CHARS}万亿])(?P<cnum>{_CN_RUN})(?P<capprox>多|余)?(?P<cunit>{_UNIT_ALTERNATION})"
+)
+# The upper end of a range right after a figure: 6%－6.5%, 6.5-7%, 百分之八至九, 百分之七至百分之十, 十五亿元到二十亿元.
+RANGE_NEXT_RE = re.compile(
+    rf"{_GAP}(?:－|-|—|–|~|～|至|到){_GAP}(?:百分之(?P<pnum>[{CN_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)"
+    rf"|(?P<num>{ARABIC_NUMBER})|(?<![{CN_NUMERAL_CHARS}万亿])(?P<cnum>{_CN_RUN}))"
+    rf"{_GAP}(?P<unit>{_UNIT_ALTERNATION})?(?!{_GAP}[\d.·年月日万亿{CN_NUMERAL_CHARS}])"
 )
 
 
@@ -101,13 +112,17 @@ def _cn_to_arabic(text: str) -> str:
             return head + unit.group(0)
         return run
 
-    text = re.sub(rf"百分之([{CN_NUMERAL_CHARS}]+)", lambda m: m.group(1) + "%", text)
+    def percent(match: re.Match[str]) -> str:  # 百分之六: one character is a number here too
+        value = cn_number(match.group(1))
+        return (f"{value:g}" if value is not None else match.group(1)) + "%"
+
+    text = re.sub(rf"百分之([{CN_NUMERAL_CHARS}]+)", percent, text)
     return CN_NUMERAL_RUN.sub(convert, text)
 
 
 def extract_figures(text: str) -> list[Figure]:
     """All figures in ``text`` (citation markers like [1] are not figures)."""
-    text = unicodedata.normalize("NFKC", CITATION_MARK.sub(" ", text))
+    text = unicodedata.normalize("NFKC", CITATION_MARK.sub(" ", text)).translate(_TRADITIONAL_NUMERALS)
     text = _cn_to_arabic(text)
     figures = []
     for match in NUMBER_RE.finditer(text):
@@ -128,12 +143,61 @@ def parse_number(text: str) -> float | None:
 
 
 def read_value(match: re.Match[str]) -> tuple[float | None, str, str]:
-    """(value, unit, 多/余 or '') of a :data:`VALUE_UNIT_RE` match; 百分之五 reads as 5 with unit ``%``."""
+    """(value, unit, 多/余 or '') of a :data:`VALUE_UNIT_RE` match; 百分之五 reads as 5 with unit ``%``.
+
+    A Chinese numeral whose 亿 lies inside and whose unit starts with 万 counts the part after 亿 in 万:
+    四亿零七百多万吨 is 4.07亿吨 and 一千三百八十七亿四千万元 is 1387.4亿元."""
     if match.group("pnum") is not None:
-        return parse_number(match.group("pnum")), "%", ""
+        return _any_number(match.group("pnum")), "%", ""
     if match.group("num") is not None:
         return parse_number(match.group("num")), match.group("unit") or "", match.group("approx") or ""
-    return parse_number(match.group("cnum")), match.group("cunit"), match.group("capprox") or ""
+    run, unit = match.group("cnum"), match.group("cunit")
+    head, sep, tail = run.rpartition("亿")
+    if sep and unit.startswith("万") and not unit.startswith("万亿") and "亿" + unit[1:] in UNIT_FACTORS:
+        high, low = cn_number(head), cn_number(tail.lstrip("零〇"))
+        if high is not None and low is not None and low < WAN:
+            return high + low / WAN, "亿" + unit[1:], match.group("capprox") or ""
+        return None, unit, ""
+    return cn_number(run), unit, match.group("capprox") or ""
+
+
+def read_range_high(text: str, pos: int, unit: str) -> tuple[float, str, int] | None:
+    """The upper end of a range starting at ``pos`` (right after a figure in ``unit``, '' when the unit is only
+    written after the upper end: 6.5-7%): (value, unit, end), or None when no range follows. The upper end
+    must have the same unit (or none) and not be a year (百分之三十九点七到一九五七年)."""
+    match = RANGE_NEXT_RE.match(text, pos)
+    if match is None:
+        return None
+    number = match.group("pnum") or match.group("num") or match.group("cnum")
+    high = _any_number(number)
+    high_unit = "%" if match.group("pnum") is not None else (match.group("unit") or "")
+    if high is None or (match.group("cnum") is not None and not high_unit and not unit):
+        return None
+    if unit and high_unit and high_unit != unit:
+        return None
+    if not unit and not high_unit:
+        return None
+    return high, unit or high_unit, match.end()
+
+
+def cn_number(text: str) -> float | None:
+    """The value of a Chinese numeral (七, 十二点八, 二百十七, 一万六千七百七十), else None; unlike
+    :func:`parse_number` a single character counts too (百分之七)."""
+    import cn2an
+
+    if not text or set(text) <= set("万亿点"):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = cn2an.cn2an(text, "smart")
+        except (ValueError, KeyError, IndexError):
+            return parse_number(text)
+    return float(value)
+
+
+def _any_number(text: str) -> float | None:
+    return parse_number(text) if re.search(r"\d", text) else cn_number(text)
 
 
 def unit_family(unit: str) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from rag.core.textnorm import normalize_for_search
+from rag.core.textnorm import aligned_search_text, normalize_for_search
 
 TABLE_FILE = "indicators.tsv"
 KINDS = ("actual", "target", "multi-year")
@@ -117,3 +117,72 @@ def check_kind(kind: str | None) -> str | None:
     if kind is not None and kind not in KINDS:
         raise IndicatorError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     return kind
+
+
+@lru_cache(maxsize=4)
+def mention_pattern(table: IndicatorTable) -> tuple[re.Pattern[str], dict[str, Indicator]]:
+    """One pattern for every wording of the table (longest first, so 人均国内生产总值 is never read as
+    国内生产总值), matched on :func:`aligned_search_text`; and wording → indicator."""
+    synonyms: dict[str, Indicator] = {}
+    for indicator in table.indicators:
+        for synonym in (indicator.name, *indicator.synonyms):
+            synonyms.setdefault(aligned_search_text(synonym), indicator)
+    pattern = "|".join(re.escape(s) for s in sorted(synonyms, key=len, reverse=True))
+    return re.compile(pattern), synonyms
+
+
+# -- indicators a question names -------------------------------------------------------------------------
+_SHARE_AFTER = re.compile(r"的?(?:比重|比例|占比|之比)")  # 赤字占国内生产总值的比重 asks a share, not GDP
+_PART_BEFORE = re.compile(r"(?:人均|单位|占)$")
+_EN_GROWTH = re.compile(r"\beconom(?:y|ies|ic)\b(?:\W+\w+){0,3}?\W+(?:grow|grew|grown|growth|expand)", re.I)
+_EN_NARROWED = re.compile(r"(?:in|for|of|on|into|to)\s+(?!(?:19|20)\d\d\b|china\b|the\s+(?:country|economy|nation)\b)"
+                          r"[a-z]")  # "investment in education" is not fixed-asset investment
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _words(text: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
+
+
+def question_indicators(text: str, table: IndicatorTable | None = None) -> list[Indicator]:
+    """The standard indicators a question names, in order of mention (a combined name gives its parts).
+
+    Chinese (either script): the table's wordings, longest first, never a share (占GDP比重) or a per-unit
+    figure; one-character wordings (钢) are left to reports. English: the aliases, longest first, on words
+    with plural s dropped ("special bonds" = "special bond"); a one-word alias narrowed by a phrase after it
+    ("investment in education") does not count; "the economy grew" names GDP growth."""
+    table = table or load_table()
+    norm = aligned_search_text(text)
+    found: list[tuple[int, Indicator]] = []
+    pattern, synonyms = mention_pattern(table)
+    rest = norm  # what the English aliases may still match: not the Latin letters of a Chinese wording (人均GDP)
+    for m in pattern.finditer(norm) if re.search(r"[\u4e00-\u9fff]", norm) else ():  # GDP in English: an alias
+        rest = rest[:m.start()] + " " * (m.end() - m.start()) + rest[m.end():]
+        if m.end() - m.start() >= 2 and not _SHARE_AFTER.match(norm, m.end()) \
+                and not _PART_BEFORE.search(norm, 0, m.start()):
+            found.append((m.start(), synonyms[m.group(0)]))
+    words = _words(rest)
+    taken = [False] * len(words)
+    aliases = sorted(((tuple(_words(a)), ind) for ind in table.indicators
+                      for a in {*ind.aliases_en, ind.english.lower()} if _words(a)), key=lambda p: -len(p[0]))
+    spaced = " ".join(words)
+    for alias, indicator in aliases:
+        for i in range(len(words) - len(alias) + 1):
+            if tuple(words[i:i + len(alias)]) != alias or any(taken[i:i + len(alias)]):
+                continue
+            after = " ".join(words[i + len(alias):i + len(alias) + 3])
+            if len(alias) == 1 and alias[0] not in ("gdp", "gnp", "cpi", "fdi") and _EN_NARROWED.match(after):
+                continue
+            taken[i:i + len(alias)] = [True] * len(alias)
+            found.append((len(norm) + i, indicator))  # after the Chinese ones, in word order
+    if _EN_GROWTH.search(spaced):
+        found.append((len(norm) + len(words), table.get("地区生产总值")))
+    out: list[Indicator] = []
+    for _, indicator in sorted(found, key=lambda f: f[0]):
+        for member in ([table.get(p) for p in indicator.parts] if indicator.combined else [indicator]):
+            if member not in out:
+                out.append(member)
+    return out

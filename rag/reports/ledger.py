@@ -2,8 +2,9 @@
 
 For every mention of an indicator of the synonym table (:mod:`rag.reports.indicators`) the figures that follow it in
 the same clause are read: the value with its unit (亿元, 万元, 万美元, 元, 万人, %, …), the growth rate after
-增长/增/下降, a qualifier (左右/以上/以内) and a rank phrase (增速全市第一). Each row keeps the exact quoted span
-of its chunk, so a figure is never shown without its source.
+增长/增/下降, a qualifier (左右/以上/以内) and a rank phrase (增速全市第一); a range (6%－6.5%) keeps its upper end
+(``value_high`` / ``growth_high``). Each row keeps the exact quoted span of its chunk, so a figure is never shown
+without its source.
 
 Kinds: ``actual`` (the review of the past year), ``target`` (the year ahead's 预期目标), ``multi-year`` (五年,
 年均, "十四五", 2017年到2021年). The kind and the year a figure refers to come from the sentence (explicit year,
@@ -41,7 +42,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Bump when extraction rules change: stored ledgers are re-extracted on the next store open.
-LEDGER_VERSION = 2
+LEDGER_VERSION = 3
 
 
 def ledger_version(table: IndicatorTable | None = None) -> str:
@@ -70,12 +71,22 @@ CREATE TABLE IF NOT EXISTS ledger (
     quote_start INTEGER NOT NULL,
     paragraph INTEGER,
     qualifier_of TEXT NOT NULL,
+    value_high REAL,
+    growth_high REAL,
     PRIMARY KEY (report_id, seq)
 );
 CREATE INDEX IF NOT EXISTS ledger_by_indicator ON ledger(indicator, kind, ref_year);
 """
 _COLUMNS = ("report_id", "seq", "region", "report_year", "indicator", "indicator_en", "value", "unit", "growth",
-            "kind", "ref_year", "qualifier", "rank", "chunk_id", "quote", "quote_start", "paragraph", "qualifier_of")
+            "kind", "ref_year", "qualifier", "rank", "chunk_id", "quote", "quote_start", "paragraph", "qualifier_of",
+            "value_high", "growth_high")
+# Columns added after the first ledger: stores written before them gain them on the next re-extraction.
+_ADDED_COLUMNS = {"value_high": "REAL", "growth_high": "REAL"}
+
+
+def _missing_columns(conn: sqlite3.Connection) -> list[str]:
+    present = {row[1] for row in conn.execute("PRAGMA table_info(ledger)")}
+    return [c for c in _ADDED_COLUMNS if c not in present]
 
 
 def safe_extract_ledger(report: Report, chunks: list[Chunk]) -> list[LedgerRow]:
@@ -91,6 +102,8 @@ def write_ledger(conn: sqlite3.Connection, report: Report, chunks: list[Chunk],
                  rows: list[LedgerRow] | None = None) -> int:
     """Replace the ledger rows of one report (call inside the report's transaction). ``rows`` extracted
     beforehand (outside the writer's lock) are written as they are; otherwise they are extracted here."""
+    for column in _missing_columns(conn):  # an older store (LEDGER_VERSION bumps re-extract it)
+        conn.execute(f"ALTER TABLE ledger ADD COLUMN {column} {_ADDED_COLUMNS[column]}")
     conn.execute("DELETE FROM ledger WHERE report_id=?", (report.report_id,))
     if rows is None:
         rows = safe_extract_ledger(report, chunks)
@@ -98,7 +111,8 @@ def write_ledger(conn: sqlite3.Connection, report: Report, chunks: list[Chunk],
     conn.executemany(
         f"INSERT INTO ledger ({','.join(_COLUMNS)}) VALUES ({marks})",
         [(r.report_id, seq, r.region, r.report_year, r.indicator, r.indicator_en, r.value, r.unit, r.growth,
-          r.kind, r.ref_year, r.qualifier, r.rank, r.chunk_id, r.quote, r.quote_start, r.paragraph, r.qualifier_of)
+          r.kind, r.ref_year, r.qualifier, r.rank, r.chunk_id, r.quote, r.quote_start, r.paragraph, r.qualifier_of,
+          r.value_high, r.growth_high)
          for seq, r in enumerate(rows)],
     )
     return len(rows)
@@ -119,11 +133,12 @@ def query_ledger(conn: sqlite3.Connection, report_id: str | None = None, indicat
     if year is not None:
         where.append("ref_year=?")
         args.append(year)
-    sql = f"SELECT {','.join(c for c in _COLUMNS if c != 'seq')} FROM ledger"
+    missing = set(_missing_columns(conn))  # a read-only store that could not be re-extracted yet
+    names = [c for c in _COLUMNS if c != "seq" and c not in missing]
+    sql = f"SELECT {','.join(names)} FROM ledger"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY report_id, seq"
-    names = [c for c in _COLUMNS if c != "seq"]
     return [LedgerRow(**dict(zip(names, row, strict=True))) for row in conn.execute(sql, args)]
 
 

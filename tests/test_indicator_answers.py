@@ -1,0 +1,140 @@
+"""Indicator questions answered from the ledger (rag/answer/indicator_answers.py) in a many-year library: the
+seeds and a dozen national reports, ingested through the pipeline without embeddings. The figure given is the
+row of the asked indicator, kind, year and place, quoted and cited; anything else is left to text retrieval."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import NATIONAL, SEEDS, need_shared
+
+YEARS = {1978, 1982, 1992, 1993, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025}  # 2020 is not in the corpus
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    from rag.core.config import Settings
+    from rag.service.resources import Services
+
+    folder = tmp_path_factory.mktemp("reports")
+    lines = need_shared(NATIONAL).read_text(encoding="utf-8").splitlines()
+    subset = folder / "national_reports.jsonl"
+    subset.write_text("\n".join(line for line in lines if line.strip() and int(json.loads(line)["year"]) in YEARS),
+                      encoding="utf-8")
+    services = Services(Settings(index_dir=tmp_path_factory.mktemp("index")))
+    outcomes = services.ingest([SEEDS, subset], index=False)
+    assert sum(o.status == "added" for o in outcomes) == 5 + len(YEARS)
+    yield services
+    services.close()
+
+
+def ask(library, question: str):
+    from rag.answer.indicator_answers import indicator_answer
+    from rag.retrieve.plan import analyze
+
+    reports = library.store.reports()
+    plan = analyze(question, reports)
+    return indicator_answer(plan, question, question, library.store, reports)
+
+
+def cited_years(answer) -> list[int]:
+    return [c.hit.report.year for c in answer.citations]
+
+
+def test_a_target_is_the_row_of_that_years_report(library):
+    answer = ask(library, "2019年全国国内生产总值增长的预期目标是多少？")
+    assert answer.engine == "ledger" and not answer.refused and answer.grounded
+    assert "国内生产总值增长6%－6.5%" in answer.answer and "[1]" in answer.answer
+    assert cited_years(answer) == [2019] and answer.citations[0].quote.startswith("国内生产总值增长6%")
+
+
+def test_a_result_is_the_row_of_the_next_years_report(library):
+    answer = ask(library, "2018年我国国内生产总值实际增长了多少？")
+    assert "6.6%" in answer.answer and "6%－6.5%" not in answer.answer
+    assert cited_years(answer) == [2019]
+
+
+def test_english_and_traditional_questions(library):
+    answer = ask(library, "What deficit-to-GDP ratio did the government plan for 2024?")
+    assert answer.answer.startswith("2024 deficit-to-GDP ratio target (2024 report): 3% — “赤字率拟按3%安排")
+    answer = ask(library, "2022年全國城鎮新增就業目標是多少？")
+    assert "城鎮新增就業1100萬人以上" in answer.answer and "目標" in answer.answer
+    assert cited_years(answer) == [2022]
+
+
+def test_several_years_give_one_cited_line_per_year(library):
+    answer = ask(library, "2016—2019年全国国内生产总值增长目标分别是多少？")
+    lines = answer.answer.split("\n")
+    assert [line[:5] for line in lines] == ["2016年", "2017年", "2018年", "2019年"]
+    assert "6.5%－7%" in lines[0] and "6%－6.5%" in lines[3]
+    assert cited_years(answer) == [2016, 2017, 2018, 2019]  # each year from its own report
+    for n, line in enumerate(lines, start=1):
+        assert f"[{n}]" in line
+
+
+def test_a_year_without_a_report_is_said_so_never_filled(library):
+    answer = ask(library, "2019年到2021年赤字率目标分别是多少？")
+    lines = answer.answer.split("\n")
+    assert "2.8%" in lines[0] and "库中没有2020年的报告" in lines[1] and "3.2%" in lines[2]
+    assert "[" not in lines[1] and cited_years(answer) == [2019, 2021]
+    assert ask(library, "2020年政府工作报告提出的赤字率是多少？") is None  # text retrieval says what is missing
+
+
+def test_was_the_target_met(library):
+    answer = ask(library, "2023年全国国内生产总值增长目标完成了吗？")
+    assert "5%左右[1]" in answer.answer and "5.2%" in answer.answer and answer.answer.endswith("目标已完成。")
+    assert cited_years(answer) == [2023, 2024]
+    answer = ask(library, "Was China's 2022 GDP growth target met?")
+    assert "5.5%" in answer.answer and "3%" in answer.answer and "the target was missed" in answer.answer
+
+
+def test_places(library):
+    answer = ask(library, "凌河区2022年固定资产投资完成多少？")
+    assert "33.8亿元" in answer.answer and answer.citations[0].hit.report.district == "凌河区"
+    answer = ask(library, "2022年地区生产总值增长目标是多少？")  # no place: every place, labelled, national first
+    assert answer.answer.startswith("全国，2022年目标") and "焦作市解放区，2022年目标" in answer.answer
+    assert "解放区" not in ask(library, "2022年全国经济增长目标是多少？").answer
+    assert ask(library, "北京市2022年地区生产总值增长目标是多少？") is None  # no report of that place
+
+
+def test_economic_growth_before_gdp_was_reported_as_gnp(library):
+    answer = ask(library, "1992年经济增长目标是多少？")
+    assert "国民生产总值增长百分之六" in answer.answer and cited_years(answer) == [1992]
+
+
+def test_a_plans_far_year_comes_from_the_plan_the_question_names(library):
+    answer = ask(library, "六五计划要求到1985年全国粮食产量达到多少？")
+    assert "三亿六千万吨" in answer.answer and "八千亿斤" not in answer.answer  # 1978's ten-year plan: another plan
+    assert cited_years(answer) == [1982] and answer.answer.startswith("1985年规划目标（1982年报告）")
+    answer = ask(library, "到1985年全国粮食产量计划达到多少？")  # no plan named: each report's plan, labelled
+    assert cited_years(answer) == [1978, 1982]
+
+
+def test_questions_the_ledger_cannot_answer(library):
+    for question in ["2024年政府工作报告是谁作的？", "2023年关于财政收入有哪些措施？", "十三五期间国内生产总值年均增长多少？",
+                     "2019年的赤字率比2018年高出多少？", "2023年教育支出占国内生产总值的比重是多少？",
+                     "国内生产总值增长目标是多少？", "What does the 2024 report say about investment in education?"]:
+        assert ask(library, question) is None, question
+
+
+@pytest.mark.parametrize("question", [
+    "2025年赤字率定为多少？比上年提高了多少？", "2018年地方专项债券安排了多少？",
+    "How did the local government special bond quota change from 2023 to 2025?", "2022年粮食产量是多少？",
+    "1993年政府工作报告计划国民生产总值增长多少？", "2024年全年国内生产总值实际增长了多少？",
+])
+def test_every_cited_statement_is_an_exact_span_holding_the_figures(library, question):
+    from rag.core.numbers import unsupported_figures
+
+    answer = ask(library, question)
+    assert answer is not None and answer.citations
+    for citation in answer.citations:
+        chunk = citation.hit.chunk
+        assert chunk.text[citation.quote_start:citation.quote_start + len(citation.quote)] == citation.quote
+        assert citation.quote in answer.answer
+    for line in answer.answer.split("\n"):
+        quoted = [c.quote for c in answer.citations if f"[{c.n}]" in line]
+        labels_aside = re.sub(r"(?:19|20)\d\d(?:年|(?= [a-zA-Z(]))", "", line)  # 2019年目标, 2023 GDP target
+        assert not unsupported_figures(labels_aside, quoted), line
