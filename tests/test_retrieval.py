@@ -155,6 +155,6 @@ def test_search_batch_cli_one_line_per_query(seed_services, tmp_path):
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[0]["id"] == "q1" and len(lines[0]["results"]) == 3
-    assert set(lines[0]["results"][0]) == {"chunk_id", "report_id", "title", "report_year", "section_path",
-                                           "paragraph", "score", "text"}
+    assert set(lines[0]["results"][0]) == {"chunk_id", "report_id", "title", "report_year", "speaks_about",
+                                           "section_path", "paragraph", "score", "text"}
     assert lines[1]["id"] == 2 and "error" in lines[1]

@@ -155,7 +155,8 @@ def test_chunks_are_exact_slices_with_citation_fields(parsed_seeds):
         for chunk in parsed.chunks:
             assert parsed.cleaned_text[chunk.char_start:chunk.char_end] == chunk.text
             assert chunk.chunk_id.startswith(parsed.report.report_id + ":p")
-            assert chunk.paragraph >= 1 and chunk.paragraph_end >= chunk.paragraph
+            front = chunk.paragraph == 0 and chunk.char_start == 0 and chunk.section_path == []  # ¶0: title block
+            assert (chunk.paragraph >= 1 or front) and chunk.paragraph_end >= chunk.paragraph
             assert chunk.search_text == normalize_for_search(chunk.text)
             assert chunk.context.startswith(parsed.report.title)
             assert len(chunk.text) <= 600

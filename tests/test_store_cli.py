@@ -98,3 +98,20 @@ def test_national_reports_jsonl_ingest(index_dir):
     assert all(i["level"] == "national" and i["year"] and i["n_chunks"] > 10 for i in items)
     latest = next(i for i in items if i["year"] == 2024)
     assert latest["speaker"] == "李强" and latest["meeting_date"] == "2024-03-05"
+
+
+def test_a_report_parsed_by_an_older_parser_is_replaced_on_re_ingest(index_dir):
+    """The store keeps no source bytes: re-ingesting the same file re-parses a report an older parser stored
+    (so a library gains, e.g., the ¶0 title block without deleting anything)."""
+    from rag.index.store import ReportStore
+    from rag.ingest.parser import PARSER_VERSION
+
+    source = SEEDS / "000_748cc8dca99de2ec.txt"
+    assert run_json(index_dir, "ingest", str(source))[0]["status"] == "added"
+    with ReportStore(index_dir) as store, store.transaction() as conn:  # as an older version stored it
+        meta = json.loads(conn.execute("SELECT meta FROM reports").fetchone()[0])
+        meta["parser_version"] = PARSER_VERSION - 1
+        conn.execute("UPDATE reports SET meta=?", (json.dumps(meta, ensure_ascii=False),))
+    assert run_json(index_dir, "ingest", str(source))[0]["status"] == "replaced"
+    assert run_json(index_dir, "ingest", str(source))[0]["status"] == "unchanged"
+    assert run_json(index_dir, "show", "000_748cc8dca99de2ec")["parser_version"] == PARSER_VERSION

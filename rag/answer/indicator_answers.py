@@ -214,11 +214,23 @@ def _gazetteer_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def _unknown_place(norm: str) -> bool:
+    """The question names a place (jieba's place-name tag on a word with a place suffix: 云溪县, 浦东新区) that
+    is none of the library's: its figure is not any loaded place's."""
+    import jieba.posseg
+
+    return any(flag == "ns" and len(word) >= 3 and word[-1] in PLACE_SUFFIX_CHARS
+               for word, flag in jieba.posseg.cut(norm))
+
+
+PLACE_SUFFIX_CHARS = "县区市省州旗盟镇乡"
+
+
 def _scope(plan: QueryPlan, norm: str, reports: list[Report]) -> list[Report] | None:
     if plan.places:
         named = plan.place_report_ids
         return [r for r in reports if r.report_id in named]
-    if plan.other_places or any(name in norm for name in _gazetteer_names()):
+    if plan.other_places or any(name in norm for name in _gazetteer_names()) or _unknown_place(norm):
         return None  # a place the library has no report of: never another place's figure
     if NATIONAL_RE.search(norm):
         return [r for r in reports if r.level == "national"]

@@ -20,6 +20,7 @@ from rag.answer.extractive import MIN_COVERAGE, select_sentences, topic_terms, y
 from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
+from rag.answer.report_facts import report_fact_answer
 from rag.core.models import Report
 from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search
@@ -354,13 +355,18 @@ def ask(
     gap = missing_year(plan.time, scope, place)
     # A standard indicator of a year and place is answered from the indicator ledger (its row's own quote);
     # its year labels (2019年) are not figures of the quote, so it skips the figure check of LLM answers.
-    ledger = None if gap is not None or looks_like_instruction(standalone) else \
-        indicator_answer(plan, question, standalone, services.store, scope)
+    # Who delivered a report, when, at which meeting: from its title block (¶0). A standard indicator of a year
+    # and place: from the indicator ledger (its row's own quote; its year labels are not figures of the quote,
+    # so it skips the figure check of LLM answers). Both are deterministic, so they answer for every engine.
+    direct = None
+    if gap is None and not looks_like_instruction(standalone):
+        direct = report_fact_answer(plan, question, standalone, scope, services.store) or \
+            indicator_answer(plan, question, standalone, services.store, scope)
     if gap is not None:  # never another year's figure: say which report is missing and what the library has
         result = refusal(plan, hits, question, standalone, engine_name, note="the library has no report for this year")
         result.answer = in_script(gap.message("en" if plan.lang == "en" else "zh"), reply_language(plan))
-    elif ledger is not None:
-        result = ledger
+    elif direct is not None:
+        result = direct
     elif not hits:
         result = refusal(plan, hits, question, standalone, engine_name)
     elif engine_name == "extractive":

@@ -31,6 +31,7 @@ class Report:
     n_chunks: int = 0
     partial: bool = False
     warnings: list[str] = field(default_factory=list)
+    parser_version: int = 0  # rag/ingest/parser.PARSER_VERSION that parsed it (0: before versions were kept)
 
     @property
     def region(self) -> str:

@@ -27,7 +27,7 @@ from rag.reports.ledger import LEDGER_SCHEMA, LedgerRow, ledger_version, safe_ex
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-TIME_VERSION = "2"  # bump when rag/core/timeframe.py's rules change: stored chunk times are recomputed on open
+TIME_VERSION = "3"  # bump when rag/core/timeframe.py's rules change: stored chunk times are recomputed on open
 DB_NAME = "reports.db"
 
 SCHEMA = """
@@ -100,7 +100,7 @@ def set_chunk_times(report_year: int | None, chunks: list[Chunk]) -> None:
     """Give each chunk of one report the year(s) and kind it speaks about (the report's time model)."""
     for chunk, when in zip(chunks, report_times(report_year, [(c.section_path, c.text) for c in chunks]),
                            strict=True):
-        chunk.time = when
+        chunk.time = when if chunk.paragraph > 0 else ChunkTime()  # ¶0, the title block, speaks about no year
 
 
 class Library(Protocol):
@@ -220,8 +220,9 @@ class ReportStore:
         parsed = staged.parsed if staged is not None else parsed
         report = parsed.report
         old_sha = self.sha_of(report.report_id)
-        if old_sha == report.sha256:
-            return "unchanged"
+        stored = self.report(report.report_id) if old_sha == report.sha256 else None
+        if stored is not None and stored.parser_version == report.parser_version:
+            return "unchanged"  # same bytes, same parser (an older parser's version is replaced)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as conn:
             conn.execute("DELETE FROM chunks WHERE report_id=?", (report.report_id,))

@@ -1,7 +1,9 @@
 """Lay out the cleaned text and cut it into citable chunks that keep their place in the report.
 
 One chunk per paragraph; long paragraphs are split at sentence ends with a one-sentence overlap, tiny ones
-join a neighbour of the same section. Every chunk is an exact slice of the cleaned text.
+join a neighbour of the same section. The title block (title, ——date在…会议上, speaker) is the front-matter
+chunk ¶0, so who delivered a report, when and where can be cited; body paragraphs are ¶1…. Every chunk is an
+exact slice of the cleaned text.
 """
 
 from __future__ import annotations
@@ -28,10 +30,15 @@ class Layout:
     cleaned_text: str
     paragraphs: list[Paragraph]
     sections: list[Section]
+    front: tuple[int, int] | None = None  # span of the title block (header lines), the ¶0 chunk
+
+
+FRONT_PARAGRAPH = 0  # the ¶ number of the front-matter chunk (body paragraphs are numbered from 1)
 
 
 def layout_report(header: list[str], blocks: list[Block]) -> Layout:
-    """Join header and body into the cleaned text, numbering body paragraphs (¶1…) and tracking sections."""
+    """Join header and body into the cleaned text, numbering body paragraphs (¶1…) and tracking sections;
+    the header lines are the front matter (¶0)."""
     pieces: list[str] = []
     offset = 0
 
@@ -42,8 +49,10 @@ def layout_report(header: list[str], blocks: list[Block]) -> Layout:
         offset += len(text) + 1  # newline separator
         return start
 
-    for line in header:
+    lines = [line for line in header if line.strip()]
+    for line in lines:
         emit(line)
+    front = (0, offset - 1) if lines else None
     stack: list[tuple[int, str]] = []
     sections: list[Section] = []
     paragraphs: list[Paragraph] = []
@@ -62,7 +71,7 @@ def layout_report(header: list[str], blocks: list[Block]) -> Layout:
                 if section.first_paragraph is None:
                     section.first_paragraph = number
                 section.last_paragraph = number
-    return Layout("\n".join(pieces), paragraphs, sections)
+    return Layout("\n".join(pieces), paragraphs, sections, front)
 
 
 def _sentence_spans(text: str, base: int, max_chars: int) -> list[tuple[int, int]]:
@@ -119,28 +128,51 @@ def make_chunks(
 
     text = layout.cleaned_text
     chunks: list[Chunk] = []
+    front = front_span(text, layout.front, max_chars)
+    if front is not None:
+        chunks.append(_chunk(report_id, title, text, front, FRONT_PARAGRAPH, FRONT_PARAGRAPH, 0, [], 0))
     for group in groups:
         first, last = group[0], group[-1]
         if last.end - first.start > max_chars and len(group) == 1:
             spans = _split_long(first.start, first.end, text, max_chars)
         else:
             spans = [(first.start, last.end)]
-        for part, (start, end) in enumerate(spans, start=1 if len(spans) > 1 else 0):
-            chunk_text = text[start:end]
-            suffix = f"-{part}" if part else ""
-            path = list(first.path)
-            chunks.append(Chunk(
-                chunk_id=f"{report_id}:p{first.number:04d}{suffix}",
-                report_id=report_id,
-                ordinal=len(chunks),
-                paragraph=first.number,
-                paragraph_end=last.number,
-                part=part,
-                section_path=path,
-                char_start=start,
-                char_end=end,
-                text=chunk_text,
-                search_text=normalize_for_search(chunk_text),
-                context=" > ".join([title, *path]),
-            ))
+        for part, span in enumerate(spans, start=1 if len(spans) > 1 else 0):
+            chunks.append(_chunk(report_id, title, text, span, first.number, last.number, part, list(first.path),
+                                 len(chunks)))
     return chunks
+
+
+def front_span(text: str, front: tuple[int, int] | None, max_chars: int) -> tuple[int, int] | None:
+    """The ¶0 span: the whole title block, or its first lines when an unusually long header exceeds
+    ``max_chars`` (the title and the ——date line come first); None when there is no title block."""
+    if front is None or front[1] <= front[0]:
+        return None
+    start, end = front
+    while end - start > max_chars:
+        cut = text.rfind("\n", start, end)
+        if cut <= start:
+            return (start, start + max_chars)
+        end = cut
+    return (start, end)
+
+
+def _chunk(report_id: str, title: str, text: str, span: tuple[int, int], number: int, number_end: int, part: int,
+           path: list[str], ordinal: int) -> Chunk:
+    start, end = span
+    chunk_text = text[start:end]
+    suffix = f"-{part}" if part else ""
+    return Chunk(
+        chunk_id=f"{report_id}:p{number:04d}{suffix}",
+        report_id=report_id,
+        ordinal=ordinal,
+        paragraph=number,
+        paragraph_end=number_end,
+        part=part,
+        section_path=path,
+        char_start=start,
+        char_end=end,
+        text=chunk_text,
+        search_text=normalize_for_search(chunk_text),
+        context=" > ".join([title, *path]),
+    )

@@ -46,6 +46,8 @@ WEAK_MAX_CHARS = 40
 SALUTATION_RE = re.compile(r"^各位(人大)?代表")
 INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u2060\ufeff\xad]")
 FORUM_TAG_RE = re.compile(r"^\[[^\]]{1,12}\]\s*")
+WHITESPACE_RUN_RE = re.compile(r"\s+")
+MEETING_LINE_RE = re.compile(r"^[^，。；：]{0,20}在[^，。；：]{2,50}(?:会[议議]|大会)上$")
 BODY_MIN_PARA_CHARS = 30
 BLANK_MODE_RATIO = 0.3
 
@@ -89,6 +91,8 @@ def is_header_line(line: str) -> bool:
     if len(key) > 80:
         return False
     if "工作报告" in key.replace(" ", "") or re.match(r"^[—─\-]{1,3}", key):
+        return True
+    if MEETING_LINE_RE.search(key):  # 1957年6月26日在第一届全国人民代表大会第四次会議上 (no leading dash)
         return True
     if len(key) <= 40 and re.search(r"(长|总理|主席|书记)(\s*[\u4e00-\u9fff\s]{2,6})?$", key):
         return True
@@ -163,7 +167,8 @@ def clean_document(text: str, hard_wrapped: bool = False) -> CleanedDocument:
     lines = _normalize_lines(repaired.text)
     furniture = [bool(line) and is_furniture(line) for line in lines]
     header_start, body_start, body_end = _find_body(lines, furniture)
-    header = [line for line in lines[header_start:body_start] if line]
+    # Title-block spacing is layout (区长\u2003尹璐, 李\u3000强): one space, so every format gives the same ¶0.
+    header = [WHITESPACE_RUN_RE.sub(" ", line) for line in lines[header_start:body_start] if line]
     preamble = [FORUM_TAG_RE.sub("", line) for i, line in enumerate(lines[:header_start])
                 if line and not furniture[i]]
     kept: list[str] = []

@@ -16,11 +16,14 @@ from rag.core.years import ARABIC_YEAR_RE, DATE_RE, NUMERIC_DATE, parse_date
 
 TITLE_KEY = "政府工作报告"
 YEAR_RE = ARABIC_YEAR_RE  # the year of a title (2023年…政府工作报告); parser.py reads it with this
-MEETING_RE = re.compile(r"在(.{4,60}?(?:会议|會議|大会|大會))上")
+MEETING_RE = re.compile(r"在(.{4,60}?(?:[会會][议議]|大[会會]))上")  # 會議 / 会議: old scans mix the scripts
 ROLES = "省长|市长|区长|县长|州长|旗长|盟长|总理|主席|省長|市長|區長|縣長|州長|旗長|盟長|總理"
 SPEAKER_RE = re.compile(rf"(?P<role>代理?(?:{ROLES})|(?:{ROLES}))[^\S\n]*\n?[^\S\n]*"
                         rf"(?P<name>[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){{1,3}})\s*$", re.M)
 NATIONAL_RE = re.compile(r"国务院|中华人民共和国|全国人民代表大会")
+# A name alone on its line (周恩来, 李　强): the speaker when the title block gives no role.
+BARE_NAME_RE = re.compile(r"[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}")
+NOT_A_NAME = re.compile(r"报告|報告|政府|全文|会议|會議|大会|大會|代表|人民|目录|目錄|摘要")
 
 
 @dataclass
@@ -92,13 +95,34 @@ def choose_title(candidates: list[str]) -> str | None:
 
 
 def find_speaker(header: list[str]) -> tuple[str | None, str | None]:
-    """(name, role) from a line like 区长 尹璐 / 解放区人民政府代区长 千怀贵 / 国务院总理\\n李　强."""
+    """(name, role) from a line like 区长 尹璐 / 解放区人民政府代区长 千怀贵 / 国务院总理\\n李　强; a name alone on
+    a line after the ——date在…会议上 line (周恩来, in reports of the 1950s) is the speaker with no role."""
     text = "\n".join(header)
     for match in SPEAKER_RE.finditer(text):
         name = re.sub(r"[ \u3000]", "", match.group("name"))
         if 2 <= len(name) <= 4:
             return name, match.group("role")
+    meeting_line = next((i for i, line in enumerate(header) if _is_meeting_line(line)), None)
+    if meeting_line is not None:
+        for line in header[meeting_line + 1:]:
+            if BARE_NAME_RE.fullmatch(line.strip()) and not NOT_A_NAME.search(to_simplified(line)):
+                return re.sub(r"[ \u3000]", "", line.strip()), None
     return None, None
+
+
+def _is_meeting_line(line: str) -> bool:
+    return bool(MEETING_RE.search(line) or re.match(r"^[—─\-－]{1,3}", line))
+
+
+def front_matter(title: str | None, header: list[str]) -> list[str]:
+    """The lines of the title block (¶0): the header lines, led by the title when no header line names the
+    report (a JSONL record's title, a forum-post title found above the header). ``title`` is None for a
+    fragment whose title was made up: nothing is added that the source does not say."""
+    lines = [line for line in header if line.strip()]
+    named = any(TITLE_KEY in to_simplified(line).replace(" ", "").replace("\u3000", "") for line in lines)
+    if title and not named:
+        lines.insert(0, title)
+    return lines
 
 
 def find_meeting(header: list[str]) -> tuple[str | None, str | None]:

@@ -21,10 +21,15 @@ from rag.ingest.metadata import (
     choose_title,
     find_meeting,
     find_speaker,
+    front_matter,
     infer_place_from_text,
     resolve_place,
 )
 from rag.ingest.sections import parse_blocks
+
+# Bump when parsing changes what is stored (cleaning, sections, chunks, metadata): re-ingesting a file whose
+# report was stored by an older version replaces it, although its bytes are unchanged.
+PARSER_VERSION = 2  # 2: the title block is a citable ¶0
 
 
 def report_id_for(source_file: str) -> str:
@@ -44,6 +49,7 @@ def parse_document(
     title = choose_title(cleaned.header) or choose_title(cleaned.preamble)
     if doc.title_hint:
         title = doc.title_hint
+    front = front_matter(title, cleaned.header)
     simp_title = to_simplified(title or "")
     partial = title is None
     national = bool(NATIONAL_RE.search(simp_title)) or (
@@ -63,7 +69,7 @@ def parse_document(
     speaker, role = find_speaker(cleaned.header)
 
     blocks = parse_blocks(cleaned.body)
-    layout = layout_report(cleaned.header, blocks)
+    layout = layout_report(front, blocks)
     chunks = make_chunks(rid, title, layout, max_chars=max_chars, min_chars=min_chars)
     if not chunks:
         warnings.append("no body paragraphs found")
@@ -88,5 +94,6 @@ def parse_document(
         n_chunks=len(chunks),
         partial=partial,
         warnings=warnings,
+        parser_version=PARSER_VERSION,
     )
     return ParsedReport(report, layout.cleaned_text, layout.sections, chunks)

@@ -18,7 +18,7 @@ from rag.ingest.loaders import (
     iter_source_files,
     load_documents,
 )
-from rag.ingest.parser import parse_document, report_id_for
+from rag.ingest.parser import PARSER_VERSION, parse_document, report_id_for
 
 
 @dataclass
@@ -57,10 +57,18 @@ def prepare_document(store: ReportStore, doc: RawDocument, settings: Settings) -
     """Parse, tokenize and extract one document: the slow part of an ingest, which writes nothing."""
     rid = report_id_for(doc.source_file)
     sha = hashlib.sha256(doc.data).hexdigest()
-    if store.sha_of(rid) == sha or store.find_by_sha(sha) not in (None, rid):
+    if is_current(store, rid, sha) or store.find_by_sha(sha) not in (None, rid):
         return PreparedDocument(doc, rid, sha, None)  # unchanged or a duplicate: decided again at commit
     parsed = parse_document(doc, rid, max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
     return PreparedDocument(doc, rid, sha, stage_report(parsed))
+
+
+def is_current(store: ReportStore, report_id: str, sha: str) -> bool:
+    """The stored report has these bytes and was parsed by this version of the parser (else it is re-parsed)."""
+    if store.sha_of(report_id) != sha:
+        return False
+    stored = store.report(report_id)
+    return stored is not None and stored.parser_version == PARSER_VERSION
 
 
 def commit_document(store: ReportStore, prepared: PreparedDocument, settings: Settings,
@@ -69,7 +77,7 @@ def commit_document(store: ReportStore, prepared: PreparedDocument, settings: Se
     replaced only when ``replace`` is set; otherwise the document is rejected with the reason."""
     doc, rid, sha = prepared.doc, prepared.report_id, prepared.sha
     stored_sha = store.sha_of(rid)
-    if stored_sha == sha:
+    if is_current(store, rid, sha):
         return IngestOutcome(doc.source_file, "unchanged", store.report(rid))
     other = store.find_by_sha(sha)
     if other is not None and other != rid:

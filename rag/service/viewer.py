@@ -55,7 +55,8 @@ def report_view(report: Report, cleaned_text: str, sections: list[Section], chun
     """Split the cleaned text back into header lines, headings and ¶-numbered paragraphs (as chunking numbered
     them: one line per block, headings known by their offsets)."""
     heading_at = {s.char_start: s for s in sections}
-    starts = [s.char_start for s in sections] + [c.char_start for c in chunks]
+    # the front-matter chunk (¶0, the title block) is the header, not a body paragraph
+    starts = [s.char_start for s in sections] + [c.char_start for c in chunks if c.paragraph > 0]
     body_start = min(starts) if starts else 0
     header: list[str] = []
     blocks: list[ViewBlock] = []
