@@ -94,7 +94,8 @@ def test_heldout_answers_follow_the_question_language(heldout, heldout_answers):
             # "2023 new urban jobs target (2023 report): 4100 people — “…”"), or the English refusal.
             assert result.answer[0].isascii() or result.answer == REFUSAL["en"], item["id"]
             frame = "".join(ch for ch in result.answer if ch.isascii())
-            assert len(re.findall(r"[A-Za-z]{2,}", frame)) >= 3 or result.refused, item["id"]
+            assert frame.startswith("According to") or len(re.findall(r"[A-Za-z]{2,}", frame)) >= 3 \
+                or result.refused, item["id"]
         elif item["lang"] == "zh-hant":
             assert detect_script(result.answer) == "traditional", (item["id"], result.answer)
         else:

@@ -111,7 +111,7 @@ def sources_html(items: list[SourceItem], heading: str) -> str:
                 '<br>Sources appear here, with the supporting sentence highlighted.</div>')
     cards = []
     for item in items:
-        path = " › ".join(item.section_path) or "（正文 body）"
+        path = " › ".join(item.section_path) or ("（标题 title block）" if item.paragraph == 0 else "（正文 body）")
         cards.append(
             f'<div class="rq-src" id="rq-src-{item.n}" data-chunk="{esc(item.chunk_id)}" '
             f'data-quote="{esc(item.quote or "")}" role="button" tabindex="0" '

@@ -116,7 +116,8 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
         if mainland != plan.normalized:
             plan.variants = wording_changes(plan.normalized, mainland)
     plan.places = match_places(question, lang, reports)
-    in_scope = [r.year for r in reports if r.year and (not plan.places or r.report_id in plan.place_report_ids)]
+    in_scope = [year for r in reports if (year := getattr(r, "year", None))
+                and (not plan.places or r.report_id in plan.place_report_ids)]
     plan.time = relative_to_latest(plan.time, question, max(in_scope, default=None))  # 今年: the latest report's
     english = question if lang == "en" else " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.&\-']*", question))
     slogans, consumed = numbered_compounds(english)
