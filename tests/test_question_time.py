@@ -149,3 +149,10 @@ def test_relative_years_speak_from_the_latest_report_in_scope():
     assert last.years == (2024,) and last.intent == "result"
     assert analyze("凌河区今年的目标是什么？", reports).time.years == (2019,)  # the place's latest report
     assert analyze("比去年增长多少？", reports).time.years == ()  # a baseline
+
+
+def test_a_named_report_and_another_year_ask_about_that_year():
+    from rag.retrieve.when import question_time
+
+    time = question_time("1958年政府工作报告预计1957年粮食产量是多少？")
+    assert time.named_report == 1958 and time.years == (1957,) and time.single_year == 1957

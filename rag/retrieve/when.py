@@ -121,6 +121,8 @@ def question_time(text: str) -> QuestionTime:
             named = int(match.group(1) or match.group(2))
     if named is not None and set(years) <= {named} and _LAST_YEAR.search(text):
         years = [named - 1]  # "the 2023 report says last year …": about 2022, from the 2023 report
+    elif named is not None and len(set(years) - {named}) == 1 and not RANGE_RE.search(text):
+        years = [y for y in years if y != named]  # "the 1958 report's estimate for 1957": about 1957
     spans = bool(RANGE_RE.search(text) or _MULTI_YEAR.search(text)
                  or (_SEVERAL.search(text) and len(set(years)) >= 2))
     periods = tuple(dict.fromkeys(
