@@ -25,6 +25,7 @@ from rag.core.models import Report
 from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search
 from rag.index.lexical import idf_weigher
+from rag.retrieve.corpus import library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan, analyze
 from rag.retrieve.when import missing_year
@@ -342,7 +343,7 @@ def ask(
     engine_name = resolve_engine(engine or services.settings.llm)
     reports = list(services.retriever.reports().values())
     standalone = rewrite_follow_up(question, history, reports)
-    plan = analyze(standalone, reports)
+    plan = analyze(standalone, reports, library_counts(services.store.conn))
     t = time.perf_counter()
     hits = retrieve_for_answer(services, standalone, plan, report_ids)
     timings["retrieve_ms"] = (time.perf_counter() - t) * 1000

@@ -1,8 +1,8 @@
-"""English question words: accents, word splitting, a light stemmer, number words.
+"""English question words: accents, word splitting, stems and derivational endings.
 
-The base of English question handling: :mod:`rag.retrieve.glossary` matches phrases on these stems,
-:mod:`rag.retrieve.figures` reads amounts written with these number words, and :mod:`rag.retrieve.places`
-reads pinyin place names through :func:`strip_accents`.
+The base of English question handling: :mod:`rag.retrieve.translate` matches dictionary and termbase
+phrases on these stems (Snowball, through PyStemmer), and :mod:`rag.retrieve.places` reads pinyin place
+names through :func:`strip_accents`.
 """
 
 from __future__ import annotations
@@ -11,29 +11,23 @@ import re
 import unicodedata
 from functools import lru_cache
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-                "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000}
-CN_NUMERALS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十",
-               11: "十一", 12: "十二", 15: "十五", 20: "二十", 30: "三十", 40: "四十", 50: "五十", 100: "百",
-               1000: "千"}
-# Irregular English forms → the stem of their base word.
+import Stemmer  # PyStemmer: the Snowball stemmers in C
+
+# Irregular English forms → their base word (a stemmer only strips regular endings).
 IRREGULAR = {"built": "build", "spent": "spend", "held": "hold", "won": "win", "grew": "grow", "grown": "grow",
              "made": "make", "paid": "pay", "sold": "sell", "brought": "bring", "bought": "buy", "led": "lead",
              "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "got": "get", "gave": "give",
              "given": "give", "took": "take", "taken": "take", "kept": "keep", "met": "meet", "lost": "lose",
-             "children": "child", "women": "woman", "men": "man", "people": "people", "news": "news",
-             "taught": "teach", "sought": "seek", "won't": "will", "chose": "choose", "chosen": "choose",
-             "began": "begin", "begun": "begin", "ran": "run", "set": "set", "cut": "cut", "put": "put",
+             "children": "child", "women": "woman", "men": "man", "taught": "teach", "sought": "seek",
+             "chose": "choose", "chosen": "choose", "began": "begin", "begun": "begin", "ran": "run",
              "became": "become", "drew": "draw", "drawn": "draw", "shown": "show", "seen": "see", "saw": "see",
              "went": "go", "gone": "go", "came": "come", "done": "do", "did": "do", "does": "do", "has": "have",
-             "had": "have", "was": "be", "were": "be", "is": "be", "are": "be", "data": "data", "media": "media",
-             "series": "series", "statistics": "statistic", "goods": "good", "analyses": "analysis",
-             "crises": "crisis", "bases": "base", "indices": "index", "us": "us", "gas": "gas", "gases": "gas",
-             "bus": "bus", "buses": "bus", "status": "status", "campus": "campus", "census": "census",
-             "focus": "focus", "bonus": "bonus", "virus": "virus", "plus": "plus", "yes": "yes", "this": "this",
-             "its": "its", "his": "his", "less": "less", "unless": "unless", "across": "across"}
-DOUBLED = re.compile(r"([bdgmnprt])\1$")
+             "had": "have", "was": "be", "were": "be", "is": "be", "are": "be", "fought": "fight",
+             "thought": "think", "caught": "catch", "sent": "send", "lent": "lend", "dealt": "deal",
+             "felt": "feel", "meant": "mean", "struck": "strike", "undertook": "undertake",
+             "undertaken": "undertake", "withdrew": "withdraw", "withdrawn": "withdraw", "wrote": "write",
+             "written": "write", "rebuilt": "rebuild", "overcame": "overcome",
+             "froze": "freeze", "frozen": "freeze", "hid": "hide", "hidden": "hide"}
 
 
 def strip_accents(text: str) -> str:
@@ -54,30 +48,44 @@ def english_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light English stemmer for matching, not for display: companies → company, renovated / renovating /
-    renovates → renovat, planned → plan, zones → zon. The glossary keys go through the same function."""
-    word = word.lower()
-    if word in IRREGULAR:
-        word = IRREGULAR[word]
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if re.search(r"i(es|ed)$", word) and len(word) > 4:
+    """The Snowball (Porter 2) stem of an English word, for matching only: renovated / renovating /
+    renovates → renov, companies → compani. Irregular forms go to their base word first (built → build)
+    and British spellings to American ones (centre → center, labour → labor, organise → organize), the
+    spelling of the dictionary. Dictionary keys and question words go through the same function."""
+    word = IRREGULAR.get(word.lower(), word.lower())
+    if not word.isalpha():
+        return word  # pm2.5, 5g: kept as written
+    for pattern, replacement in BRITISH:
+        word = pattern.sub(replacement, word)
+    return str(_stemmer().stemWord(word))
+
+
+BRITISH = [(re.compile(r"(?<=\w\w[^aeiou])re(s|d)?$"), r"er\1"), (re.compile(r"(?<=\w\w\w)our(s|ed|ing)?$"), r"or\1"),
+           (re.compile(r"(?<=\w\w\w)is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"), (re.compile(r"mme(s)?$"), r"m\1")]
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+DERIVATIONS = ("ment", "tion", "sion", "ity", "ness", "ance", "ence", "ancy", "ency", "er", "or", "ist", "ism",
+               "al", "ive", "ous", "ful", "less", "able", "ible", "ly", "ship", "hood", "ing", "ure", "th")
+
+
+@lru_cache(maxsize=65536)
+def derivation(word: str) -> str:
+    """The derivational ending of a word (employment → ment, employer → er, employ → ""), which a stem
+    drops: a gloss with the question word's own ending ("employment" 就业) translates it better than one
+    that only shares its stem ("to employ" 雇用). Inflections (-s, -ed) do not count."""
+    word = IRREGULAR.get(word.lower(), word.lower())
+    if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
-    elif re.search(r"(ss|x|ch|sh|zz)es$", word):
-        word = word[:-2]
-    elif word.endswith("s") and not re.search(r"(ss|us|is)$", word):
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
-    elif word.endswith("ing") and len(word) > 5:
-        word = word[:-3]
-        if DOUBLED.search(word) and len(word) > 3:
-            word = word[:-1]
-    elif word.endswith("ed") and len(word) > 4 and not word.endswith("eed"):
+    elif word.endswith("ed") and len(word) > 4:
         word = word[:-2]
-        if DOUBLED.search(word) and len(word) > 3:
-            word = word[:-1]
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word
+    return next((e for e in DERIVATIONS if word.endswith(e) and len(word) > len(e) + 2), "")
 
 
 def stems(words: list[str]) -> tuple[str, ...]:

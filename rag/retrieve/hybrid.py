@@ -19,6 +19,7 @@ from rag.core.textnorm import to_simplified
 from rag.core.timeframe import ChunkTime
 from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
+from rag.retrieve.corpus import library_counts
 from rag.retrieve.plan import QueryPlan, analyze
 from rag.retrieve.when import reports_needed
 
@@ -144,7 +145,7 @@ class Retriever:
         t0 = time.perf_counter()
         reports = self.reports()
         if plan is None:
-            plan = analyze(question, list(reports.values()))
+            plan = analyze(question, list(reports.values()), library_counts(self.store.conn))
         allowed = (filters or SearchFilters()).allowed_reports(list(reports.values()))
         preferred = self._year_reports(plan, reports, allowed)
         restrict = bool(preferred) and (self.year_prior == "hard" or plan.time.named_report is not None)

@@ -6,19 +6,21 @@ A small multilingual embedding model does not tie "Linghe District" to 凌河区
 * places (:mod:`rag.retrieve.places`): the place names of the loaded reports, matched by their pinyin
   ("Linghe District" → 凌河区), and any other Chinese place named in pinyin, looked up in the national
   gazetteer ("Hangzhou" → 杭州);
-* vocabulary (:mod:`rag.retrieve.glossary`, on the words and stems of :mod:`rag.retrieve.english`): a
-  glossary of report vocabulary (``rag/data/glossary_en_zh.tsv``) matched on word stems, the English aliases
-  of the ledger's indicator table (``rag/data/indicators.tsv``), and numbered slogans ("four zones and four
-  centers" → 四区四中心);
-* figures (:mod:`rag.retrieve.figures`): English amounts in the units reports use ("1.08 billion yuan" →
-  10.8亿元, "12 percent" → 12%, "44,800 mu" → 4.48万亩).
+* vocabulary (:mod:`rag.retrieve.translate`): every phrase, longest first on word stems, from the domain
+  termbase (:mod:`rag.retrieve.glossary`: report vocabulary and the indicator table's English aliases) or
+  else from CC-CEDICT reversed (:mod:`rag.retrieve.dictionary`), keeping the Chinese candidates the library
+  uses most (:mod:`rag.retrieve.corpus`; a candidate no report uses adds nothing), and numbered slogans
+  ("four zones and four centers" → 四区四中心, the spelling the reports use);
+* figures (:mod:`rag.retrieve.figures`): English amounts, spelled out or in digits, in the units reports
+  use ("1.08 billion yuan" → 10.8亿元, "sixty percent" → 60%, "1.5 trillion yuan" → 1.5万亿元).
 
 Chinese questions that name a standard indicator (新增就业, 社零额) get all its wordings; Traditional questions
 also get the mainland wording of Taiwan phrases (數位經濟 → 数字经济) as an alternative.
 
-English content words that nothing translates are kept in :attr:`QueryPlan.untranslated`: the answer engine
-treats them as topic words no Chinese passage can cover (an unanswerable question is refused rather than
-answered loosely); generic words (help, want, refer …) are not topic words.
+English content words that nothing translates (or whose translations no report uses) are kept in
+:attr:`QueryPlan.untranslated`: the answer engine treats them as topic words no Chinese passage can cover (an
+unanswerable question is refused rather than answered loosely); generic words (help, want, refer …) are not
+topic words. The dense side embeds the question as asked, with the expansions after it (e5 is multilingual).
 """
 
 from __future__ import annotations
@@ -32,15 +34,10 @@ import opencc
 
 from rag.core.models import Report
 from rag.core.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
+from rag.retrieve.corpus import TermCounts, packaged_counts
 from rag.retrieve.english import english_words
 from rag.retrieve.figures import english_figures
-from rag.retrieve.glossary import (
-    counted_match,
-    glossary_matches,
-    indicator_groups,
-    numbered_compounds,
-    unmatched_english_words,
-)
+from rag.retrieve.glossary import indicator_groups
 from rag.retrieve.places import (
     PlaceMatch,
     gazetteer_by_pinyin,
@@ -51,6 +48,7 @@ from rag.retrieve.places import (
     place_pinyin,
     squash,
 )
+from rag.retrieve.translate import counted_match, numbered_compounds, translate, untranslated
 from rag.retrieve.when import QuestionTime, question_time, relative_to_latest
 
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
@@ -103,8 +101,12 @@ def detect_language(text: str) -> str:
     return "en" if letters > 2 * count_cjk(text) and letters >= 3 else "zh"
 
 
-def analyze(question: str, reports: list[Report]) -> QueryPlan:
-    """Build the :class:`QueryPlan` for a question against the currently loaded reports."""
+def analyze(question: str, reports: list[Report], counts: TermCounts | None = None) -> QueryPlan:
+    """Build the :class:`QueryPlan` for a question against the currently loaded reports.
+
+    ``counts`` says how often Chinese terms occur in the library (:func:`rag.retrieve.corpus.library_counts`
+    of its store); without it, the packaged counts over the State Council's reports stand in."""
+    counts = counts or packaged_counts()
     lang = detect_language(question)
     script = detect_script(question) if lang == "zh" else "simplified"
     plan = QueryPlan(question, lang, script, normalize_for_search(question), time=question_time(question))
@@ -120,29 +122,31 @@ def analyze(question: str, reports: list[Report]) -> QueryPlan:
                 and (not plan.places or r.report_id in plan.place_report_ids)]
     plan.time = relative_to_latest(plan.time, question, max(in_scope, default=None))  # 今年: the latest report's
     english = question if lang == "en" else " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.&\-']*", question))
-    slogans, consumed = numbered_compounds(english)
+    ignore: set[str] = set()
+    if lang == "en":
+        pinyins = {place_pinyin(name) for r in reports for name in place_names(r)}
+        plan.other_places = gazetteer_places(question, pinyins)
+        capitalized = {squash(re.sub(r"['’]s$", "", p)) for p in re.findall(r"[A-Z][a-zA-Z'’\-]*", question)}
+        ignore = pinyins | (capitalized & gazetteer_by_pinyin().keys())
+        ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()}
+    slogans, consumed = numbered_compounds(english, counts)
     if consumed:  # the words of a numbered slogan are translated as one name, not one by one
         english = " ".join(w for i, w in enumerate(english_words(english)) if i not in consumed)
-    matches = glossary_matches(english)[0]
-    plan.expansion_groups = [[to_simplified(t) for t in m.terms] for m in matches]
-    plan.soft_groups = {i for i, m in enumerate(matches) if m.soft}
-    plan.counted = counted_match(english)
+    translation = translate(english, counts, frozenset(ignore))
+    plan.expansion_groups = [[to_simplified(t) for t in m.terms] for m in translation.matches]
+    plan.soft_groups = {i for i, m in enumerate(translation.matches) if m.soft}
+    plan.counted = counted_match(translation)
     plan.expansion_groups.extend([name] for name in slogans)
     if lang == "zh":
         plan.expansion_groups.extend(indicator_groups(plan.normalized))
     extra: list[str] = []
     if lang == "en":
-        pinyins = {place_pinyin(name) for r in reports for name in place_names(r)}
-        plan.other_places = gazetteer_places(question, pinyins)
         plan.expansion_groups.extend([name] for name in plan.other_places)
-        capitalized = {squash(re.sub(r"['’]s$", "", p)) for p in re.findall(r"[A-Z][a-zA-Z'’\-]*", question)}
-        ignore = pinyins | (capitalized & gazetteer_by_pinyin().keys())
-        ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()}
-        plan.untranslated = unmatched_english_words(english, ignore)
+        plan.untranslated = untranslated(translation, ignore)
         plan.figures = english_figures(question)
         extra = plan.figures
     places = [m.name for m in plan.places] if lang == "en" else []  # Latin abbreviations in Chinese: GDP, PM2.5
-    # Lexical expansion: a few wordings per group (the first are the glossary's / the indicator's own).
+    # Lexical expansion: a few wordings per group (the first are the termbase's / the commonest).
     expansions = places + [t for group in plan.expansion_groups for t in group[:MAX_EXPANSIONS]] + extra
     if plan.variants:
         expansions.append(mainland)

@@ -1,0 +1,270 @@
+"""English question → Chinese search terms: dictionary-based translation, disambiguated by the corpus.
+
+Each stretch of an English question is looked up longest first (phrases before words, on word stems): the
+termbase (:mod:`rag.retrieve.glossary`: report vocabulary and indicator wordings) gives the report's own
+wording; otherwise CC-CEDICT reversed (:mod:`rag.retrieve.dictionary`) offers every Chinese headword the
+phrase glosses, and the corpus (:mod:`rag.retrieve.corpus`) picks those the reports use — a gloss with
+the question word's own ending first (employment → 就业 before employ → 雇用), then the commonest. A phrase
+none of whose candidates occurs in the reports translates to nothing: its words stay
+:func:`untranslated`, topic words no Chinese passage can cover. So do nouns translated word by word whose
+Chinese the reports never write together (space exploration: 空间 + 探索) and the modifiers of a noun
+nothing translates (foreign embassies). Framing words (help, want, refer …) are neither translated nor
+topic words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cn2an
+
+from rag.core.tokens import QUERY_STOPWORDS
+from rag.core.years import ARABIC_YEAR
+from rag.retrieve.corpus import TermCounts
+from rag.retrieve.dictionary import Sense, lexicon
+from rag.retrieve.english import derivation, english_words, stem, stems
+from rag.retrieve.figures import is_number_word, number_value, unit_word
+from rag.retrieve.glossary import phrase_form, termbase
+
+CANDIDATES = 3  # dictionary wordings kept per English phrase
+POOL = 16  # dictionary senses weighed per phrase (its first glosses): rarer glosses are rarely meant
+RANK_WEIGHT = 0.5  # a gloss further down a headword's list weighs less (log-count units per position)
+QUESTION_WORDS = {"who", "when", "where", "why", "whose", "whom", "much", "many", "has", "have", "had", "be",
+                  "been", "according", "say", "said", "tell", "show", "give", "report", "reports", "there",
+                  "their", "about", "into", "than", "more", "over", "under", "up", "out", "all", "any", "each"}
+ENGLISH_LEVEL_WORDS = {"province", "city", "district", "county", "prefecture", "municipality", "region",
+                       "provincial", "municipal", "autonomous", "banner", "league"}
+# Words that say nothing about a question's topic (framing, generic verbs, vague quantities); compared as
+# stems. The dictionary does not translate them and they do not count as untranslated.
+GENERIC_WORDS = {
+    "help", "want", "wish", "hope", "try", "need", "give", "get", "make", "take", "put", "let", "keep", "go",
+    "come", "become", "see", "look", "know", "think", "say", "tell", "ask", "call", "name", "list",
+    "describe", "explain", "mention", "state", "note", "show", "refer", "mean", "include", "involve",
+    "concern", "regard", "relate", "happen", "occur", "do", "doe", "use", "seem", "like", "also", "both",
+    "either", "neither", "other", "another", "such", "some", "several", "various", "specific", "particular",
+    "certain", "respective", "respectively", "overall", "exactly", "approximately", "roughly", "around",
+    "nearly", "almost", "only", "just", "even", "still", "yet", "already", "so", "far", "then", "as", "well",
+    "very", "much", "many", "more", "most", "less", "least", "few", "lot", "kind", "type", "sort", "way",
+    "thing", "something", "anything", "detail", "information", "data", "figure", "amount", "number", "level",
+    "size", "count", "value", "year", "month", "period", "time", "date", "during", "since", "until", "while",
+    "after", "before", "between", "within", "across", "among", "through", "per", "via", "toward", "towards",
+    "against", "government", "local", "authority", "official", "officials", "report", "according", "plan",
+    "aim", "intend", "expect", "propose", "set", "goal", "currently", "current", "now", "recent", "recently",
+    "latest", "previous", "following", "next", "last", "whole", "entire", "full", "able", "can", "could",
+    "will", "would", "shall", "should", "may", "might", "must", "did", "does", "done", "been", "being", "be",
+    "am", "we", "you", "they", "he", "she", "i", "me", "us", "our", "your", "his", "her", "them", "these",
+    "those", "here", "than", "if", "whether", "not", "no", "yes", "please", "exist", "find", "found",
+    "provide", "receive", "achieve", "reach", "attain", "hit", "record", "register", "manage", "succeed",
+    "accomplish", "deliver", "carry", "conduct", "undertake", "perform", "work", "doing", "item", "part",
+    "aspect", "area", "field", "term", "case", "example", "e.g", "i.e", "etc", "approx", "what", "which",
+    "how", "why", "where", "when", "who", "whom", "whose", "stand", "actually", "really", "new", "worth",
+    "valued", "total", "annual", "specifically", "mainly", "chiefly", "primarily", "largely", "mostly",
+    "main", "long", "newly", "status", "situation",
+}
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    start: int  # index of the phrase's first word in english_words(text)
+    end: int
+    terms: tuple[str, ...]
+    soft: bool  # a verb-like word whose Chinese wording varies: helps choose sentences, never required
+    dictionary: bool = False  # translated by the general dictionary (not the termbase)
+
+
+@dataclass(frozen=True)
+class Translation:
+    """The translated phrases of a question (longest first, in the order found), its words and which of
+    them a phrase used."""
+
+    matches: tuple[PhraseMatch, ...]
+    words: tuple[str, ...]
+    used: tuple[bool, ...]
+
+
+def _framing(word: str) -> bool:
+    """A word that frames the question rather than naming its topic."""
+    return word in QUERY_STOPWORDS or word in QUESTION_WORDS or word in ENGLISH_LEVEL_WORDS
+
+
+def topicless(word: str) -> bool:
+    """A word that names no topic: framing, generic, a number, a year, a unit or a lone letter."""
+    if _framing(word) or word in GENERIC_WORDS or stem(word) in _generic_stems() or is_number_word(word):
+        return True
+    return bool(re.fullmatch(rf"[\d.,%$]+|\w|\d+(st|nd|rd|th|s)?|{ARABIC_YEAR}s?", word)) or unit_word(word)
+
+
+@lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in GENERIC_WORDS)
+
+
+def choose(senses: tuple[Sense, ...], form: str, counts: TermCounts) -> tuple[tuple[str, ...], bool]:
+    """The Chinese wordings of a dictionary phrase that the reports use, best first, and whether they are
+    all verbs. Glosses with the question word's own ending come first; among them, the commonest in the
+    corpus (a gloss further down a headword's list counts less). None occurs: no translation."""
+    pool = sorted((s for s in senses if len(s.headword) >= 2), key=lambda s: s.rank)[:POOL]
+    for tier in ([s for s in pool if s.form == form], pool):
+        best: dict[str, tuple[float, Sense]] = {}
+        for s in tier:
+            if counts.count(s.headword):
+                score = counts.weight(s.headword) - RANK_WEIGHT * s.rank
+                if s.headword not in best or score > best[s.headword][0]:
+                    best[s.headword] = (score, s)
+        if best:
+            chosen = [s for _, s in sorted(best.values(), key=lambda item: -item[0])[:CANDIDATES]]
+            return tuple(s.headword for s in chosen), all(s.verb for s in chosen)
+    return (), False
+
+
+@lru_cache(maxsize=2048)
+def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset()) -> Translation:
+    """The Chinese terms of the English ``text`` (words in ``ignore``, such as place names, are left alone)."""
+    words = english_words(text)
+    word_stems, forms = stems(words), [derivation(w) for w in words]
+    table, lex = termbase(), lexicon()
+    blocked = [w in ignore for w in words]
+    # "how fast / big / large …" asks for a measure: the adjective frames the question, it is no topic
+    framing = [i > 0 and words[i - 1] == "how" for i in range(len(words))]
+    blocked = [b or f for b, f in zip(blocked, framing, strict=True)]
+    plain = [topicless(w) or blocked[i] for i, w in enumerate(words)]
+    used = [False] * len(words)
+    found: list[PhraseMatch] = []
+    longest = max(max((len(k) for k in table), default=1), lex.max_words)
+    for size in range(min(longest, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            end = start + size
+            if any(used[start:end]) or any(blocked[start:end]):
+                continue
+            key = word_stems[start:end]
+            entry = table.get(key, {}).get(phrase_form(words[start:end]))
+            if entry is not None:
+                terms, soft = entry.terms, entry.soft
+            elif _framing(words[start]) or _framing(words[end - 1]) or all(plain[start:end]):
+                continue  # "how much", "as well as": no topic of their own
+            else:
+                terms, soft = choose(lex.senses(key), " ".join(forms[start:end]), counts)
+            if terms:
+                found.append(PhraseMatch(start, end, terms, soft, entry is None))
+                used[start:end] = [True] * size
+    doubtful = unattested_compounds(found, words, counts)
+    for i, word in enumerate(words):  # a modifier of a noun nothing translates (foreign embassies, gold medals)
+        if not used[i] and not plain[i] and (re.search(r"[^s]s$", word) or derivation(word) in NOUN_ENDINGS):
+            doubtful |= {j for m in found if m.dictionary and not m.soft and m.end == i for j in range(m.start, i)}
+    kept = tuple(m for m in found if not doubtful.intersection(range(m.start, m.end)))
+    for index in doubtful:
+        used[index] = False
+    return Translation(kept, tuple(words), tuple(used))
+
+
+ADJECTIVE_ENDINGS = {"al", "ive", "ous", "ful", "less", "able", "ible"}
+NOUN_ENDINGS = {"ment", "tion", "sion", "ity", "ness", "ance", "ence", "ancy", "ency", "ism", "ship", "hood"}
+
+
+def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: TermCounts) -> set[int]:
+    """Words of adjacent nouns translated word by word ("space exploration" → 空间 + 探索) whose Chinese
+    the library never writes together (空间探索, 空间的探索; 旅游总收入 does for "tourism revenue"): a
+    compound the dictionary does not know and the reports do not use, so the question asks about something
+    they do not cover: its words stay untranslated. Only a text can tell, not a table of counts."""
+    if not counts.text:
+        return set()
+    # nouns: no verb senses, or a noun ending (exploration 探索 glosses "to explore")
+    nouns = [m for m in found if m.dictionary and (not m.soft or derivation(english[m.end - 1]) in NOUN_ENDINGS)]
+    by_start = {m.start: m for m in nouns}
+    words: set[int] = set()
+    for first in nouns:
+        second = by_start.get(first.end)
+        if second is None or derivation(english[first.end - 1]) in ADJECTIVE_ENDINGS:
+            continue  # "global financial crisis": an adjective's wording varies more (全球 / 国际)
+        pairs = [(a, b) for a in first.terms for b in second.terms]
+        if not any(counts.near(a, b) for a, b in pairs):
+            words.update(range(first.start, second.end))
+    return words
+
+
+def untranslated(translation: Translation, ignore: set[str] | frozenset[str]) -> list[str]:
+    """Content words of an English question that nothing translated (and not in ``ignore``)."""
+    words = translation.words
+    return [word for i, (word, was_used) in enumerate(zip(words, translation.used, strict=True))
+            if not was_used and word not in ignore and not topicless(word) and not (i and words[i - 1] == "how")]
+
+
+NOUN_PHRASE_END = {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "would",
+                   "can", "could", "in", "of", "for", "to", "at", "on", "by", "with", "from", "during", "under",
+                   "that", "which", "who", "and", "or", "per", "across", "within", "into", "over", "since"}
+
+
+def counted_match(translation: Translation) -> int | None:
+    """Index (in ``translation.matches``) of the thing a "how many …" / "number of …" question counts: the
+    head noun, the last word of the noun phrase after it ("how many flood rescue teams did …" counts
+    teams). A report writes a count with a measure word (416人, 530支) rather than repeating the noun."""
+    words = translation.words
+    for i in range(len(words) - 1):
+        if (words[i], words[i + 1]) not in (("how", "many"), ("number", "of")):
+            continue
+        j = i + 2
+        while j < len(words) and words[j] not in NOUN_PHRASE_END:
+            j += 1
+        head = j - 1
+        if head >= i + 2:
+            for index, match in enumerate(translation.matches):
+                if match.start <= head < match.end:
+                    return index
+        return None
+    return None
+
+
+SLOGAN_PIECES = 4  # Chinese wordings tried per noun of a numbered slogan
+SLOGAN_JOINS = {"and", "&", "plus"}
+
+
+def numbered_compounds(text: str, counts: TermCounts) -> tuple[list[str], set[int]]:
+    """Numbered slogans named in English, in their Chinese shape: "four zones and four centers" → 四区四中心.
+
+    Each number + a short Chinese wording of the next word (区, 中心: the termbase's or the dictionary's);
+    adjacent pairs (joined by "and") form one name, and of the names so spelled the longest one the reports
+    use wins (四区四中心 over its part 四区四中; a library that cannot be searched takes the commonest pieces). Returns the names and the
+    indexes (in :func:`english_words`) of the words they consumed; a lone "six brands" is no slogan."""
+    words = english_words(text)
+    pieces: list[tuple[int, list[str]]] = []
+    for i, word in enumerate(words[:-1]):
+        value = number_value(word)
+        if value is None or not 1 <= value <= 99 or topicless(words[i + 1]):
+            continue
+        numerals = [cn2an.an2cn(str(value))] + (["两"] if value == 2 else [])
+        nouns = _short_wordings(words[i + 1], counts)
+        if nouns:
+            pieces.append((i, [n + noun for noun in nouns for n in numerals]))
+    groups: list[tuple[list[int], list[list[str]]]] = []
+    for i, options in pieces:
+        last = groups[-1][0][-1] if groups else -10
+        if groups and (i - last == 2 or (i - last == 3 and words[i - 1] in SLOGAN_JOINS)):
+            groups[-1][0].append(i)
+            groups[-1][1].append(options)
+        else:
+            groups.append(([i], [options]))
+    names: list[str] = []
+    consumed: set[int] = set()
+    for starts, options in groups:
+        if len(starts) < 2:
+            continue
+        spelled = ["".join(parts) for parts in itertools.islice(itertools.product(*options), 256)]
+        used = [name for name in spelled if counts.count(name)]
+        if used or not counts.text:
+            names.append(max(used, key=lambda name: (len(name), counts.count(name))) if used else spelled[0])
+            consumed.update(range(starts[0], starts[-1] + 2))
+    return names, consumed
+
+
+def _short_wordings(word: str, counts: TermCounts) -> list[str]:
+    """Short Chinese wordings (1–3 characters) of one English noun, the termbase's first, then the
+    dictionary's commonest in the reports."""
+    key = (stem(word),)
+    entry = termbase().get(key, {}).get(phrase_form([word]))
+    own = [t for t in entry.terms if len(t) <= 3] if entry else []
+    senses = sorted((s for s in lexicon().senses(key) if len(s.headword) <= 2 and counts.count(s.headword)),
+                    key=lambda s: -counts.weight(s.headword) + RANK_WEIGHT * s.rank)
+    return list(dict.fromkeys([*own, *(s.headword for s in senses)]))[:SLOGAN_PIECES]

@@ -1,0 +1,119 @@
+"""English questions → Chinese search terms: CC-CEDICT reversed, disambiguated by corpus counts; English
+numbers in report units (rag/retrieve/dictionary.py, corpus.py, translate.py, figures.py, english.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from rag.retrieve.corpus import TermCounts, library_counts, packaged_counts
+from rag.retrieve.dictionary import gloss_keys, lexicon, reverse_index
+from rag.retrieve.english import derivation, stem
+from rag.retrieve.figures import english_figures, spelled_numbers_as_digits
+from rag.retrieve.plan import analyze
+from rag.retrieve.translate import choose, translate, untranslated
+
+CEDICT_LINES = [
+    "# a comment line",
+    "就業 就业 [jiu4 ye4] /to get a job/employment/",
+    "雇用 雇用 [gu4 yong4] /to employ/to hire/",
+    "改造 改造 [gai3 zao4] /to transform/to reform/to remodel/",
+    "喬布斯 乔布斯 [Qiao2 bu4 si1] /Jobs (name)/Steven Paul Jobs/",
+    "美國 美国 [Mei3 guo2] /United States/USA/",
+    "個 个 [ge4] /individual/CL:個|个[ge4]/see also 箇|个[ge4]/",
+]
+
+
+def test_gloss_keys_clean_cedict_glosses():
+    assert gloss_keys("to renovate; to refurbish") == [((stem("renovate"),), True, ""),
+                                                       ((stem("refurbish"),), True, "")]
+    assert gloss_keys("CL:個|个[ge4]") == [] and gloss_keys("see also 箇|个[ge4]") == []
+    assert gloss_keys("(financial) deficit") == [((stem("deficit"),), False, "")]
+    assert gloss_keys("Jobs", proper=True) == []  # a one-word name is no translation of "jobs"
+    assert gloss_keys("a description of something far too long to be a translation") == []
+
+
+def test_reverse_index_maps_glosses_to_headwords():
+    index = reverse_index(CEDICT_LINES)
+    employ = {s.headword: s for s in index[(stem("employment"),)]}
+    assert {"就业", "雇用"} <= set(employ)  # employment and employ share the stem …
+    assert {s.form for s in index[(stem("employment"),)] if s.headword == "就业"} == {"ment"}
+    assert employ["雇用"].verb and employ["雇用"].rank == 0
+    assert (stem("job"),) not in index  # Jobs 乔布斯 is a name, not a translation of "jobs"
+    assert [s.headword for s in index[(stem("united"), stem("states"))]] == ["美国"]  # names of 2+ words stay
+
+
+def test_the_corpus_picks_the_reports_wording():
+    index = reverse_index(CEDICT_LINES)
+    senses = index[(stem("employment"),)]
+    # … but the gloss with the question word's own ending (employment, not employ) wins
+    assert choose(senses, "ment", TermCounts(table={"就业": 3, "雇用": 50}))[0] == ("就业",)
+    # a candidate no report uses adds nothing; none used: no translation at all
+    assert choose(senses, "", TermCounts(table={"雇用": 2}))[0] == ("雇用",)
+    assert choose(senses, "ment", TermCounts(table={})) == ((), False)
+
+
+def test_dictionary_translates_general_words_and_phrases():
+    counts = TermCounts(table={"赤字": 40, "亏损": 5, "金融危机": 9, "金融": 80, "危机": 30})
+    found = translate("What deficit did the global financial crisis cause?", counts)
+    groups = [m.terms for m in found.matches]
+    assert ("金融危机",) in groups  # the longest phrase first, not 金融 + 危机
+    assert groups[0] == ("金融危机",) and ("赤字", "亏损") in groups
+    assert "global" in untranslated(found, set())  # 全球 is not in this library's counts
+    assert "赤字" in {s.headword for s in lexicon().senses((stem("deficit"),))}  # the real CC-CEDICT
+
+
+def test_analyze_uses_the_library_counts():
+    plan = analyze("How large was the budget deficit?", [], TermCounts(table={}))
+    assert any("赤字" in t for g in plan.expansion_groups for t in g)  # the termbase's wording stands
+    assert analyze("What was the deficit?", [], TermCounts(table={})).untranslated == ["deficit"]
+    library = TermCounts(text="今年赤字率拟按3%安排，财政赤字3.4万亿元")
+    plan = analyze("What deficit was planned?", [], library)
+    assert any("赤字" in group for group in plan.expansion_groups) and "deficit" not in plan.untranslated
+    assert "fast" not in analyze("How fast did it grow?", [], library).untranslated  # how fast: framing
+
+
+def test_library_counts_follow_the_library_version():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE reports (sha256 TEXT)")
+    conn.execute("CREATE TABLE chunks (search_text TEXT)")
+    conn.execute("INSERT INTO reports VALUES ('a')")
+    conn.execute("INSERT INTO chunks VALUES ('稳就业、稳企业'), ('城镇新增就业1200万人')")
+    counts = library_counts(conn)
+    assert counts.count("就业") == 2 and counts.count("赤字") == 0 and library_counts(conn) is counts
+    conn.execute("INSERT INTO reports VALUES ('b')")
+    conn.execute("INSERT INTO chunks VALUES ('赤字率3%')")
+    assert library_counts(conn) is not counts and library_counts(conn).count("赤字") == 1
+
+
+def test_packaged_reference_corpus():
+    assert packaged_counts().count("赤字率") > 0 and packaged_counts().count("乔布斯") == 0
+    assert packaged_counts().near("旅游", "收入") and not packaged_counts().near("地方", "探索")
+
+
+def test_compounds_the_library_never_writes_stay_untranslated():
+    library = TermCounts(text="旅游总收入12亿元\x00开拓发展空间，探索新路")
+    assert untranslated(translate("tourism revenue", library), set()) == []  # 旅游总收入
+    space = translate("spending on space exploration", library)
+    assert untranslated(space, set()) == ["space", "exploration"] and len(space.matches) == 1  # 支出 only
+    embassies = translate("foreign embassies", TermCounts(text="对外开放"))  # a modifier of an unknown word
+    assert embassies.matches == () and untranslated(embassies, set()) == ["foreign", "embassies"]
+
+
+def test_stems_inflections_spellings_and_endings():
+    assert stem("centres") == stem("center") and stem("labour") == stem("labor")
+    assert stem("organisation") == stem("organization") and stem("programmes") == stem("program")
+    assert stem("built") == stem("build") and stem("grew") == stem("grow")
+    assert derivation("employment") == "ment" and derivation("employed") == "" and derivation("facilities") == "ity"
+
+
+def test_english_numbers_in_report_units():
+    assert spelled_numbers_as_digits("sixty percent and one hundred and twenty") == "60 percent and 120"
+    assert spelled_numbers_as_digits("thirteen million jobs") == "13 million jobs"
+    assert english_figures("sixty percent") == ["60%", "百分之六十"]
+    assert english_figures("1.5 trillion yuan")[:2] == ["1.5万亿元", "15000亿元"]
+    assert "1300万人" in english_figures("thirteen million jobs")
+    for words, value in (("fourteen", 14), ("sixteen", 16), ("nineteen", 19), ("seventy", 70), ("ninety", 90)):
+        assert f"{value}%" in english_figures(f"{words} percent")
+    assert "千万" in english_figures("ten million yuan") and "百亿" in english_figures("10 billion yuan")
+    assert english_figures("four zones and 5G base stations in 2016, 2017") == []  # no amounts there
+    assert "百分之十三点四" in english_figures("grew 13.4 percent")  # older reports spell percentages out
