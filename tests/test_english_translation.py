@@ -117,3 +117,11 @@ def test_english_numbers_in_report_units():
     assert "千万" in english_figures("ten million yuan") and "百亿" in english_figures("10 billion yuan")
     assert english_figures("four zones and 5G base stations in 2016, 2017") == []  # no amounts there
     assert "百分之十三点四" in english_figures("grew 13.4 percent")  # older reports spell percentages out
+
+
+def test_english_answers_restate_amounts_in_english_units():
+    from rag.reports.ledger_records import figures_in_english
+
+    assert figures_in_english("固定资产投资完成33.8亿元,增长27.5%，新增就业3900人，城镇新增就业1244万人") == [
+        "3.38 billion yuan (33.8亿元)", "12.44 million people (1244万人)"]
+    assert figures_in_english("粮食产量1.37万亿斤") == ["1.37 trillion jin (1.37万亿斤)"]

@@ -25,6 +25,7 @@ from rag.core.models import Report
 from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search
 from rag.index.lexical import idf_weigher
+from rag.reports.ledger_records import figures_in_english
 from rag.retrieve.corpus import library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan, analyze
@@ -151,13 +152,19 @@ def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, sta
 
     parts = [(neutralize_markers(text), n, hit) for text, n, hit in parts]  # only [n] we add are markers
     if language == "en":
-        body = "; ".join(f"《{hit.report.title}》: “{text.strip()}” [{n}]" for text, n, hit in parts)
+        body = "; ".join(f"《{hit.report.title}》: “{text.strip()}” [{n}]{_in_english(text)}" for text, n, hit in parts)
         answer_text = f"According to {body}."
     else:
         answer_text = "；".join(f"{label(hit)}{text.strip().rstrip('。；;，,！？')}[{n}]"
                                for text, n, hit in parts) + "。"
         answer_text = in_script(answer_text, language)
     return Answer(question, answer_text, "extractive", True, False, citations, standalone)
+
+
+def _in_english(quote: str) -> str:
+    """The quote's amounts in English units, after its marker: " (8.5 billion yuan (85亿元))"."""
+    figures = figures_in_english(quote)
+    return f" ({'; '.join(figures)})" if figures else ""
 
 
 def _place_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]:

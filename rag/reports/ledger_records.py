@@ -99,3 +99,21 @@ def _amount_en(value: float, unit: str) -> str:
                     return f"{fmt_number(round(amount / size, 6))} {name} {word}"
             return f"{fmt_number(round(amount, 6))} {word}"
     return fmt_number(value) + unit
+
+
+def figures_in_english(text: str, limit: int = 4) -> list[str]:
+    """The amounts of a Chinese sentence restated in English units (``85亿元`` → ``8.5 billion yuan (85亿元)``),
+    so an English reader gets the numbers without reading the quote; plain percentages need no restating."""
+    from rag.core.numbers import VALUE_UNIT_RE, read_value
+
+    out: list[str] = []
+    for match in VALUE_UNIT_RE.finditer(text):
+        value, unit, _ = read_value(match)
+        if value is None or not any(unit.endswith(suffix) for suffix, _ in _BASES) or unit in ("元", "人"):
+            continue
+        english = _amount_en(value, unit)
+        if english != fmt_number(value) + unit:
+            out.append(f"{english} ({match.group(0).strip()})")
+        if len(out) >= limit:
+            break
+    return out
