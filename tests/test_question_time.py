@@ -156,3 +156,16 @@ def test_a_named_report_and_another_year_ask_about_that_year():
 
     time = question_time("1958年政府工作报告预计1957年粮食产量是多少？")
     assert time.named_report == 1958 and time.years == (1957,) and time.single_year == 1957
+
+
+def test_a_table_of_years_asks_each_years_own_report():
+    from rag.retrieve.when import question_time, reports_for_time
+
+    table = question_time("2016—2019年政府工作报告提出的GDP增长目标分别是多少？")
+    assert table.per_year and table.aim == "target" and reports_for_time(table) == {2016, 2017, 2018, 2019}
+    jobs = question_time("2021年到2023年每年实际城镇新增就业分别是多少？")
+    assert jobs.aim == "result" and reports_for_time(jobs) == {2022, 2023, 2024}
+    listed = question_time("What economic growth rates did the 1992, 1993 and 1994 reports plan for their years?")
+    assert reports_for_time(listed) == {1992, 1993, 1994}
+    average = question_time("2013年到2017年这五年国内生产总值年均增长多少？")
+    assert not average.per_year and reports_for_time(average) is None  # one figure for the span

@@ -21,7 +21,7 @@ from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
 from rag.retrieve.corpus import library_counts
 from rag.retrieve.plan import QueryPlan, analyze
-from rag.retrieve.when import reports_needed
+from rag.retrieve.when import reports_for_time
 
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
@@ -194,7 +194,7 @@ class Retriever:
 
     def _year_reports(self, plan: QueryPlan, reports: dict[str, Report], allowed: list[str] | None) -> set[str]:
         """Reports whose year can answer the question's year (its own for targets, the next for results)."""
-        needed = reports_needed(plan.time)
+        needed = reports_for_time(plan.time)
         if not needed:
             return set()
         scope = set(allowed) if allowed is not None else set(reports)
@@ -204,10 +204,14 @@ class Retriever:
 
     def _speaks_about(self, chunk_id: str, plan: QueryPlan) -> bool:
         """The chunk's own time is the asked year, in a kind that answers the question's intent."""
-        year = plan.time.single_year or plan.time.horizon
+        time = plan.time
         when = self._times.get(chunk_id)
-        return (year is not None and when is not None and when.covers(year)
-                and when.kind in INTENT_KINDS[plan.time.intent])
+        if when is None:
+            return False
+        if time.per_year:  # a table: each year's own paragraph, in the kind asked
+            return bool(set(when.years) & time.asked_years) and when.kind in INTENT_KINDS[time.aim]
+        year = time.single_year or time.horizon
+        return year is not None and when.covers(year) and when.kind in INTENT_KINDS[time.intent]
 
     def _fuse(self, rankings: dict[str, list[tuple[str, float]]], plan: QueryPlan, mode: str,
               preferred: set[str] | None = None) -> list[tuple[str, float, dict[str, int]]]:
@@ -230,7 +234,7 @@ class Retriever:
         if preferred:  # … and a question about a year the reports that speak about it
             year_bonus = bonus * YEAR_BONUS / PLACE_BONUS
             scores = {cid: s + year_bonus * (cid.split(":", 1)[0] in preferred) for cid, s in scores.items()}
-        if self.year_prior != "off" and (plan.time.single_year or plan.time.horizon):
+        if self.year_prior != "off" and (plan.time.single_year or plan.time.horizon or plan.time.per_year):
             time_bonus = bonus * TIME_BONUS / PLACE_BONUS  # … and the chunks that speak about that year
             scores = {cid: s + time_bonus * self._speaks_about(cid, plan) for cid, s in scores.items()}
         return sorted(((cid, scores[cid], ranks[cid]) for cid in scores), key=lambda item: -item[1])

@@ -77,6 +77,14 @@ class QuestionTime:
     intent: Intent = "unknown"
     spans: bool = False  # a range, a five-year plan, "到2035年": not about one year
     periods: tuple[int, ...] = field(default_factory=tuple)  # plan periods by last year (十四五 → 2025)
+    aim: Intent = "unknown"  # result or target, also for questions about several years (a table of targets)
+    averaged: bool = False  # 年均, 五年, 累计: one figure for the whole span, not one per year
+
+    @property
+    def per_year(self) -> bool:
+        """Several explicit years, each asked for its own figure (2016—2019年…分别, "the 2016, 2017 and 2018
+        reports"): each year's own report answers for it."""
+        return self.single_year is None and len(set(self.years)) >= 2 and not self.averaged and not self.periods
 
     @property
     def horizon(self) -> int | None:
@@ -128,17 +136,19 @@ def question_time(text: str) -> QuestionTime:
     periods = tuple(dict.fromkeys(
         [PLAN_PERIOD[p] for p in re.findall(r"十[一二三四五]?五", text) if p in PLAN_PERIOD] + plan_periods(text)
         + [PLAN_PERIOD_ENDS[int(n) - 1] for n in _EN_PLAN.findall(text) if 1 <= int(n) <= len(PLAN_PERIOD_ENDS)]))
-    if spans or periods:
-        intent: Intent = "multi-year"
-    elif _STRONG_RESULT.search(text):
-        intent = "result"
+    aim: Intent = "unknown"
+    if _STRONG_RESULT.search(text):
+        aim = "result"
     elif _TARGET.search(text):
-        intent = "target"
+        aim = "target"
     elif _RESULT.search(text):
-        intent = "result"
-    else:
-        intent = "unknown"
-    return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods)
+        aim = "result"
+    intent: Intent = "multi-year" if spans or periods else aim
+    averaged = bool(_AVERAGED.search(text))
+    return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods, aim, averaged)
+
+
+_AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|average|total|cumulative|in all", re.I)
 
 
 _RELATIVE_TO_LATEST = re.compile(r"(?<![比较同与和从由])(今年|本年|去年|上年|明年)|\b(this|last|next) year\b", re.I)
@@ -157,7 +167,18 @@ def relative_to_latest(time: QuestionTime, text: str, latest: int | None) -> Que
     intent = time.intent
     if intent == "unknown":
         intent = "result" if year < latest else "target"
-    return QuestionTime((year,), None, intent, False, ())
+    return QuestionTime((year,), None, intent, False, (), intent)
+
+
+def reports_for_time(time: QuestionTime) -> set[int] | None:
+    """Report years that speak about what the question asks: :func:`reports_needed` for one year; for several
+    years each asked for its own figure, every one of their reports (targets: the year's own, results: the
+    next); None when the question is about no year or a whole span."""
+    needed = reports_needed(time)
+    if needed is not None or not time.per_year or time.aim == "unknown":
+        return needed
+    distance = _REVIEW_DISTANCE if time.aim == "result" else 0
+    return {year + distance for year in time.asked_years}
 
 
 def reports_needed(time: QuestionTime) -> set[int] | None:
