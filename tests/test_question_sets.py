@@ -12,7 +12,7 @@ import pytest
 from rag.core.textnorm import normalize_for_search
 from tests.conftest import NATIONAL, REPO, SEEDS, need_shared
 
-SETS = ["national_qa.jsonl", "national_blind_qa.jsonl", "english_blind_qa.jsonl"]
+SETS = ["national_qa.jsonl", "national_blind_qa.jsonl", "english_blind_qa.jsonl", "national_blind2_qa.jsonl"]
 
 
 @cache
@@ -52,8 +52,9 @@ def test_gold_strings_are_in_the_reports_they_name(name: str) -> None:
 
 
 def test_the_sets_cover_what_the_protocol_asks() -> None:
-    dev, blind, english = items(SETS[0]), items(SETS[1]), items(SETS[2])
+    dev, blind, english, blind2 = items(SETS[0]), items(SETS[1]), items(SETS[2]), items(SETS[3])
     assert sum(not i.get("refuse") for i in dev) >= 60 and sum(bool(i.get("refuse")) for i in dev) >= 15
     assert len(blind) >= 30 and len(english) >= 40
+    assert sum(not i.get("refuse") for i in blind2) >= 40 and sum(bool(i.get("refuse")) for i in blind2) >= 10
     assert all(i["lang"] == "en" for i in english)
     assert Path(NATIONAL).name.endswith(".jsonl")
