@@ -138,3 +138,11 @@ def test_every_cited_statement_is_an_exact_span_holding_the_figures(library, que
         quoted = [c.quote for c in answer.citations if f"[{c.n}]" in line]
         labels_aside = re.sub(r"(?:19|20)\d\d(?:年|(?= [a-zA-Z(]))", "", line)  # 2019年目标, 2023 GDP target
         assert not unsupported_figures(labels_aside, quoted), line
+
+
+def test_a_level_of_government_the_question_names_must_be_in_the_quote():
+    from rag.answer.indicator_answers import _same_level
+
+    assert not _same_level("how large a central government deficit did the 2009 report plan?", "全国财政赤字合计9500亿元")
+    assert _same_level("how large a central government deficit did the 2009 report plan?", "中央财政赤字7500亿元")
+    assert _same_level("2009年财政赤字是多少？", "全国财政赤字合计9500亿元")

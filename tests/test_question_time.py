@@ -169,3 +169,14 @@ def test_a_table_of_years_asks_each_years_own_report():
     assert reports_for_time(listed) == {1992, 1993, 1994}
     average = question_time("2013年到2017年这五年国内生产总值年均增长多少？")
     assert not average.per_year and reports_for_time(average) is None  # one figure for the span
+
+
+@pytest.mark.parametrize("question", [
+    "How much was energy use per unit of GDP supposed to fall in 2024?",
+    "How much foreign investment did the district hope to bring in during 2019?",
+    "How much money was set aside in 2025 for trade-in subsidies?",
+])
+def test_english_plan_wording_is_a_target(question):
+    from rag.retrieve.when import question_time
+
+    assert question_time(question).intent == "target"

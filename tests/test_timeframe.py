@@ -150,3 +150,13 @@ def test_results_and_citations_say_what_a_paragraph_speaks_about():
     assert "2023 · 回顾 2022" in year_chip(2023, {"kind": "review", "years": [2022]})
     assert ">2023<" in year_chip(2023, {"kind": None, "years": []})
     assert "2021–2025" in year_chip(2023, {"kind": "multi-year", "years": [2021, 2022, 2023, 2024, 2025]})
+
+
+def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
+    """贫困人口减少6800多万 in the review of 2013–2017 is the five years' figure, not 2017's."""
+    from rag.answer.extractive import year_match
+
+    five_years = ChunkTime("multi-year", (2013, 2014, 2015, 2016, 2017))
+    assert year_match(frozenset({2017}), "贫困人口减少6800多万。", five_years, 2018) == -1
+    assert year_match(frozenset({2017}), "2017年贫困人口减少1289万。", five_years, 2018) == 1
+    assert year_match(frozenset(range(2013, 2018)), "贫困人口减少6800多万。", five_years, 2018) == 1

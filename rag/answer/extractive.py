@@ -302,4 +302,6 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
         return 0
     if not asked & set(chunk_time.years):
         return -1
-    return 0 if single and chunk_time.kind == "multi-year" else 1  # a five-year part may hold the year's figure
+    # A figure in a five-year part, in a sentence that names no year, is the span's (贫困人口减少6800多万 in the
+    # review of 2013–2017), not one year's: the paragraphs about the last year open with it (刚刚过去的2017年).
+    return -1 if single and chunk_time.kind == "multi-year" else 1

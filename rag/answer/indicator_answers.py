@@ -120,7 +120,8 @@ def indicator_answer(plan: QueryPlan, question: str, standalone: str, store: Rep
     names = [i.name for i in indicators]
     fallback = {} if NAMES_GDP_RE.search(norm) else {n: GENERIC_GROWTH_FALLBACK[n] for n in names
                                                       if n in GENERIC_GROWTH_FALLBACK}
-    rows = [r for r in query_ledger(store.conn, indicators=names + list(fallback.values())) if r.report_id in by_id]
+    rows = [r for r in query_ledger(store.conn, indicators=names + list(fallback.values())) if r.report_id in by_id
+            and _same_level(norm, r.quote)]
     if len(indicators) > 1:
         ask = _Ask(ask.years, ask.kinds, ask.check, ask.report, ask.table, ask.by_report)  # growth of one, level of another
     language = reply_language(plan)
@@ -235,6 +236,15 @@ def _scope(plan: QueryPlan, norm: str, reports: list[Report]) -> list[Report] | 
     if NATIONAL_RE.search(norm):
         return [r for r in reports if r.level == "national"]
     return reports
+
+
+# A level of government the question names: a row whose quote lacks it is another level's (全国 ≠ 中央财政赤字).
+LEVEL_WORDS = (("中央", re.compile(r"中央|\bcentral\b")), ("地方", re.compile(r"地方|\blocal\b")))
+
+
+def _same_level(question: str, quote: str) -> bool:
+    quote = aligned_search_text(quote)
+    return all(word in quote for word, asked in LEVEL_WORDS if asked.search(question))
 
 
 # -- choosing rows ----------------------------------------------------------------------------------------------
