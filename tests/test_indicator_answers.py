@@ -146,3 +146,17 @@ def test_a_level_of_government_the_question_names_must_be_in_the_quote():
     assert not _same_level("how large a central government deficit did the 2009 report plan?", "全国财政赤字合计9500亿元")
     assert _same_level("how large a central government deficit did the 2009 report plan?", "中央财政赤字7500亿元")
     assert _same_level("2009年财政赤字是多少？", "全国财政赤字合计9500亿元")
+
+
+def test_of_equally_full_rows_the_whole_wins_over_a_part():
+    """公私合营企业的工业总产值 (a part) and 工业总产值 (the whole) of one year: the whole is the answer."""
+    from rag.answer.indicator_answers import _best
+    from rag.reports.indicators import load_table
+    from rag.reports.ledger import LedgerRow
+
+    def row(value: float, quote: str) -> LedgerRow:
+        return LedgerRow("r", "全国", 1957, "工业总产值", "gross industrial output value", value, "亿元", None,
+                         "actual", 1956, "", "", "r:1", quote, 0, 1, "")
+
+    part, whole = row(100.0, "工业总产值达到了一百亿元"), row(586.0, "工业总产值达到了五百八十六亿元")
+    assert _best([part, whole], load_table().get("工业总产值"), None) is whole

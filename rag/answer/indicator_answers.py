@@ -30,7 +30,7 @@ from rag.answer.citations import Citation, neutralize_markers
 from rag.answer.injection import looks_like_instruction
 from rag.answer.records import Answer, in_script, reply_language
 from rag.core.models import Report
-from rag.core.numbers import VALUE_UNIT_RE
+from rag.core.numbers import VALUE_UNIT_RE, convert
 from rag.core.textnorm import aligned_search_text
 from rag.core.years import ARABIC_YEAR, CN_YEAR, year_value
 from rag.index.store import ReportStore
@@ -238,13 +238,11 @@ def _scope(plan: QueryPlan, norm: str, reports: list[Report]) -> list[Report] | 
     return reports
 
 
-# A level of government the question names: a row whose quote lacks it is another level's (全国 ≠ 中央财政赤字).
 LEVEL_WORDS = (("中央", re.compile(r"中央|\bcentral\b")), ("地方", re.compile(r"地方|\blocal\b")))
 
 
-def _same_level(question: str, quote: str) -> bool:
-    quote = aligned_search_text(quote)
-    return all(word in quote for word, asked in LEVEL_WORDS if asked.search(question))
+def _same_level(question: str, quote: str) -> bool:  # a level the question names: 全国 ≠ 中央财政赤字
+    return all(word in aligned_search_text(quote) for word, asked in LEVEL_WORDS if asked.search(question))
 
 
 # -- choosing rows ----------------------------------------------------------------------------------------------
@@ -285,7 +283,9 @@ def _best(rows: list[LedgerRow], indicator: Indicator, measure: str | None) -> L
         rows = [r for r in rows if r.value is not None]
     if not rows:
         return None
-    return max(rows, key=lambda r: (r.value is not None) + (r.growth is not None))
+    unit = next((r.unit for r in rows if r.value is not None), "")  # of equally full rows the largest level is
+    return max(rows, key=lambda r: ((r.value is not None) + (r.growth is not None),  # the whole, the rest parts
+                                    convert(r.value, r.unit, unit) or 0.0 if r.value is not None else 0.0))
 
 
 # -- writing the answer ---------------------------------------------------------------------------------------
