@@ -180,3 +180,10 @@ def test_english_plan_wording_is_a_target(question):
     from rag.retrieve.when import question_time
 
     assert question_time(question).intent == "target"
+
+
+@pytest.mark.parametrize("question", ["2016年要完成多少农村贫困人口脱贫任务？", "2006年单位国内生产总值能耗要降低多少？"])
+def test_what_must_be_done_is_a_target(question):
+    from rag.retrieve.when import question_time
+
+    assert question_time(question).intent == "target"

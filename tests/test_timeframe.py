@@ -160,3 +160,20 @@ def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
     assert year_match(frozenset({2017}), "贫困人口减少6800多万。", five_years, 2018) == -1
     assert year_match(frozenset({2017}), "2017年贫困人口减少1289万。", five_years, 2018) == 1
     assert year_match(frozenset(range(2013, 2018)), "贫困人口减少6800多万。", five_years, 2018) == 1
+
+
+def test_a_target_question_is_not_answered_with_the_reviewed_result():
+    """Asked for 2006's target, the 2007 report's review sentence (转为下降1.2%) is not the answer; a review
+    sentence that restates the target (年初确定的…目标) still is."""
+    from rag.answer.extractive import select_sentences
+    from rag.core.models import Chunk, Report
+    from rag.retrieve.hybrid import SearchHit
+    from rag.retrieve.plan import analyze
+
+    report = Report("r", "2007年政府工作报告", year=2007, level="national")
+    text = "2006年，单位国内生产总值能耗转为下降1.2%。2006年年初确定的单位国内生产总值能耗降低4%左右的目标没有实现。"
+    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["一、2006年工作回顾"], 0, len(text), text, text, "",
+                  ChunkTime("review", (2006,)))
+    plan = analyze("2006年单位国内生产总值能耗要降低多少？", [report])
+    chosen, _ = select_sentences(plan, [SearchHit(chunk, report, 1.0)], set())
+    assert chosen and all("1.2%" not in s.text for s in chosen) and "4%" in chosen[0].text

@@ -39,6 +39,8 @@ PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 MIN_COVERAGE = 0.5
+# A sentence of a review that states a target (年初确定的…目标, 预期…) rather than a result.
+TARGET_WORDS = re.compile(r"目标|预期|计划|力争|确定的|提出的|要求")
 MAX_SENTENCES = 3
 
 
@@ -231,6 +233,9 @@ def select_sentences(
             match = year_match(asked, text[start:end], hit.chunk.time, hit.report.year)
             if match < 0 and has_figure:
                 continue  # a figure about another year (or a span of years) never answers for the asked year
+            if (has_figure and plan.time.intent == "target" and hit.chunk.time.kind == "review"
+                    and not TARGET_WORDS.search(text[start:end])):
+                continue  # a target is not answered with the result the next report reviews
             score = weight + (w.figure_bonus if numeric and has_figure else 0.0) + w.rank_bonus / (rank + 1)
             if percent and ("%" in sentence_norm or "百分点" in sentence_norm):
                 score += w.percent_bonus
