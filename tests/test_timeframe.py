@@ -88,23 +88,30 @@ def test_chunk_times_are_stored_and_recomputed(tmp_path):
         assert store.conn.execute("SELECT value FROM meta WHERE key='time_version'").fetchone()[0] == TIME_VERSION
 
 
-def test_the_answer_never_quotes_a_figure_about_another_year():
-    """Asked about 2022, a sentence stating 2021's figure is not an answer, though it shares every word."""
-    from rag.answer.extractive import select_sentences
+def _review_hit(report_year: int, text: str):
+    """A search hit of one paragraph in the review part of a national report of ``report_year``."""
     from rag.core.models import Chunk, Report
     from rag.retrieve.hybrid import SearchHit
+
+    report = Report("r", f"{report_year}年政府工作报告", year=report_year, level="national")
+    chunk = Chunk("r:1", "r", 1, 1, 1, 0, [f"一、{report_year - 1}年工作回顾"], 0, len(text), text, text, "",
+                  ChunkTime("review", (report_year - 1,)))
+    return SearchHit(chunk, report, 1.0)
+
+
+def _chosen(question: str, hit):
+    from rag.answer.extractive import select_sentences
     from rag.retrieve.plan import analyze
 
-    report = Report("r", "2023年政府工作报告", year=2023, level="national")
-    text = "2021年国内生产总值增长8.1%。2022年国内生产总值增长3%。"
-    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["一、2022年工作回顾"], 0, len(text), text, text, "",
-                  ChunkTime("review", (2022,)))
-    plan = analyze("2022年国内生产总值增长了多少？", [report])
-    chosen, _ = select_sentences(plan, [SearchHit(chunk, report, 1.0)], set())
+    return select_sentences(analyze(question, [hit.report]), [hit], set())[0]
+
+
+def test_the_answer_never_quotes_a_figure_about_another_year():
+    """Asked about 2022, a sentence stating 2021's figure is not an answer, though it shares every word."""
+    hit = _review_hit(2023, "2021年国内生产总值增长8.1%。2022年国内生产总值增长3%。")
+    chosen = _chosen("2022年国内生产总值增长了多少？", hit)
     assert chosen and all("2021年" not in s.text for s in chosen) and "3%" in chosen[0].text
-    plan = analyze("2020年国内生产总值增长了多少？", [report])
-    chosen, _ = select_sentences(plan, [SearchHit(chunk, report, 1.0)], set())
-    assert chosen == []
+    assert _chosen("2020年国内生产总值增长了多少？", hit) == []
 
 
 def test_an_llm_answer_citing_another_years_figure_is_rejected():
@@ -113,20 +120,15 @@ def test_an_llm_answer_citing_another_years_figure_is_rejected():
     from types import SimpleNamespace
 
     from rag.answer.pipeline import llm_answer
-    from rag.core.models import Chunk, Report
-    from rag.retrieve.hybrid import SearchHit
     from rag.retrieve.plan import analyze
 
     class WrongYearModel:
         def stream(self, messages):
             yield SimpleNamespace(content="国内生产总值增长8.1%[1]。")
 
-    report = Report("r", "2023年政府工作报告", year=2023, level="national")
-    text = "2021年国内生产总值增长8.1%。2022年国内生产总值增长3%。"
-    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["一、2022年工作回顾"], 0, len(text), text, text, "",
-                  ChunkTime("review", (2022,)))
-    plan = analyze("2022年国内生产总值增长了多少？", [report])
-    result = llm_answer(WrongYearModel(), "openai", plan, [SearchHit(chunk, report, 1.0)], plan.text, plan.text)
+    hit = _review_hit(2023, "2021年国内生产总值增长8.1%。2022年国内生产总值增长3%。")
+    plan = analyze("2022年国内生产总值增长了多少？", [hit.report])
+    result = llm_answer(WrongYearModel(), "openai", plan, [hit], plan.text, plan.text)
     assert result.engine.startswith("extractive (fallback") and "another year" in (result.grounding_note or "")
     assert "3%" in result.answer and "8.1%" not in result.answer
 
@@ -165,15 +167,7 @@ def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
 def test_a_target_question_is_not_answered_with_the_reviewed_result():
     """Asked for 2006's target, the 2007 report's review sentence (转为下降1.2%) is not the answer; a review
     sentence that restates the target (年初确定的…目标) still is."""
-    from rag.answer.extractive import select_sentences
-    from rag.core.models import Chunk, Report
-    from rag.retrieve.hybrid import SearchHit
-    from rag.retrieve.plan import analyze
-
-    report = Report("r", "2007年政府工作报告", year=2007, level="national")
-    text = "2006年，单位国内生产总值能耗转为下降1.2%。2006年年初确定的单位国内生产总值能耗降低4%左右的目标没有实现。"
-    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["一、2006年工作回顾"], 0, len(text), text, text, "",
-                  ChunkTime("review", (2006,)))
-    plan = analyze("2006年单位国内生产总值能耗要降低多少？", [report])
-    chosen, _ = select_sentences(plan, [SearchHit(chunk, report, 1.0)], set())
+    hit = _review_hit(2007, "2006年，单位国内生产总值能耗转为下降1.2%。"
+                            "2006年年初确定的单位国内生产总值能耗降低4%左右的目标没有实现。")
+    chosen = _chosen("2006年单位国内生产总值能耗要降低多少？", hit)
     assert chosen and all("1.2%" not in s.text for s in chosen) and "4%" in chosen[0].text

@@ -26,7 +26,7 @@ from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search
 from rag.index.lexical import idf_weigher
 from rag.reports.ledger_records import figures_in_english
-from rag.retrieve.corpus import library_counts
+from rag.retrieve.corpus import TermCounts, library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan, analyze
 from rag.retrieve.when import missing_year
@@ -51,30 +51,22 @@ def scope_reports(reports: list[Report], plan: QueryPlan, report_ids: list[str] 
 
 def corpus_weigher(conn: Any) -> Callable[[str], float]:
     """IDF of a topic term over the chunks. A phrase that is not one index token (a glossary term such as
-    事业单位改革) is counted by substring over the chunks' search text, so it is not mistaken for a word
-    that occurs nowhere in the reports. One weigher per library version is kept (its texts and counts are
-    reused by every question until a report is added or removed)."""
-    fingerprint = _fingerprint(conn)
-    key = (id(conn), fingerprint)
-    if key not in _WEIGHERS:
+    事业单位改革) is counted by substring over the chunks' search text — the library's term counts, loaded once
+    per library version (:func:`rag.retrieve.corpus.library_counts`) — so it is not mistaken for a word that
+    occurs nowhere in the reports. One weigher per library version is kept."""
+    counts = library_counts(conn)
+    if counts not in _WEIGHERS:
         _WEIGHERS.clear()  # one library version at a time: an ingest makes the old one stale
-        _WEIGHERS[key] = _make_weigher(conn)
-    return _WEIGHERS[key]
+        _WEIGHERS[counts] = _make_weigher(conn, counts)
+    return _WEIGHERS[counts]
 
 
-_WEIGHERS: dict[tuple[int, str], Callable[[str], float]] = {}
+_WEIGHERS: dict[TermCounts, Callable[[str], float]] = {}
 
 
-def _fingerprint(conn: Any) -> str:
-    rows = conn.execute("SELECT count(*), group_concat(sha256) FROM reports").fetchone()
-    return f"{rows[0]}:{hash(rows[1])}"
-
-
-def _make_weigher(conn: Any) -> Callable[[str], float]:
+def _make_weigher(conn: Any, counts: TermCounts) -> Callable[[str], float]:
     base = idf_weigher(conn)
     unseen = base("\x00")
-    texts = [row[0] for row in conn.execute("SELECT search_text FROM chunks")]
-    total = len(texts) or 1
     cache: dict[str, float] = {}
 
     def weight(term: str) -> float:
@@ -82,8 +74,7 @@ def _make_weigher(conn: Any) -> Callable[[str], float]:
         if value < unseen - 1e-9 or term.startswith("\x00") or len(term) < 3:
             return value
         if term not in cache:
-            needle = normalize_for_search(term)
-            df = sum(1 for text in texts if needle in text)
+            df, total = counts.documents(normalize_for_search(term))
             cache[term] = math.log((total + 1) / (df + 1)) + 1.0
         return cache[term]
 

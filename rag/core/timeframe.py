@@ -30,7 +30,6 @@ PARAGRAPH_MULTI_RE = re.compile(r"^.{0,40}?(这五年|过去五年|五年来|五
 PARAGRAPH_FUTURE_RE = re.compile(r"^.{0,20}?(今后五年|未来五年|今后一个时期|今后一段时期)")
 PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?{PLAN_PERIOD_NAME}")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
-LEAD_PLAN_RE = re.compile(r"^.{0,12}?(今年|新的一年|明年)")
 REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
 PLAN_HEADING = re.compile(r"安排|任务|目标|今后|今年|明年|部署|总体要求|重点工作|主要工作|工作建议|政策取向|思路")
 FIVE_YEARS = 5
@@ -179,7 +178,7 @@ def chunk_time(section_path: Sequence[str], text: str, report_year: int | None,
 
 
 _RELATIVE_YEAR = re.compile(r"(?<![比较同与和从由])(今年|本年|去年|明年)")
-_RELATIVE_OFFSET = {"今年": 0, "本年": 0, "去年": -1, "明年": 1}
+RELATIVE_OFFSETS = {"今年": 0, "本年": 0, "去年": -1, "明年": 1}  # a report's own relative years
 
 
 def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, ...]:
@@ -197,7 +196,7 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
             continue
         years.append(year_value(match.group(1)))
     if not years and report_year is not None:
-        years = [report_year + _RELATIVE_OFFSET[word] for word in _RELATIVE_YEAR.findall(norm)]
+        years = [report_year + RELATIVE_OFFSETS[word] for word in _RELATIVE_YEAR.findall(norm)]
     return tuple(sorted(set(years)))
 
 

@@ -32,6 +32,7 @@ class TermCounts:
     text: str = ""  # normalized report text, chunks joined by NUL
     table: dict[str, int] = field(default_factory=dict)
     _seen: dict[str, int] = field(default_factory=dict, repr=False)
+    _chunks: list[str] | None = field(default=None, repr=False)  # ``text`` split into its chunks, when needed
 
     def count(self, term: str) -> int:
         """How often ``term`` (Simplified, normalized) occurs (0: never, so it finds nothing)."""
@@ -50,6 +51,16 @@ class TermCounts:
             pattern = f"{re.escape(first)}[^{PHRASE_BREAKS}]{{0,{gap}}}{re.escape(second)}"
             self._seen[key] = int(re.search(pattern, self.text) is not None)
         return bool(self._seen[key])
+
+    def documents(self, term: str) -> tuple[int, int]:
+        """(chunks containing ``term``, all chunks) of a library's counts: the document frequency an IDF needs."""
+        if self._chunks is None:
+            self._chunks = self.text.split("\x00")
+        chunks = self._chunks
+        key = f"\x02{term}"
+        if key not in self._seen:
+            self._seen[key] = sum(1 for chunk in chunks if term in chunk)
+        return self._seen[key], len(chunks)
 
     def weight(self, term: str) -> float:
         """log(1 + count): how established a wording is, with diminishing returns for the commonest words."""

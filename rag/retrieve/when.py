@@ -15,6 +15,7 @@ from typing import Literal
 
 from rag.core.models import Report
 from rag.core.textnorm import to_simplified
+from rag.core.timeframe import RELATIVE_OFFSETS
 from rag.core.years import (
     ARABIC_YEAR,
     CN_YEAR,
@@ -154,7 +155,7 @@ _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|�
 
 
 _RELATIVE_TO_LATEST = re.compile(r"(?<![比较同与和从由])(今年|本年|去年|上年|明年)|\b(this|last|next) year\b", re.I)
-_OFFSETS = {"今年": 0, "本年": 0, "this": 0, "去年": -1, "上年": -1, "last": -1, "明年": 1, "next": 1}
+_OFFSETS = {**RELATIVE_OFFSETS, "上年": -1, "this": 0, "last": -1, "next": 1}
 
 
 def relative_to_latest(time: QuestionTime, text: str, latest: int | None) -> QuestionTime:
