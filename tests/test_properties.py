@@ -124,3 +124,17 @@ def test_parsed_report_chunks_cover_the_body_exactly(paras: list[str]) -> None:
     rebuilt = "".join(cleaned[i] if i - 1 in covered else "\n" + cleaned[i] for i in sorted(covered))
     got = [line for line in rebuilt.split("\n") if line and line != "各位代表："]
     assert got == paras
+
+
+def test_a_licence_footer_after_the_body_is_furniture() -> None:
+    """Wikisource appends a public-domain notice, wrapped over many lines, to every State Council report."""
+    text = ("政府工作报告\n各位代表：\n现在，我代表国务院，向大会报告政府工作。\n我们一定能够完成任务。\n\n"
+            "本作品是中华人民共和国的\n法律\n、\n法规\n，国家机关的决议、决定、命令和其他具有立法、行政、司法性质的文件，"
+            "及其官方正式译文。根据《\n中华人民共和国著作权法\n》第五条第一项，本作品不适用于该法，属于\n公有领域\n。\n\n"
+            "注：中文维基文库社群认为，中华人民共和国公务演讲，\n不总是\n具有立法、行政、司法性质的文件。\n\nPublic domain\n")
+    body = clean_document(text).body
+    assert body[-1] == "我们一定能够完成任务。"
+    assert not any("公有领域" in line or "维基文库" in line for line in body)
+    # a report that merely mentions copyright law keeps its sentence
+    kept = clean_document("各位代表：\n修订著作权法，保护知识产权。\n本作品展览将于五月开幕。\n").body
+    assert "本作品展览将于五月开幕。" in kept and "修订著作权法，保护知识产权。" in kept

@@ -39,6 +39,31 @@ def test_task_sections_after_the_review_are_the_years_plan():
     assert [t.kind for t in times] == ["review", "plan", "plan", "review"]
 
 
+def test_a_five_year_opening_carries_to_the_paragraphs_after_it():
+    """The 2023 report reviews one year, then five, under one heading: 过去五年… opens the five-year part and the
+    ——经济发展再上新台阶 paragraphs after it (and its subsections) belong to it, until a paragraph opens with
+    another time or a new top section starts."""
+    head = ["一、过去一年和五年工作回顾"]
+    chunks = [(head, "过去一年，国内生产总值增长3%。"), (head, "针对就业压力凸显，城镇新增就业1206万人。"),
+              (head, "过去五年极不寻常、极不平凡。"), (head, "——经济发展再上新台阶。国内生产总值增加到121万亿元。"),
+              ([*head, "（一）创新宏观调控"], "坚持实施积极的财政政策。"),
+              ([*head, "（一）创新宏观调控"], "去年城镇调查失业率一度明显攀升。"),
+              (["二、2023年经济社会发展总体要求"], "今年发展主要预期目标是：国内生产总值增长5%左右。")]
+    times = report_times(2023, chunks)
+    five = tuple(range(2018, 2023))
+    assert [(t.kind, t.years) for t in times] == [
+        ("review", (2022,)), ("review", (2022,)), ("multi-year", five), ("multi-year", five),
+        ("multi-year", five), ("review", (2022,)), ("plan", (2023,))]
+
+
+def test_sentences_name_the_years_they_state_figures_for():
+    """2012年，…国内生产总值增长7.8% inside the 2013 five-year review states 2012's figure; 年均 and
+    2008年到2012年 are spans, and 比2007年 a baseline."""
+    times = report_times(2013, [(["一、过去五年工作回顾"], "五年来，国内生产总值年均增长9.3%。2012年，国内生产总值增长"
+                                 "7.8%。比2007年增加一倍。2008年到2012年累计新增就业5870万人。")])
+    assert times[0].kind == "multi-year" and times[0].named == (2012,)
+
+
 def test_a_section_before_any_part_stays_unknown():
     assert section_parts(1954, [(["一、"], "我们的国家……")])["一、"] == (None, None)
 
@@ -78,13 +103,15 @@ def test_chunk_times_are_stored_and_recomputed(tmp_path):
         store.upsert(parsed)
         times = {c.text[:4]: c.time for c in store.chunks("r")}
         assert times["过去一年"] == ChunkTime("review", (2022,))
-        assert times["今年发展"] == ChunkTime("plan", (2023,))
+        assert times["今年发展"] == ChunkTime("plan", (2023,), named=(2023,))
         assert store.chunk_times() == {c.chunk_id: c.time for c in store.chunks("r")}
-        with store.transaction() as conn:  # as if written by an older version
-            conn.execute("DELETE FROM chunk_time")
+        with store.transaction() as conn:  # as if written by an older version, before sentences' own years
+            conn.execute("DROP TABLE chunk_time")
+            conn.execute("CREATE TABLE chunk_time (chunk_id TEXT PRIMARY KEY, report_id TEXT NOT NULL, kind TEXT, "
+                         "years TEXT NOT NULL)")
             conn.execute("UPDATE meta SET value='0' WHERE key='time_version'")
     with ReportStore(tmp_path) as store:
-        assert store.chunks("r")[-1].time == ChunkTime("plan", (2023,))
+        assert store.chunks("r")[-1].time == ChunkTime("plan", (2023,), named=(2023,))
         assert store.conn.execute("SELECT value FROM meta WHERE key='time_version'").fetchone()[0] == TIME_VERSION
 
 

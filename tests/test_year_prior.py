@@ -52,3 +52,29 @@ def test_a_named_place_keeps_its_own_reports(library):
     hits = Retriever(library.store, year_prior="hard").search("凌河区2022年固定资产投资完成多少？", k=3,
                                                               mode="bm25").hits
     assert hits[0].report.district == "凌河区" and "33.8亿元" in hits[0].chunk.text
+
+
+def test_a_named_place_gets_no_other_places_paragraphs(library):
+    """Under the hard prior a named place restricts like a named report: the State Council's paragraph on the
+    same policy never outranks the district's own."""
+    from rag.retrieve.hybrid import Retriever
+
+    hits = Retriever(library.store, year_prior="hard").search("麒麟区增值税留抵退税多少？", k=5, mode="bm25").hits
+    assert hits and {hit.report.district for hit in hits} == {"麒麟区"}
+
+
+def test_the_bare_title_prefers_the_state_councils_report(library):
+    """政府工作报告 / "the government work report" without a place is the State Council's, as the press uses it;
+    the 2022 district report of the same year stays searchable by its name."""
+    for question in ("2022年政府工作报告提出的经济增长预期目标是多少？",
+                     "What GDP growth target did the 2022 government work report set?"):
+        hits = library.search(question, k=3, mode="bm25").hits
+        assert {hit.report.level for hit in hits} == {"national"}, question
+    local = library.search("解放区2022年政府工作报告提出的经济增长预期目标是多少？", k=3, mode="bm25").hits
+    assert local[0].report.district == "解放区"
+
+
+def test_a_report_fact_question_finds_the_title_block_first(library):
+    hits = library.search("2023年政府工作报告是在哪次会议上作的？", k=3, mode="bm25").hits
+    assert hits[0].chunk.paragraph == 0 and hits[0].report.level == "national"
+    assert "第十四届全国人民代表大会第一次会议" in hits[0].chunk.text

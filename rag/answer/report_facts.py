@@ -21,6 +21,7 @@ from rag.core.models import Chunk, Report
 from rag.core.textnorm import aligned_search_text, normalize_for_search, to_simplified
 from rag.core.years import DATE_RE, parse_date
 from rag.index.store import ReportStore
+from rag.retrieve.facts import asked_facts
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 
@@ -29,26 +30,6 @@ FACTS = ("speaker", "date", "meeting")
 MAX_REPORTS = 3  # a question naming no place gets one line per report of the year, at most this many
 OPENING_PARAGRAPHS = 5  # body paragraphs searched for a fact the title block lacks
 
-_STOP = r"[^，。？?！!；;]"
-# Question cues, on the Simplified, NFKC, lower-cased question (Traditional questions match the same words).
-SPEAKER_CUES = re.compile(
-    rf"(?:谁|哪位|何人|哪个人|什么人){_STOP}{{0,10}}?(?:作|做|宣读|发表|提交|讲|报告)|(?:是|由)(?:谁|哪位|何人)|"
-    r"报告人|作报告的(?:人|是)|"
-    r"\bwho\b[^?.]{0,60}?\b(?:deliver|give|gave|given|present|read|made|make|wrote|write|author|spoke|speak)|"
-    r"\bby whom\b|\b(?:speaker|presenter)\b|\bwhich (?:premier|leader|official|person|mayor|governor)\b")
-DATE_CUES = re.compile(
-    rf"(?:哪天|哪一天|哪日|哪一日|几月几[日号]|何日|什么日子|什么时候|什么时间|何时|哪个月|几号){_STOP}{{0,8}}?"
-    r"(?:作|做|宣读|发表|提交|提出|召开|举行|报告|发布)|(?:报告|会议)的?(?:日期|时间)|"
-    r"(?:哪天|哪一天|哪日|什么时候|何时|几月几[日号])\s*(?:[，,、？?]|$)|\bwhen\b\s*(?:,|\?|$|and\b|or\b)|"
-    r"\b(?:and|or) when\b|"
-    r"\b(?:when|what date|which date|what day|which day)\b[^?]{0,60}?"
-    r"\b(?:deliver|give|gave|given|present|read|made|submit|held)|\bdate\b[^?]{0,40}?\b(?:report|deliver|session)")
-MEETING_CUES = re.compile(
-    rf"(?:哪|什么|何)一?(?:次|届|个|场)?{_STOP}{{0,8}}?(?:会议|大会|人大|会上)|第几[届次]|几届几次|"
-    r"\b(?:which|what)\s+(?:session|meeting|congress|npc|plenary|sitting)\b|\bat which\b")
-# A meeting question also says the report was delivered there (not 贯彻了什么会议精神).
-MEETING_CONTEXT = re.compile(rf"在{_STOP}{{0,12}}上|向|作的|作了|提交|审议|听取|宣读|发表|"
-                             r"\b(?:deliver|present|heard|given|gave|submit|at which)", re.I)
 REPORT_WORDS = re.compile(r"报告|\breport\b")
 NATIONAL_WORDS = re.compile(r"国务院|全国|中国|我国|中央|总理|state council|\bchina\b|\bnational\b|\bpremier\b|\bnpc\b")
 # Opening paragraphs: 我代表国务院，向第四届全国人民代表大会作…报告 / 周恩来总理在报告中首先指出 (aligned Simplified text,
@@ -74,19 +55,6 @@ class Fact:
     chunk: Chunk
     start: int
     end: int
-
-
-def asked_facts(text: str) -> tuple[str, ...]:
-    """The report facts a question asks about (speaker, date, meeting), in that order; () for any other question."""
-    norm = to_simplified(unicodedata.normalize("NFKC", text)).lower()
-    asked = []
-    if SPEAKER_CUES.search(norm):
-        asked.append("speaker")
-    if DATE_CUES.search(norm):
-        asked.append("date")
-    if MEETING_CUES.search(norm) and MEETING_CONTEXT.search(norm):
-        asked.append("meeting")
-    return tuple(asked)
 
 
 def fact_reports(plan: QueryPlan, text: str, reports: list[Report]) -> list[Report]:

@@ -37,10 +37,13 @@ FIVE_YEARS = 5
 
 @dataclass(frozen=True)
 class ChunkTime:
-    """What a paragraph speaks about: its kind and the years (ascending); ``kind`` None = not known."""
+    """What a paragraph speaks about: its kind and the years (ascending); ``kind`` None = not known.
+    ``named``: the single years its sentences state figures for (2012年，…增长7.8% inside a five-year review),
+    which override the paragraph's time for those sentences."""
 
     kind: TimeKind | None = None
     years: tuple[int, ...] = ()
+    named: tuple[int, ...] = ()
 
     def covers(self, year: int) -> bool:
         return year in self.years
@@ -50,12 +53,23 @@ class ChunkTime:
         return {"kind": self.kind, "years": list(self.years)}
 
     def encode(self) -> str:
-        return ",".join(str(y) for y in self.years)
+        return _encode_years(self.years)
+
+    def encode_named(self) -> str:
+        return _encode_years(self.named)
 
     @staticmethod
-    def decode(kind: str | None, years: str | None) -> ChunkTime:
+    def decode(kind: str | None, years: str | None, named: str | None = None) -> ChunkTime:
         known = kind if kind in ("review", "plan", "multi-year") else None
-        return ChunkTime(known, tuple(int(y) for y in (years or "").split(",") if y))  # type: ignore[arg-type]
+        return ChunkTime(known, _decode_years(years), _decode_years(named))  # type: ignore[arg-type]
+
+
+def _encode_years(years: Sequence[int]) -> str:
+    return ",".join(str(y) for y in years)
+
+
+def _decode_years(text: str | None) -> tuple[int, ...]:
+    return tuple(int(y) for y in (text or "").split(",") if y)
 
 
 def heading_part(section_path: Sequence[str], report_year: int | None) -> tuple[str | None, int | None]:
@@ -154,26 +168,39 @@ def part_time(part: str | None, part_year: int | None, report_year: int | None) 
     return ChunkTime("multi-year", tuple(range(first, last + 1)))
 
 
-def chunk_time(section_path: Sequence[str], text: str, report_year: int | None,
-               hint: tuple[str | None, int | None] = (None, None)) -> ChunkTime:
-    """The time of one chunk: its paragraph's opening first (这五年…, 今后五年…, "十四五"时期…, 去年…, 今年…,
-    2021年…), then its headings, then the hint of its top section (:func:`section_parts`)."""
+def lead_part(text: str, report_year: int | None) -> tuple[str | None, int | None]:
+    """The part a paragraph's own opening names (这五年…, 今后五年…, "十四五"时期…, 去年…, 今年…, 2021年…)."""
     if report_year is None:
-        return ChunkTime()
+        return None, None
     lead = aligned_search_text(text[:60])
     periods = plan_periods(lead) if PARAGRAPH_PERIOD_RE.search(lead) else []
     if periods:
-        return part_time("multi-plan" if periods[0] >= report_year else "multi-review", periods[0], report_year)
+        return ("multi-plan" if periods[0] >= report_year else "multi-review"), periods[0]
     if PARAGRAPH_MULTI_RE.search(lead):
-        return part_time("multi-review", None, report_year)
+        return "multi-review", None
     if PARAGRAPH_FUTURE_RE.search(lead):
-        return part_time("multi-plan", None, report_year)
-    part, year = heading_part(section_path, report_year)
+        return "multi-plan", None
+    return opening_part(SENTENCE_END.split(lead, maxsplit=1)[0], report_year)
+
+
+_CARRIES_UNDER = {"multi-review": (None, "review", "multi-review"), "multi-plan": (None, "plan", "multi-plan")}
+
+
+def chunk_time(section_path: Sequence[str], text: str, report_year: int | None,
+               hint: tuple[str | None, int | None] = (None, None),
+               carried: tuple[str | None, int | None] = (None, None)) -> ChunkTime:
+    """The time of one chunk: its paragraph's opening first (:func:`lead_part`), then a five-year opening of an
+    earlier paragraph of its section (``carried``: 过去五年… and the ——经济发展再上新台阶 paragraphs after it), then
+    its headings, then the hint of its top section (:func:`section_parts`)."""
+    if report_year is None:
+        return ChunkTime()
+    part, year = lead_part(text, report_year)
+    if part is None:
+        part, year = heading_part(section_path, report_year)
+        if carried[0] is not None and year is None and part in _CARRIES_UNDER[carried[0]]:
+            part, year = carried
     if part is None:
         part, year = hint
-    opening = opening_part(SENTENCE_END.split(lead, maxsplit=1)[0], report_year)
-    if opening[0] in ("review", "plan"):
-        part, year = opening  # 去年… inside the plan part, 2022年… under a neutral or five-year heading
     return part_time(part, year, report_year)
 
 
@@ -200,8 +227,32 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
     return tuple(sorted(set(years)))
 
 
+def named_years(text: str, report_year: int | None) -> tuple[int, ...]:
+    """The single years a chunk's sentences state figures for (:func:`sentence_years`), leaving out sentences
+    about spans (2017年到2021年, 年均, 五年)."""
+    years: set[int] = set()
+    for sentence in SENTENCE_END.split(text):
+        norm = aligned_search_text(sentence)
+        if sentence.strip() and not RANGE_RE.search(norm) and not MULTI_RE.search(norm):
+            years.update(sentence_years(sentence, report_year))
+    return tuple(sorted(years))
+
+
 def report_times(report_year: int | None, chunks: Sequence[tuple[Sequence[str], str]]) -> list[ChunkTime]:
-    """The time of every chunk of one report, given as (section path, text) in report order."""
+    """The time of every chunk of one report, given as (section path, text) in report order. A paragraph that
+    opens a five-year review or plan (过去五年…, 今后五年…) sets the time of the paragraphs after it in the same
+    top section until one opens with another time (过去一年…, 今年…)."""
     hints = section_parts(report_year, chunks)
-    return [chunk_time(path, text, report_year, hints.get(path[0] if path else "", (None, None)))
-            for path, text in chunks]
+    times: list[ChunkTime] = []
+    carried: tuple[str | None, int | None] = (None, None)
+    carried_top: str | None = None
+    for path, text in chunks:
+        top = path[0] if path else ""
+        if top != carried_top:
+            carried, carried_top = (None, None), top
+        lead = lead_part(text, report_year)
+        if lead[0] is not None:
+            carried = lead if lead[0] in ("multi-review", "multi-plan") else (None, None)
+        when = chunk_time(path, text, report_year, hints.get(top, (None, None)), carried)
+        times.append(ChunkTime(when.kind, when.years, named_years(text, report_year)))
+    return times

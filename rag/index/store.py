@@ -27,7 +27,7 @@ from rag.reports.ledger import LEDGER_SCHEMA, LedgerRow, ledger_version, safe_ex
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-TIME_VERSION = "3"  # bump when rag/core/timeframe.py's rules change: stored chunk times are recomputed on open
+TIME_VERSION = "4"  # bump when rag/core/timeframe.py's rules change: stored chunk times are recomputed on open
 DB_NAME = "reports.db"
 
 SCHEMA = """
@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS chunk_time (
     chunk_id TEXT PRIMARY KEY REFERENCES chunks(chunk_id) ON DELETE CASCADE,
     report_id TEXT NOT NULL,
     kind TEXT,
-    years TEXT NOT NULL
+    years TEXT NOT NULL,
+    named TEXT NOT NULL DEFAULT ''
 );
 """ + LEDGER_SCHEMA
 
@@ -176,6 +177,9 @@ class ReportStore:
             return
         try:
             with self.transaction() as conn:
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(chunk_time)")}
+                if "named" not in columns:  # stores written before sentences' own years were kept
+                    conn.execute("ALTER TABLE chunk_time ADD COLUMN named TEXT NOT NULL DEFAULT ''")
                 conn.execute("DELETE FROM chunk_time")
                 for report in self.reports():
                     chunks = self.chunks(report.report_id)
@@ -309,8 +313,16 @@ class ReportStore:
 
     def chunk_times(self) -> dict[str, ChunkTime]:
         """Kind and years of every chunk (retrieval's year prior reads them for its candidates)."""
-        return {cid: ChunkTime.decode(kind, years)
-                for cid, kind, years in self.conn.execute("SELECT chunk_id, kind, years FROM chunk_time")}
+        return {cid: ChunkTime.decode(kind, years, named)
+                for cid, kind, years, named in self.conn.execute("SELECT chunk_id, kind, years, named FROM chunk_time")}
+
+    def title_chunk_ids(self, report_ids: list[str]) -> list[str]:
+        """The title-block chunks (¶0) of these reports, in their order."""
+        marks = ",".join("?" * len(report_ids))
+        rows = self.conn.execute(f"SELECT report_id, chunk_id FROM chunks WHERE paragraph=0 AND part=0 "
+                                 f"AND report_id IN ({marks})", report_ids).fetchall()
+        first = {rid: cid for rid, cid in rows}
+        return [first[rid] for rid in report_ids if rid in first]
 
     def chunk_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks ORDER BY report_id, ordinal")]
@@ -326,12 +338,12 @@ def chunk_terms_text(chunk: Chunk) -> str:
     return " ".join(index_terms(normalize_for_search(chunk.context) + " " + chunk.search_text))
 
 
-_CHUNK_SELECT = "SELECT c.*, t.kind, t.years FROM chunks c LEFT JOIN chunk_time t ON t.chunk_id = c.chunk_id"
+_CHUNK_SELECT = "SELECT c.*, t.kind, t.years, t.named FROM chunks c LEFT JOIN chunk_time t ON t.chunk_id = c.chunk_id"
 
 
 def _write_times(conn: sqlite3.Connection, chunks: list[Chunk]) -> None:
-    conn.executemany("INSERT OR REPLACE INTO chunk_time VALUES (?,?,?,?)",
-                     [(c.chunk_id, c.report_id, c.time.kind, c.time.encode()) for c in chunks])
+    conn.executemany("INSERT OR REPLACE INTO chunk_time VALUES (?,?,?,?,?)",
+                     [(c.chunk_id, c.report_id, c.time.kind, c.time.encode(), c.time.encode_named()) for c in chunks])
 
 
 def _report_from_json(data: str) -> Report:
@@ -344,5 +356,5 @@ def _chunk_from_row(row: tuple[Any, ...]) -> Chunk:
     return Chunk(
         chunk_id=row[0], report_id=row[1], ordinal=row[2], paragraph=row[3], paragraph_end=row[4],
         part=row[5], section_path=json.loads(row[6]), char_start=row[7], char_end=row[8], text=row[9],
-        search_text=row[10], context=row[11], time=ChunkTime.decode(row[12], row[13]),
+        search_text=row[10], context=row[11], time=ChunkTime.decode(row[12], row[13], row[14]),
     )

@@ -43,6 +43,12 @@ WEAK_FURNITURE = [
 STRONG_RE = re.compile("|".join(f"(?:{p})" for p in STRONG_FURNITURE), re.I)
 WEAK_RE = re.compile("|".join(f"(?:{p})" for p in WEAK_FURNITURE), re.I)
 WEAK_MAX_CHARS = 40
+# A licence notice after the body (Wikisource's "本作品是中华人民共和国的法律、法规…属于公有领域" and its
+# "注：中文维基文库社群认为…", "This work is in the public domain", Creative Commons footers): it and all after it
+# is furniture, however its lines are wrapped.
+LICENCE_START_RE = re.compile(r"^(?:本作品|注\s*:\s*中文维基文库|this work\b|public domain\b)", re.I)
+LICENCE_RE = re.compile(r"公有领域|维基文库|著作权法|知识共享|public domain|creative commons|wikisource", re.I)
+LICENCE_WINDOW = 15  # lines a wrapped licence sentence may span
 SALUTATION_RE = re.compile(r"^各位(人大)?代表")
 INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u2060\ufeff\xad]")
 FORUM_TAG_RE = re.compile(r"^\[[^\]]{1,12}\]\s*")
@@ -129,6 +135,15 @@ def _find_body(lines: list[str], furniture: list[bool]) -> tuple[int, int, int]:
     return header_start, body_start, body_end
 
 
+def _licence_start(lines: list[str], body_start: int) -> int:
+    """The line where a licence notice after the body begins (len(lines) when there is none)."""
+    for i in range(body_start + 1, len(lines)):
+        if LICENCE_START_RE.match(search_key(lines[i])) and \
+                LICENCE_RE.search(search_key(" ".join(lines[i:i + LICENCE_WINDOW]))):
+            return i
+    return len(lines)
+
+
 def _reflow(lines: list[str], hard_wrapped: bool) -> list[str]:
     """Rebuild one paragraph per line.
 
@@ -167,6 +182,7 @@ def clean_document(text: str, hard_wrapped: bool = False) -> CleanedDocument:
     lines = _normalize_lines(repaired.text)
     furniture = [bool(line) and is_furniture(line) for line in lines]
     header_start, body_start, body_end = _find_body(lines, furniture)
+    body_end = min(body_end, _licence_start(lines, body_start))
     # Title-block spacing is layout (区长\u2003尹璐, 李\u3000强): one space, so every format gives the same ¶0.
     header = [WHITESPACE_RUN_RE.sub(" ", line) for line in lines[header_start:body_start] if line]
     preamble = [FORUM_TAG_RE.sub("", line) for i, line in enumerate(lines[:header_start])

@@ -20,6 +20,7 @@ from rag.core.timeframe import ChunkTime
 from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
 from rag.retrieve.corpus import library_counts
+from rag.retrieve.facts import asked_facts
 from rag.retrieve.plan import QueryPlan, analyze
 from rag.retrieve.when import reports_for_time
 
@@ -149,6 +150,9 @@ class Retriever:
         allowed = (filters or SearchFilters()).allowed_reports(list(reports.values()))
         preferred = self._year_reports(plan, reports, allowed)
         restrict = bool(preferred) and (self.year_prior == "hard" or plan.time.named_report is not None)
+        scope = preferred if restrict else set()
+        if not scope and plan.place_report_ids and self.year_prior == "hard":  # a named place: its reports only
+            scope = plan.place_report_ids if allowed is None else plan.place_report_ids & set(allowed)
         timings["analyze_ms"] = (time.perf_counter() - t0) * 1000
         n = max(self.candidates, k)
         vector = None
@@ -157,15 +161,20 @@ class Retriever:
             vector = self.embedder.encode_queries([plan.dense_text])[0]
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
         rankings = self._rankings(plan, mode, n, allowed, vector, timings)
-        if restrict:
-            # Only the reports of the asked year (or the named report): their own candidates join the wider ones
-            # (measured better than either alone) and the other reports' chunks are dropped after fusion.
-            own = self._rankings(plan, mode, n, sorted(preferred), vector, timings)
+        if scope:
+            # Only the reports of the asked year (or the named report, or the named place): their own candidates
+            # join the wider ones (measured better than either alone) and the other reports' chunks are dropped
+            # after fusion.
+            own = self._rankings(plan, mode, n, sorted(scope), vector, timings)
             rankings = {name: _merged(ranking, own.get(name, [])) for name, ranking in rankings.items()}
         t = time.perf_counter()
         fused = self._fuse(rankings, plan, mode, preferred if self.year_prior != "off" else set())
-        if restrict:
-            fused = [item for item in fused if item[0].split(":", 1)[0] in preferred]
+        if scope:
+            fused = [item for item in fused if item[0].split(":", 1)[0] in scope]
+        if preferred and asked_facts(question):  # who delivered it, when, where: the title block says
+            fronts = self.store.title_chunk_ids(sorted(preferred))
+            best = fused[0][1] if fused else 0.0
+            fused = [(cid, best + TIME_BONUS, {}) for cid in fronts] + [item for item in fused if item[0] not in fronts]
         top = fused[:k]
         chunks = self.store.chunks_by_id([cid for cid, _, _ in top])
         hits = [SearchHit(chunks[cid], reports[chunks[cid].report_id], score, ranks)
@@ -200,10 +209,13 @@ class Retriever:
         scope = set(allowed) if allowed is not None else set(reports)
         if plan.place_report_ids:  # a place named: its reports of that year, or none (the prior stays off)
             scope &= set(plan.place_report_ids)
-        return {rid for rid in scope if reports[rid].year in needed}
+        found = {rid for rid in scope if reports[rid].year in needed}
+        national = {rid for rid in found if reports[rid].level == "national"}
+        return national if plan.bare_title and national else found  # "2023年政府工作报告": the State Council's
 
     def _speaks_about(self, chunk_id: str, plan: QueryPlan) -> bool:
-        """The chunk's own time is the asked year, in a kind that answers the question's intent."""
+        """The chunk's own time is the asked year, in a kind that answers the question's intent, or one of its
+        sentences states the asked year's figures (2012年，…国内生产总值增长7.8% inside the 2013 five-year review)."""
         time = plan.time
         when = self._times.get(chunk_id)
         if when is None:
@@ -211,7 +223,14 @@ class Retriever:
         if time.per_year:  # a table: each year's own paragraph, in the kind asked
             return bool(set(when.years) & time.asked_years) and when.kind in INTENT_KINDS[time.aim]
         year = time.single_year or time.horizon
-        return year is not None and when.covers(year) and when.kind in INTENT_KINDS[time.intent]
+        if year is None:
+            return False
+        if when.covers(year) and when.kind in INTENT_KINDS[time.intent]:
+            return True
+        if year not in when.named:
+            return False
+        report = (self._reports or {}).get(chunk_id.split(":", 1)[0])  # loaded by the search that asks
+        return report is not None and report.year is not None and _named_kind(year, report.year) in INTENT_KINDS[time.intent]
 
     def _fuse(self, rankings: dict[str, list[tuple[str, float]]], plan: QueryPlan, mode: str,
               preferred: set[str] | None = None) -> list[tuple[str, float, dict[str, int]]]:
@@ -229,6 +248,8 @@ class Retriever:
             scores = weighted_fusion(rankings.get("bm25", []), rankings.get("dense", []), self.alpha)
             bonus = PLACE_BONUS
         named = plan.place_report_ids  # a question naming a place prefers that place's reports
+        if plan.bare_title:  # … and "the government work report" the State Council's
+            named = {rid for rid, report in (self._reports or {}).items() if report.level == "national"}
         if named:
             scores = {cid: s + bonus * (cid.split(":", 1)[0] in named) for cid, s in scores.items()}
         if preferred:  # … and a question about a year the reports that speak about it
@@ -238,6 +259,11 @@ class Retriever:
             time_bonus = bonus * TIME_BONUS / PLACE_BONUS  # … and the chunks that speak about that year
             scores = {cid: s + time_bonus * self._speaks_about(cid, plan) for cid, s in scores.items()}
         return sorted(((cid, scores[cid], ranks[cid]) for cid in scores), key=lambda item: -item[1])
+
+
+def _named_kind(year: int, report_year: int) -> str | None:
+    """The kind of a figure a report states for a year it names: earlier years are reviewed, its own is planned."""
+    return "review" if year < report_year else "plan" if year == report_year else None
 
 
 def _merged(wide: list[tuple[str, float]], own: list[tuple[str, float]]) -> list[tuple[str, float]]:

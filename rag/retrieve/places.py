@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from rag.core.models import Report
-from rag.core.textnorm import PINYIN_SYLLABLE, normalize_for_search
+from rag.core.textnorm import PINYIN_SYLLABLE, normalize_for_search, to_simplified
 from rag.retrieve.english import english_words, strip_accents
 
 PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "州", "盟", "旗")
@@ -24,6 +25,14 @@ PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地
 NATIONAL_ZH = re.compile(r"全国|我国|中国|国务院")
 NATIONAL_EN = re.compile(r"\b(?:china|chinese|national(?:ly)?|nationwide|the country|country's|state council)\b",
                          re.I)
+# The bare title, as the press uses it, means the State Council's report: a soft preference, never a restriction
+# (a library of one city's reports answers "2023年政府工作报告" from them).
+BARE_TITLE = re.compile(r"政府工作报告|\bgovernment work reports?\b", re.I)
+
+
+def names_bare_title(text: str) -> bool:
+    """The question says 政府工作报告 / "the government work report" without naming whose."""
+    return bool(BARE_TITLE.search(to_simplified(unicodedata.normalize("NFKC", text))))
 
 
 def national_words(text: str, lang: str) -> list[str]:

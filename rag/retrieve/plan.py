@@ -43,6 +43,7 @@ from rag.retrieve.places import (
     gazetteer_by_pinyin,
     gazetteer_places,
     match_places,
+    names_bare_title,
     national_words,
     place_names,
     place_pinyin,
@@ -72,6 +73,7 @@ class QueryPlan:
     other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
     variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
     time: QuestionTime = field(default_factory=QuestionTime)  # the years it asks about (rag/retrieve/when.py)
+    bare_title: bool = False  # 政府工作报告 with no place named: the State Council's reports are preferred
 
     def word_variants(self, word: str) -> list[str]:
         """``word`` and its mainland wording when the question used Taiwan words (数位经济 → 数字经济)."""
@@ -118,6 +120,7 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         if mainland != plan.normalized:
             plan.variants = wording_changes(plan.normalized, mainland)
     plan.places = match_places(question, lang, reports)
+    plan.bare_title = not plan.places and names_bare_title(question)
     in_scope = [year for r in reports if (year := getattr(r, "year", None))
                 and (not plan.places or r.report_id in plan.place_report_ids)]
     plan.time = relative_to_latest(plan.time, question, max(in_scope, default=None))  # 今年: the latest report's
@@ -129,6 +132,8 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         capitalized = {squash(re.sub(r"['’]s$", "", p)) for p in re.findall(r"[A-Z][a-zA-Z'’\-]*", question)}
         ignore = pinyins | (capitalized & gazetteer_by_pinyin().keys())
         ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()}
+        if names_bare_title(question):  # which report, not what to search for: every chunk is in one
+            ignore |= {"government", "work", "report", "reports"}
     slogans, consumed = numbered_compounds(english, counts)
     if consumed:  # the words of a numbered slogan are translated as one name, not one by one
         english = " ".join(w for i, w in enumerate(english_words(english)) if i not in consumed)

@@ -1,0 +1,45 @@
+"""Which facts about a report itself a question asks: who delivered it, on what date, at which meeting.
+
+Retrieval puts the asked report's title block (¶0) first for them and :mod:`rag.answer.report_facts` answers
+them from it; both read the question here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rag.core.textnorm import to_simplified
+
+_STOP = r"[^，。？?！!；;]"
+# Question cues, on the Simplified, NFKC, lower-cased question (Traditional questions match the same words).
+SPEAKER_CUES = re.compile(
+    rf"(?:谁|哪位|何人|哪个人|什么人){_STOP}{{0,10}}?(?:作|做|宣读|发表|提交|讲|报告)|(?:是|由)(?:谁|哪位|何人)|"
+    r"报告人|作报告的(?:人|是)|"
+    r"\bwho\b[^?.]{0,60}?\b(?:deliver|give|gave|given|present|read|made|make|wrote|write|author|spoke|speak)|"
+    r"\bby whom\b|\b(?:speaker|presenter)\b|\bwhich (?:premier|leader|official|person|mayor|governor)\b")
+DATE_CUES = re.compile(
+    rf"(?:哪天|哪一天|哪日|哪一日|几月几[日号]|何日|什么日子|什么时候|什么时间|何时|哪个月|几号){_STOP}{{0,8}}?"
+    r"(?:作|做|宣读|发表|提交|提出|召开|举行|报告|发布)|(?:报告|会议)的?(?:日期|时间)|"
+    r"(?:哪天|哪一天|哪日|什么时候|何时|几月几[日号])\s*(?:[，,、？?]|$)|\bwhen\b\s*(?:,|\?|$|and\b|or\b)|"
+    r"\b(?:and|or) when\b|"
+    r"\b(?:when|what date|which date|what day|which day)\b[^?]{0,60}?"
+    r"\b(?:deliver|give|gave|given|present|read|made|submit|held)|\bdate\b[^?]{0,40}?\b(?:report|deliver|session)")
+MEETING_CUES = re.compile(
+    rf"(?:哪|什么|何)一?(?:次|届|个|场)?{_STOP}{{0,8}}?(?:会议|大会|人大|会上)|第几[届次]|几届几次|"
+    r"\b(?:which|what)\s+(?:session|meeting|congress|npc|plenary|sitting)\b|\bat which\b")
+# A meeting question also says the report was delivered there (not 贯彻了什么会议精神).
+MEETING_CONTEXT = re.compile(rf"在{_STOP}{{0,12}}上|向|作的|作了|提交|审议|听取|宣读|发表|"
+                             r"\b(?:deliver|present|heard|given|gave|submit|at which)", re.I)
+
+def asked_facts(text: str) -> tuple[str, ...]:
+    """The report facts a question asks about (speaker, date, meeting), in that order; () for any other question."""
+    norm = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    asked = []
+    if SPEAKER_CUES.search(norm):
+        asked.append("speaker")
+    if DATE_CUES.search(norm):
+        asked.append("date")
+    if MEETING_CUES.search(norm) and MEETING_CONTEXT.search(norm):
+        asked.append("meeting")
+    return tuple(asked)
