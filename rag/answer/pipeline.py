@@ -28,7 +28,7 @@ from rag.index.lexical import idf_weigher
 from rag.reports.ledger_records import figures_in_english
 from rag.retrieve.corpus import TermCounts, library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
-from rag.retrieve.plan import QueryPlan, analyze
+from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import missing_year
 
 REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無法回答|不包含|没有提及|未提及|未提供|"
@@ -341,7 +341,8 @@ def ask(
     engine_name = resolve_engine(engine or services.settings.llm)
     reports = list(services.retriever.reports().values())
     standalone = rewrite_follow_up(question, history, reports)
-    plan = analyze(standalone, reports, library_counts(services.store.conn))
+    plan = services.plan(standalone, engine_name)
+    timings["analyze_ms"] = (time.perf_counter() - t0) * 1000
     t = time.perf_counter()
     hits = retrieve_for_answer(services, standalone, plan, report_ids)
     timings["retrieve_ms"] = (time.perf_counter() - t) * 1000

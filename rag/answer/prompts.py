@@ -26,6 +26,15 @@ REWRITE_HUMAN = """之前的问题：{previous}
 追问：{question}
 改写后的问题："""
 
+# English question → Chinese search query (rag/answer/query_translation.py). Two examples keep a small model
+# translating rather than answering; they are generic questions, not the evaluation's.
+TRANSLATE_SYSTEM = "You translate English questions into Chinese. Do not answer them. Output only the Chinese translation."
+TRANSLATE_EXAMPLES = (
+    ("What was the urban unemployment rate in 2019?", "2019年城镇失业率是多少？"),
+    ("How much money did the government spend on education?", "政府在教育方面支出了多少资金？"),
+)
+TRANSLATE_HUMAN = "Translate into Chinese: {question}"
+
 LANGUAGE_RULES = {
     "zh": "用简体中文回答。",
     "zh-hant": "用繁體中文回答。",
@@ -34,3 +43,9 @@ LANGUAGE_RULES = {
 
 answer_prompt = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_HUMAN)])
 rewrite_prompt = ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), ("human", REWRITE_HUMAN)])
+translate_prompt = ChatPromptTemplate.from_messages([
+    ("system", TRANSLATE_SYSTEM),
+    *[message for english, chinese in TRANSLATE_EXAMPLES
+      for message in (("human", TRANSLATE_HUMAN.format(question=english)), ("ai", chinese))],
+    ("human", TRANSLATE_HUMAN),
+])

@@ -18,6 +18,7 @@ SearchMode = Literal["bm25", "dense", "hybrid"]
 Fusion = Literal["weighted", "rrf"]
 Engine = Literal["auto", "extractive", "local", "openai"]
 YearPrior = Literal["soft", "hard", "off"]
+QueryTranslation = Literal["off", "auto", "local", "openai"]
 
 
 class Settings(BaseSettings):
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
                             "(only those reports) or off. A question naming a report is always restricted to it.")
 
     llm: Engine = Field("auto", description="Answer engine: auto | extractive | local | openai.")
+    query_translation: QueryTranslation = Field(
+        "auto", description="English questions also searched in an LLM's Chinese translation: off, auto (when the "
+                            "answer engine is openai), local or openai (always that engine; search included).")
     llm_model: str | None = Field(None, description="Model name for the openai engine (e.g. qwen2.5:7b).")
     llm_threads: int = Field(2, description="CPU threads of the local model.")
     llm_max_tokens: int = Field(256, description="Longest answer an LLM may generate.")

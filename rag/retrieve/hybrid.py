@@ -44,6 +44,8 @@ class Searcher(Protocol):
     def search(self, question: str, k: int = 5, mode: str | None = None, filters: SearchFilters | None = None,
                plan: QueryPlan | None = None) -> SearchResult: ...
 
+    def plan(self, question: str, answer_engine: str | None = None) -> QueryPlan: ...
+
 
 @dataclass
 class SearchFilters:

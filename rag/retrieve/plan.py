@@ -50,7 +50,7 @@ from rag.retrieve.places import (
     squash,
 )
 from rag.retrieve.translate import counted_match, numbered_compounds, translate, untranslated
-from rag.retrieve.when import QuestionTime, question_time, relative_to_latest
+from rag.retrieve.when import QuestionTime, question_time, relative_to_latest, without_time_phrases
 
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
 
@@ -74,6 +74,7 @@ class QueryPlan:
     variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
     time: QuestionTime = field(default_factory=QuestionTime)  # the years it asks about (rag/retrieve/when.py)
     bare_title: bool = False  # 政府工作报告 with no place named: the State Council's reports are preferred
+    translation: str | None = None  # an LLM's Chinese wording of an English question (searched with the rest)
 
     def word_variants(self, word: str) -> list[str]:
         """``word`` and its mainland wording when the question used Taiwan words (数位经济 → 数字经济)."""
@@ -103,11 +104,14 @@ def detect_language(text: str) -> str:
     return "en" if letters > 2 * count_cjk(text) and letters >= 3 else "zh"
 
 
-def analyze(question: str, reports: list[Report], counts: TermCounts | None = None) -> QueryPlan:
+def analyze(question: str, reports: list[Report], counts: TermCounts | None = None,
+            chinese: str | None = None) -> QueryPlan:
     """Build the :class:`QueryPlan` for a question against the currently loaded reports.
 
     ``counts`` says how often Chinese terms occur in the library (:func:`rag.retrieve.corpus.library_counts`
-    of its store); without it, the packaged counts over the State Council's reports stand in."""
+    of its store); without it, the packaged counts over the State Council's reports stand in. ``chinese``:
+    an LLM's Chinese wording of an English question (rag/answer/query_translation.py), searched beside the
+    dictionary's terms, with the indicators it names."""
     counts = counts or packaged_counts()
     lang = detect_language(question)
     script = detect_script(question) if lang == "zh" else "simplified"
@@ -150,6 +154,10 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         plan.untranslated = untranslated(translation, ignore)
         plan.figures = english_figures(question)
         extra = plan.figures
+        if chinese:
+            plan.translation = chinese
+            wording = normalize_for_search(without_time_phrases(chinese))
+            extra = [*extra, wording, *(t for group in indicator_groups(wording) for t in group[:MAX_EXPANSIONS])]
     places = [m.name for m in plan.places] if lang == "en" else []  # Latin abbreviations in Chinese: GDP, PM2.5
     # Lexical expansion: a few wordings per group (the first are the termbase's / the commonest).
     expansions = places + [t for group in plan.expansion_groups for t in group[:MAX_EXPANSIONS]] + extra

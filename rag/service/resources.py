@@ -161,7 +161,29 @@ class Services:
         """Rank chunks for ``question``; ``plan`` is its analysis when the caller already has it."""
         mode = mode or self.settings.search_mode
         retriever = self.retriever if mode == "bm25" else self._dense_ready()
+        if plan is None and self.translation_engine() is not None:
+            plan = self.plan(question)
         return retriever.search(question, k=k, mode=mode, filters=filters, plan=plan)
+
+    def translation_engine(self, answer_engine: str | None = None) -> str | None:
+        """The LLM engine that translates English questions for search (``query_translation``), or None."""
+        from rag.answer.query_translation import translation_engine
+
+        return translation_engine(self.settings, answer_engine)
+
+    def plan(self, question: str, answer_engine: str | None = None) -> QueryPlan:
+        """The analysis of ``question`` against the library, with an LLM's Chinese wording of an English
+        question when ``query_translation`` asks for one."""
+        from rag.answer.query_translation import translate_question
+        from rag.retrieve.corpus import library_counts
+        from rag.retrieve.plan import analyze, detect_language
+
+        engine = self.translation_engine(answer_engine)
+        translation = None
+        if engine is not None and detect_language(question) == "en":
+            translation = translate_question(question, engine, self.settings)
+        reports = list(self.retriever.reports().values())
+        return analyze(question, reports, library_counts(self.store.conn), translation)
 
     # -- indicator ledger, summaries, comparison (rag/reports; no model) ------------------------------------
     def indicators(self, report_id: str | None = None, indicator: str | None = None, kind: str | None = None,
