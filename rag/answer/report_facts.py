@@ -21,30 +21,16 @@ from rag.core.models import Chunk, Report
 from rag.core.textnorm import aligned_search_text, normalize_for_search, to_simplified
 from rag.core.years import DATE_RE, parse_date
 from rag.index.store import ReportStore
-from rag.retrieve.facts import asked_facts
+from rag.retrieve.facts import BODY_MEETING, BODY_OWN_MEETING, BODY_SPEAKER, OPENING_PARAGRAPHS, asked_facts
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 
 ENGINE = "report-facts"
 FACTS = ("speaker", "date", "meeting")
 MAX_REPORTS = 3  # a question naming no place gets one line per report of the year, at most this many
-OPENING_PARAGRAPHS = 5  # body paragraphs searched for a fact the title block lacks
 
 REPORT_WORDS = re.compile(r"报告|\breport\b")
 NATIONAL_WORDS = re.compile(r"国务院|全国|中国|我国|中央|总理|state council|\bchina\b|\bnational\b|\bpremier\b|\bnpc\b")
-# Opening paragraphs: 我代表国务院，向第四届全国人民代表大会作…报告 / 周恩来总理在报告中首先指出 (aligned Simplified text,
-# where NFKC made ，：； the ASCII ,:;).
-CN_NUMBER = r"[一二三四五六七八九十\d]{1,3}"
-_WORD = r"[^,，。;；:：、\s]"
-BODY_MEETING = re.compile(rf"向(?P<fact>{_WORD}{{0,12}}?第{CN_NUMBER}届{_WORD}{{0,12}}?(?:人民代表大会|人大)"
-                          rf"(?:第{CN_NUMBER}次(?:全体)?会议)?)[,，]?(?:作|提出|报告|提交|提请)")
-# …or names it as its own: 我们第一届全国人民代表大会第一次会议，在听了…以后 (1954)
-BODY_OWN_MEETING = re.compile(rf"我们(?:这次)?(?P<fact>第{CN_NUMBER}届{_WORD}{{0,12}}?(?:人民代表大会|人大)"
-                              rf"第{CN_NUMBER}次(?:全体)?会议)")
-BODY_SPEAKER = re.compile(r"(?:^|(?<=[\s,，。:：;；“]))(?P<name>[\u4e00-\u9fff]{2,3})(?<!副)"
-                          r"(?P<role>总理|省长|市长|区长|县长|州长|主席)在(?:这次|本次|这个)?(?:报告|讲话)中")
-
-
 @dataclass(frozen=True)
 class Fact:
     """One stated fact: its wording in each language and the span of the chunk that says it."""

@@ -316,14 +316,6 @@ class ReportStore:
         return {cid: ChunkTime.decode(kind, years, named)
                 for cid, kind, years, named in self.conn.execute("SELECT chunk_id, kind, years, named FROM chunk_time")}
 
-    def title_chunk_ids(self, report_ids: list[str]) -> list[str]:
-        """The title-block chunks (¶0) of these reports, in their order."""
-        marks = ",".join("?" * len(report_ids))
-        rows = self.conn.execute(f"SELECT report_id, chunk_id FROM chunks WHERE paragraph=0 AND part=0 "
-                                 f"AND report_id IN ({marks})", report_ids).fetchall()
-        first = {rid: cid for rid, cid in rows}
-        return [first[rid] for rid in report_ids if rid in first]
-
     def chunk_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks ORDER BY report_id, ordinal")]
 

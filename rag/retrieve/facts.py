@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rag.core.textnorm import to_simplified
+from rag.core.models import Chunk, Report
+from rag.core.textnorm import aligned_search_text, to_simplified
+
+OPENING_PARAGRAPHS = 5  # body paragraphs searched for a fact the title block lacks
 
 _STOP = r"[^，。？?！!；;]"
 # Question cues, on the Simplified, NFKC, lower-cased question (Traditional questions match the same words).
@@ -43,3 +46,45 @@ def asked_facts(text: str) -> tuple[str, ...]:
     if MEETING_CUES.search(norm) and MEETING_CONTEXT.search(norm):
         asked.append("meeting")
     return tuple(asked)
+
+
+# Opening paragraphs: 我代表国务院，向第四届全国人民代表大会作…报告 / 周恩来总理在报告中首先指出 (aligned Simplified text,
+# where NFKC made ，：； the ASCII ,:;).
+CN_NUMBER = r"[一二三四五六七八九十\d]{1,3}"
+_WORD = r"[^,，。;；:：、\s]"
+BODY_MEETING = re.compile(rf"向(?P<fact>{_WORD}{{0,12}}?第{CN_NUMBER}届{_WORD}{{0,12}}?(?:人民代表大会|人大)"
+                          rf"(?:第{CN_NUMBER}次(?:全体)?会议)?)[,，]?(?:作|提出|报告|提交|提请)")
+# …or names it as its own: 我们第一届全国人民代表大会第一次会议，在听了…以后 (1954)
+BODY_OWN_MEETING = re.compile(rf"我们(?:这次)?(?P<fact>第{CN_NUMBER}届{_WORD}{{0,12}}?(?:人民代表大会|人大)"
+                              rf"第{CN_NUMBER}次(?:全体)?会议)")
+BODY_SPEAKER = re.compile(r"(?:^|(?<=[\s,，。:：;；“]))(?P<name>[\u4e00-\u9fff]{2,3})(?<!副)"
+                          r"(?P<role>总理|省长|市长|区长|县长|州长|主席)在(?:这次|本次|这个)?(?:报告|讲话)中")
+
+
+def title_block_lacks(report: Report, asked: tuple[str, ...]) -> set[str]:
+    """The asked facts the report's title block (its parsed metadata) does not state."""
+    stated = {"speaker": report.speaker, "date": report.meeting_date, "meeting": report.meeting_name}
+    return {fact for fact in asked if not stated.get(fact)}
+
+
+def opening_statements(chunk: Chunk, wanted: set[str]) -> set[str]:
+    """Which of the ``wanted`` facts an opening paragraph (¶1…¶5) states: 向第四届全国人民代表大会作…报告 (the
+    meeting), 周恩来总理在报告中指出 (the speaker)."""
+    if not 1 <= chunk.paragraph <= OPENING_PARAGRAPHS:
+        return set()
+    norm = aligned_search_text(chunk.text)
+    found = set()
+    if "meeting" in wanted and (BODY_MEETING.search(norm) or BODY_OWN_MEETING.search(norm)):
+        found.add("meeting")
+    if "speaker" in wanted and BODY_SPEAKER.search(norm):
+        found.add("speaker")
+    return found
+
+
+def fact_chunk_ids(report: Report, chunks: list[Chunk], asked: tuple[str, ...]) -> list[str]:
+    """The chunks that answer a report-fact question, best first: the opening paragraph that states what the
+    title block lacks, then the title block (¶0)."""
+    lacking = title_block_lacks(report, asked)
+    stating = [c.chunk_id for c in chunks if lacking and opening_statements(c, lacking)][:1]
+    front = [c.chunk_id for c in chunks if c.paragraph == 0 and c.part == 0]
+    return stating + front

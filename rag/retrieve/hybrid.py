@@ -20,14 +20,14 @@ from rag.core.timeframe import ChunkTime
 from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
 from rag.retrieve.corpus import library_counts
-from rag.retrieve.facts import asked_facts
+from rag.retrieve.facts import asked_facts, fact_chunk_ids
 from rag.retrieve.plan import QueryPlan, analyze
 from rag.retrieve.when import reports_for_time
 
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
 YEAR_BONUS = 0.15  # … and to chunks of the reports that speak about the year it asks (rag/retrieve/when.py)
-TIME_BONUS = 0.2  # … and to chunks whose own time (rag/core/timeframe.py) is that year, in the asked kind
+TIME_BONUS = 0.5  # … and to chunks whose own time (rag/core/timeframe.py) is that year, in the asked kind (dev sweep 0.2–0.8)
 # The chunk kinds that can answer each intent: a result is reviewed, a target is planned.
 INTENT_KINDS = {"result": ("review",), "target": ("plan",), "multi-year": ("multi-year",),
                 "unknown": ("review", "plan")}
@@ -173,8 +173,10 @@ class Retriever:
         fused = self._fuse(rankings, plan, mode, preferred if self.year_prior != "off" else set())
         if scope:
             fused = [item for item in fused if item[0].split(":", 1)[0] in scope]
-        if preferred and asked_facts(question):  # who delivered it, when, where: the title block says
-            fronts = self.store.title_chunk_ids(sorted(preferred))
+        asked = asked_facts(question) if preferred else ()
+        if asked:  # who delivered it, when, where: the title block says, or the opening paragraph it lacks
+            fronts = [cid for rid in sorted(preferred)
+                      for cid in fact_chunk_ids(reports[rid], self.store.chunks(rid), asked)]
             best = fused[0][1] if fused else 0.0
             fused = [(cid, best + TIME_BONUS, {}) for cid in fronts] + [item for item in fused if item[0] not in fronts]
         top = fused[:k]
