@@ -108,3 +108,24 @@ def test_chinese_names_inside_english_questions_are_topics():
 def test_question_words_are_cut_from_topic_words():
     concepts = topic_concepts(analyze("凌河区的数字经济有哪些项目？", REPORTS), {"凌河区"})
     assert ["项目"] in concepts and not any("哪些" in t for c in concepts for t in c)
+
+
+def test_question_framing_is_not_a_topic():
+    """报告提到 (saying), 各是/哪项 (asking), 回顾过去五年/五年来 (which part of the report): none is what the
+    question is about, so none can keep a sentence that states the answer from covering the question."""
+    def topics(question: str) -> list[str]:
+        return [c[0] for c in question_concepts(analyze(question, []), set()).concepts]
+
+    assert topics("1983年政府工作报告提到，我国正规授予的博士学位有多少人？") == ["正规", "授予", "博士学位"]
+    assert "各是" not in topics("2005年政府工作报告拟安排的中央财政赤字和长期建设国债各是多少？")
+    assert "哪项" not in topics("2019年政府工作报告首次把哪项政策置于宏观政策层面？")
+    framed = topics("2023年政府工作報告回顧過去五年，常住人口城鎮化率從多少提高到多少？")
+    assert not any(word in ("回顾过去", "五年", "回顾") for word in framed) and "城镇化率" in framed
+
+
+def test_a_dictionary_guess_weighs_half_when_missing():
+    """countryside → 乡村 is the general dictionary's guess (the reports write 农村): a sentence without it still
+    answers; a termbase wording (poverty → 贫困) is not a guess."""
+    analysis = question_concepts(analyze("How many people in the countryside got out of poverty in 2016?", []), set())
+    guessed = [analysis.concepts[i][0] for i in analysis.guessed]
+    assert "乡村" in guessed and "贫困" not in guessed

@@ -27,7 +27,10 @@ from rag.retrieve.when import without_time_phrases
 
 NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|how (many|much)|what (is|was|were) the|"
                           r"percent|rate|amount|number|total|target|figure|growth", re.I)
-QUESTION_AFFIX = re.compile(r"^(?:哪些|哪个|哪家|哪里|哪儿|什么|多少|怎样|怎么|如何|是否)|(?:了吗|吗|呢)$")
+QUESTION_AFFIX = re.compile(r"^(?:哪些|哪个|哪家|哪里|哪儿|哪项|哪一项|哪位|哪次|什么|多少|怎样|怎么|如何|是否|各是|各为)|"
+                            r"(?:了吗|吗|呢)$")
+# Verbs of saying frame a question about a report (报告提到/指出…), they are not its topic.
+SAYING_WORDS = {"提到", "提及", "指出", "写道", "说到", "谈到", "讲到"}
 # Questions that ask what a term means or what a named programme consists of.
 DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
                              r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin|"
@@ -39,6 +42,7 @@ PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 MIN_COVERAGE = 0.5
+GUESS_WEIGHT = 0.25  # an uncovered concept worded by the general dictionary, not the termbase, weighs this much
 # A sentence of a review that states a target (年初确定的…目标, 预期…) rather than a result.
 TARGET_WORDS = re.compile(r"目标|预期|计划|力争|确定的|提出的|要求")
 MAX_SENTENCES = 3
@@ -95,6 +99,7 @@ class Concepts:
     counted: int | None = None  # what a "how many …" question counts: a figure with a measure word covers it
     soft: set[int] = field(default_factory=set)  # verbs and the like: count only where a sentence has them
     required: set[int] = field(default_factory=set)  # a place no loaded report covers: no answer without it
+    guessed: set[int] = field(default_factory=set)  # worded by the general dictionary: missing it counts half
 
 
 def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
@@ -107,7 +112,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
         kept: dict[str, None] = {}
         for word in words(chinese):
             word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
-            if word in QUERY_STOPWORDS or word in INTENT_WORDS or len(word) < 2:
+            if word in QUERY_STOPWORDS or word in INTENT_WORDS or word in SAYING_WORDS or len(word) < 2:
                 continue
             if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
                 continue
@@ -128,6 +133,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 result.counted = len(concepts)
             if index in plan.soft_groups:
                 result.soft.add(len(concepts))
+            if index in plan.dictionary_groups:
+                result.guessed.add(len(concepts))
             if group[0] in plan.other_places:
                 result.required.add(len(concepts))
             concepts.append(terms)
@@ -202,8 +209,10 @@ def select_sentences(
     sizes = [max(weigh(t) for t in concept) for concept in concepts]
 
     def share(covered: set[int]) -> float:
-        """Weight of the covered concepts over all concepts; soft ones count only where covered."""
-        total = sum(size for i, size in enumerate(sizes) if i not in soft or i in covered)
+        """Weight of the covered concepts over all concepts; soft ones count only where covered, and a concept
+        the general dictionary worded (countryside → 乡村 where reports write 农村) half where it is not."""
+        total = sum(size * (GUESS_WEIGHT if i in analysis.guessed and i not in covered else 1.0)
+                    for i, size in enumerate(sizes) if i not in soft or i in covered)
         return sum(sizes[i] for i in covered) / total if total else 0.0
 
     asked = plan.time.asked_years

@@ -69,6 +69,7 @@ class QueryPlan:
     places: list[PlaceMatch] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)  # English amounts in report units (10.8亿元, 12%)
     soft_groups: set[int] = field(default_factory=set)  # expansion groups of soft words (verbs): never required
+    dictionary_groups: set[int] = field(default_factory=set)  # groups worded by the general dictionary (a guess)
     counted: int | None = None  # index of the expansion group a "how many …" question counts
     other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
     variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
@@ -144,6 +145,7 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     translation = translate(english, counts, frozenset(ignore))
     plan.expansion_groups = [[to_simplified(t) for t in m.terms] for m in translation.matches]
     plan.soft_groups = {i for i, m in enumerate(translation.matches) if m.soft}
+    plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary}
     plan.counted = counted_match(translation)
     plan.expansion_groups.extend([name] for name in slogans)
     if lang == "zh":

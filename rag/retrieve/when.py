@@ -60,7 +60,10 @@ _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
 
 
 # Words that only say when: of the named report (当年, 今年, 去年 …) or of the calendar.
-_TIME_WORDS = re.compile(r"当年|今年|去年|上年|上一年|明年|本年|那一年|这一年|那年|同年|当时")
+# Spans of years too (回顾过去五年, 这五年, 五年来, 今后五年): the report part they name, not a topic.
+_TIME_WORDS = re.compile(r"当年|今年|去年|上年|上一年|明年|本年|那一年|这一年|那年|同年|当时|"
+                         r"(?:回顾)?(?:过去|这|今后|未来)的?[一二三四五六七八九十两几]+年(?:来|间|中)?|"
+                         r"(?<![〇零一二三四五六七八九十\d])[一二三四五六七八九十两几]+年(?:来|间)")
 
 
 def without_time_phrases(text: str) -> str:
