@@ -187,3 +187,14 @@ def test_what_must_be_done_is_a_target(question):
     from rag.retrieve.when import question_time
 
     assert question_time(question).intent == "target"
+
+
+def test_a_named_reports_five_year_review_asks_its_five_years():
+    """2023年政府工作报告回顾过去五年…: 2023 names the report; the figures asked are its review's (2018–2022)."""
+    from rag.retrieve.when import question_time
+
+    review = question_time("2023年政府工作报告回顾过去五年，常住人口城镇化率从多少提高到多少？")
+    assert review.asked_years == frozenset(range(2018, 2023))
+    plan = question_time("According to the 2011 report, what urbanization rate was aimed for by the end of the "
+                         "12th Five-Year Plan?")
+    assert 2015 in plan.asked_years  # a plan period keeps its own years

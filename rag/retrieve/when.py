@@ -15,7 +15,7 @@ from typing import Literal
 
 from rag.core.models import Report
 from rag.core.textnorm import to_simplified
-from rag.core.timeframe import RELATIVE_OFFSETS
+from rag.core.timeframe import FIVE_YEARS, RELATIVE_OFFSETS
 from rag.core.years import (
     ARABIC_YEAR,
     CN_YEAR,
@@ -101,6 +101,10 @@ class QuestionTime:
     def asked_years(self) -> frozenset[int]:
         """Every year the question asks about: its one year, the years of a span (2016—2019年 → 2016…2019) or of
         the plan periods it names (六五 → 1981…1985); empty when it names none."""
+        if self.named_report is not None and self.intent == "multi-year" and self.aim == "result" and \
+                not self.periods and set(self.years) == {self.named_report}:
+            # 2023年政府工作报告回顾过去五年…: the year is the report's; the figures are its review's five years
+            return frozenset(range(self.named_report - FIVE_YEARS, self.named_report))
         if self.single_year is not None:
             return frozenset({self.single_year})
         years: set[int] = set()
