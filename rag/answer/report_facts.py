@@ -18,10 +18,10 @@ from rag.answer.fact_wording import date_in_english, meeting_in_english, pinyin_
 from rag.answer.injection import looks_like_instruction
 from rag.answer.records import Answer, in_script, reply_language
 from rag.core.models import Chunk, Report
-from rag.core.textnorm import aligned_search_text, normalize_for_search, to_simplified
+from rag.core.textnorm import normalize_for_search, to_simplified
 from rag.core.years import DATE_RE, parse_date
 from rag.index.store import ReportStore
-from rag.retrieve.facts import BODY_MEETING, BODY_OWN_MEETING, BODY_SPEAKER, OPENING_PARAGRAPHS, asked_facts
+from rag.retrieve.facts import asked_facts, opening_matches
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 
@@ -129,17 +129,15 @@ def opening_facts(chunks: list[Chunk], wanted: set[str]) -> dict[str, Fact]:
     """Facts the opening paragraphs state (向第四届全国人民代表大会作政府工作报告; 周恩来总理在报告中指出)."""
     facts: dict[str, Fact] = {}
     for chunk in chunks:
-        if not 1 <= chunk.paragraph <= OPENING_PARAGRAPHS:
-            continue
-        norm = aligned_search_text(chunk.text)
-        match = BODY_MEETING.search(norm) or BODY_OWN_MEETING.search(norm)
-        if "meeting" in wanted and "meeting" not in facts and match:
-            name = chunk.text[match.start("fact"):match.end("fact")]
-            facts["meeting"] = _meeting_fact(name, chunk, match.start(), _clause_end(norm, match.end()))
-        if "speaker" in wanted and "speaker" not in facts and (match := BODY_SPEAKER.search(norm)):
-            name = chunk.text[match.start("name"):match.end("name")]
-            role = chunk.text[match.start("role"):match.end("role")]
-            facts["speaker"] = _speaker(name, role, chunk, match.start(), _clause_end(norm, match.end()))
+        for fact, match in opening_matches(chunk, wanted - facts.keys()).items():
+            end = _clause_end(match.string, match.end())
+            if fact == "meeting":
+                name = chunk.text[match.start("fact"):match.end("fact")]
+                facts["meeting"] = _meeting_fact(name, chunk, match.start(), end)
+            else:
+                name = chunk.text[match.start("name"):match.end("name")]
+                role = chunk.text[match.start("role"):match.end("role")]
+                facts["speaker"] = _speaker(name, role, chunk, match.start(), end)
     return facts
 
 

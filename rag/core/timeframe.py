@@ -192,9 +192,15 @@ def chunk_time(section_path: Sequence[str], text: str, report_year: int | None,
     """The time of one chunk: its paragraph's opening first (:func:`lead_part`), then a five-year opening of an
     earlier paragraph of its section (``carried``: 过去五年… and the ——经济发展再上新台阶 paragraphs after it), then
     its headings, then the hint of its top section (:func:`section_parts`)."""
+    return _time_from(lead_part(text, report_year), section_path, report_year, hint, carried)
+
+
+def _time_from(lead: tuple[str | None, int | None], section_path: Sequence[str], report_year: int | None,
+               hint: tuple[str | None, int | None], carried: tuple[str | None, int | None]) -> ChunkTime:
+    """:func:`chunk_time` given the paragraph's :func:`lead_part` (report_times reads it once per chunk)."""
     if report_year is None:
         return ChunkTime()
-    part, year = lead_part(text, report_year)
+    part, year = lead
     if part is None:
         part, year = heading_part(section_path, report_year)
         if carried[0] is not None and year is None and part in _CARRIES_UNDER[carried[0]]:
@@ -253,6 +259,6 @@ def report_times(report_year: int | None, chunks: Sequence[tuple[Sequence[str], 
         lead = lead_part(text, report_year)
         if lead[0] is not None:
             carried = lead if lead[0] in ("multi-review", "multi-plan") else (None, None)
-        when = chunk_time(path, text, report_year, hints.get(top, (None, None)), carried)
+        when = _time_from(lead, path, report_year, hints.get(top, (None, None)), carried)
         times.append(ChunkTime(when.kind, when.years, named_years(text, report_year)))
     return times

@@ -35,6 +35,7 @@ MEETING_CUES = re.compile(
 MEETING_CONTEXT = re.compile(rf"在{_STOP}{{0,12}}上|向|作的|作了|提交|审议|听取|宣读|发表|"
                              r"\b(?:deliver|present|heard|given|gave|submit|at which)", re.I)
 
+
 def asked_facts(text: str) -> tuple[str, ...]:
     """The report facts a question asks about (speaker, date, meeting), in that order; () for any other question."""
     norm = to_simplified(unicodedata.normalize("NFKC", text)).lower()
@@ -67,17 +68,18 @@ def title_block_lacks(report: Report, asked: tuple[str, ...]) -> set[str]:
     return {fact for fact in asked if not stated.get(fact)}
 
 
-def opening_statements(chunk: Chunk, wanted: set[str]) -> set[str]:
-    """Which of the ``wanted`` facts an opening paragraph (¶1…¶5) states: 向第四届全国人民代表大会作…报告 (the
-    meeting), 周恩来总理在报告中指出 (the speaker)."""
+def opening_matches(chunk: Chunk, wanted: set[str]) -> dict[str, re.Match[str]]:
+    """The ``wanted`` facts an opening paragraph (¶1…¶5) states, each with its match in the paragraph's aligned
+    text (same offsets as the chunk's): 向第四届全国人民代表大会作…报告 (the meeting), 周恩来总理在报告中指出 (the
+    speaker)."""
     if not 1 <= chunk.paragraph <= OPENING_PARAGRAPHS:
-        return set()
+        return {}
     norm = aligned_search_text(chunk.text)
-    found = set()
-    if "meeting" in wanted and (BODY_MEETING.search(norm) or BODY_OWN_MEETING.search(norm)):
-        found.add("meeting")
-    if "speaker" in wanted and BODY_SPEAKER.search(norm):
-        found.add("speaker")
+    found: dict[str, re.Match[str]] = {}
+    if "meeting" in wanted and (match := BODY_MEETING.search(norm) or BODY_OWN_MEETING.search(norm)):
+        found["meeting"] = match
+    if "speaker" in wanted and (match := BODY_SPEAKER.search(norm)):
+        found["speaker"] = match
     return found
 
 
@@ -85,6 +87,6 @@ def fact_chunk_ids(report: Report, chunks: list[Chunk], asked: tuple[str, ...]) 
     """The chunks that answer a report-fact question, best first: the opening paragraph that states what the
     title block lacks, then the title block (¶0)."""
     lacking = title_block_lacks(report, asked)
-    stating = [c.chunk_id for c in chunks if lacking and opening_statements(c, lacking)][:1]
+    stating = [c.chunk_id for c in chunks if lacking and opening_matches(c, lacking)][:1]
     front = [c.chunk_id for c in chunks if c.paragraph == 0 and c.part == 0]
     return stating + front
