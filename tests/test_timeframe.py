@@ -155,8 +155,13 @@ def test_an_llm_answer_citing_another_years_figure_is_rejected():
 
     hit = _review_hit(2023, "2021年国内生产总值增长8.1%。2022年国内生产总值增长3%。")
     plan = analyze("2022年国内生产总值增长了多少？", [hit.report])
-    result = llm_answer(WrongYearModel(), "openai", plan, [hit], plan.text, plan.text)
+    # reading the top chunk (sentences=0), the 2021 figure is there, so the year check rejects it
+    result = llm_answer(WrongYearModel(), "openai", plan, [hit], plan.text, plan.text, sentences=0)
     assert result.engine.startswith("extractive (fallback") and "another year" in (result.grounding_note or "")
+    assert "3%" in result.answer and "8.1%" not in result.answer
+    # phrasing the selected 2022 sentence, the 2021 figure is not in what it cites
+    result = llm_answer(WrongYearModel(), "openai", plan, [hit], plan.text, plan.text)
+    assert result.engine.startswith("extractive (fallback") and "8.1%" in (result.grounding_note or "")
     assert "3%" in result.answer and "8.1%" not in result.answer
 
 

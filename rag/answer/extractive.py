@@ -190,6 +190,16 @@ def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: 
     return s, e
 
 
+@dataclass
+class Ranking:
+    """The sentences that answer a question, how much of it they cover, and the next-best sentences (an LLM
+    that phrases the answer may read a few more than the extractive engine quotes)."""
+
+    chosen: list[Selected]
+    coverage: float
+    runners_up: list[Selected] = field(default_factory=list)
+
+
 def select_sentences(
     plan: QueryPlan, hits: list[SearchHit], place_names: set[str],
     weight_of: Callable[[str], float] | None = None, w: SentenceWeights = WEIGHTS,
@@ -198,6 +208,15 @@ def select_sentences(
 
     Returns the sentences and the share of the question's concepts they cover (the refusal signal).
     """
+    ranking = rank_sentences(plan, hits, place_names, weight_of, w)
+    return ranking.chosen, ranking.coverage
+
+
+def rank_sentences(
+    plan: QueryPlan, hits: list[SearchHit], place_names: set[str],
+    weight_of: Callable[[str], float] | None = None, w: SentenceWeights = WEIGHTS, runners_up: int = 0,
+) -> Ranking:
+    """:func:`select_sentences` plus up to ``runners_up`` further candidates, best first (trimmed alike)."""
     analysis = question_concepts(plan, place_names)
     concepts, counted, soft = analysis.concepts, analysis.counted, analysis.soft
     terms = [t for concept in concepts for t in concept]
@@ -254,13 +273,10 @@ def select_sentences(
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])
     chosen: list[Selected] = []
+    others: list[Selected] = []
     covered_all: set[int] = set()
-    for score, selected, covered in candidates:
-        if len(chosen) >= MAX_SENTENCES:
-            break
-        new = covered - covered_all
-        if chosen and (not new or score < w.follow_up_ratio * chosen[0].score):
-            continue
+
+    def trimmed(selected: Selected) -> Selected:
         if definition:  # what a term means: quote the whole item, not the clause that names it
             s, e = selected.start, whole_item(hits[selected.hit_index].chunk.text, selected.end)
             if looks_like_instruction(hits[selected.hit_index].chunk.text[s:e]):
@@ -270,8 +286,24 @@ def select_sentences(
                                    numeric)
         selected.start, selected.end = s, e
         selected.text = hits[selected.hit_index].chunk.text[s:e]
-        chosen.append(selected)
+        return selected
+
+    for score, selected, covered in candidates:
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        new = covered - covered_all
+        if chosen and (not new or score < w.follow_up_ratio * chosen[0].score):
+            if len(others) < runners_up:
+                others.append(selected)
+            continue
+        chosen.append(trimmed(selected))
         covered_all |= covered
+    for _score, selected, _cov in candidates:
+        if len(others) >= runners_up:
+            break
+        if all(selected is not c for c in [*chosen, *others]):
+            others.append(selected)
+    others = [trimmed(s) for s in others[:runners_up]]
     coverage = share(covered_all) if sum(sizes) else (1.0 if chosen else 0.0)
     if numeric and chosen and not any(extract_figures(s.text) for s in chosen):
         coverage = 0.0  # asked for an amount, found only words
@@ -285,7 +317,7 @@ def select_sentences(
             coverage = min(coverage, MIN_COVERAGE - 0.01)
     if analysis.required - covered_all:
         coverage = min(coverage, MIN_COVERAGE - 0.01)  # about a place the passages do not mention
-    return chosen, coverage
+    return Ranking(chosen, coverage, others)
 
 
 def whole_item(text: str, end: int) -> int:

@@ -45,9 +45,12 @@ from rag.answer.model_files import (  # noqa: F401 - re-exported: the engine's m
     EXPECTED_SHA256_PREFIX,
     MODEL_FILENAME,
     MODEL_NAME,
+    MODELS,
+    ModelSpec,
     assemble_gguf,
     default_model_path,
     local_model_available,
+    model_spec,
     part_paths,
 )
 
@@ -109,13 +112,14 @@ class _Loaded:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-_SERVERS: dict[tuple[str, int, int], _Loaded] = {}
+_SERVERS: dict[tuple[str, int, int, int], _Loaded] = {}
 _SERVERS_LOCK = threading.Lock()
 
 
-def _load_server(model_path: str, n_ctx: int, n_threads: int, verbosity: int) -> _Loaded:
-    """Load the model once per (path, n_ctx, n_threads); those are fixed when llama.cpp builds its context."""
-    key = (str(Path(model_path).resolve()), n_ctx, n_threads)
+def _load_server(model_path: str, n_ctx: int, n_threads: int, verbosity: int, n_batch: int = 512) -> _Loaded:
+    """Load the model once per (path, n_ctx, n_threads, n_batch); llama.cpp fixes them when it builds its
+    context."""
+    key = (str(Path(model_path).resolve()), n_ctx, n_threads, n_batch)
     with _SERVERS_LOCK:
         loaded = _SERVERS.get(key)
         if loaded is not None:
@@ -132,6 +136,7 @@ def _load_server(model_path: str, n_ctx: int, n_threads: int, verbosity: int) ->
         params.n_gpu_layers = 0
         params.cpuparams.n_threads = n_threads
         params.cpuparams_batch.n_threads = n_threads
+        params.n_batch = params.n_ubatch = n_batch  # the whole prompt of a phrased answer in one batch
         params.sampling.seed = DEFAULT_SEED
         params.sampling.temp = 0.0
         params.reasoning_format = xllamacpp.common_reasoning_format.COMMON_REASONING_FORMAT_NONE
@@ -217,19 +222,23 @@ _DONE = object()
 class LocalLlamaChatModel(BaseChatModel):
     """Qwen2.5-Coder-1.5B-Instruct (or any chat GGUF) run in-process by llama.cpp via xllamacpp.
 
-    Defaults are deterministic (temperature 0 → greedy, fixed seed, no prompt-cache reuse) so that the same
-    question gives the same answer, streamed or not.
+    Defaults are deterministic (temperature 0 → greedy, fixed seed) so that the same question gives the same
+    answer, streamed or not.
     """
 
     model_path: str
+    model_name: str = MODEL_NAME
     n_ctx: int = 4096
     n_threads: int = 2
+    #: Prompt tokens evaluated per batch (llama.cpp's n_batch = n_ubatch).
+    n_batch: int = 512
     temperature: float = 0.0
     max_tokens: int = 512
     seed: int = DEFAULT_SEED
-    #: Reusing the KV cache of a previous request's common prefix saves prompt time but evaluates the prompt
-    #: in different batches, which can change greedy output slightly; off by default for reproducibility.
-    cache_prompt: bool = False
+    #: Reuse the KV cache of the previous request's common prefix (the fixed instructions and examples of the
+    #: phrasing prompt), so only the new part is evaluated. The prefix is then evaluated in a different batch,
+    #: which can change greedy output slightly; off for bit-for-bit reproducible runs.
+    cache_prompt: bool = True
     #: llama.cpp log verbosity (its stderr logging); raise it to debug loading problems.
     verbosity: int = -1
 
@@ -241,7 +250,9 @@ class LocalLlamaChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {
             "model_path": self.model_path,
+            "model_name": self.model_name,
             "n_ctx": self.n_ctx,
+            "n_batch": self.n_batch,
             "n_threads": self.n_threads,
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
@@ -249,7 +260,7 @@ class LocalLlamaChatModel(BaseChatModel):
         }
 
     def _loaded(self) -> _Loaded:
-        return _load_server(self.model_path, self.n_ctx, self.n_threads, self.verbosity)
+        return _load_server(self.model_path, self.n_ctx, self.n_threads, self.verbosity, self.n_batch)
 
     def _request(
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
@@ -283,7 +294,7 @@ class LocalLlamaChatModel(BaseChatModel):
         _raise_on_error(payload)
         choice = payload["choices"][0]
         meta = {
-            "model_name": MODEL_NAME,
+            "model_name": self.model_name,
             "finish_reason": choice.get("finish_reason"),
             "timings": payload.get("timings", {}),
         }
@@ -293,7 +304,7 @@ class LocalLlamaChatModel(BaseChatModel):
             usage_metadata=_usage(payload),
         )
         return ChatResult(
-            generations=[ChatGeneration(message=message)], llm_output={"model_name": MODEL_NAME}
+            generations=[ChatGeneration(message=message)], llm_output={"model_name": self.model_name}
         )
 
     def _stream(
@@ -343,7 +354,7 @@ class LocalLlamaChatModel(BaseChatModel):
                     finish = choice.get("finish_reason")
                     if not text and not finish:
                         continue
-                    meta: dict[str, Any] = {"model_name": MODEL_NAME}
+                    meta: dict[str, Any] = {"model_name": self.model_name}
                     if finish:
                         meta["finish_reason"] = finish
                     if item.get("timings"):
@@ -362,6 +373,8 @@ class LocalLlamaChatModel(BaseChatModel):
             worker.join()
 
 
-def get_local_chat_model(cache_dir: Path, **kwargs: Any) -> LocalLlamaChatModel:
-    """Assemble the GGUF if needed, then construct the chat model (the model itself loads on first use)."""
-    return LocalLlamaChatModel(model_path=str(assemble_gguf(cache_dir)), **kwargs)
+def get_local_chat_model(cache_dir: Path, model: str | None = None, **kwargs: Any) -> LocalLlamaChatModel:
+    """Assemble the GGUF of ``model`` (a REPORTQA_LOCAL_MODEL key; None = the default) if needed, then construct
+    the chat model (the model itself loads on first use)."""
+    spec = model_spec(model)
+    return LocalLlamaChatModel(model_path=str(assemble_gguf(cache_dir, spec)), model_name=spec.name, **kwargs)

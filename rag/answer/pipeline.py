@@ -12,17 +12,25 @@ import math
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from rag.answer.citations import Citation, locate_quote, neutralize_markers, sentence_units
 from rag.answer.conversation import rewrite_follow_up
-from rag.answer.extractive import MIN_COVERAGE, select_sentences, topic_terms, year_match
+from rag.answer.extractive import MIN_COVERAGE, Selected, rank_sentences, topic_terms
+from rag.answer.grounding import (
+    CLAIM_SPLIT,
+    MARKER_RE,
+    check_grounding,
+    other_year_sources,
+    repair_markers,
+)
 from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
+from rag.answer.phrasing import phrase_answer, phrase_sources
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
 from rag.answer.report_facts import report_fact_answer
 from rag.core.models import Report
-from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search
 from rag.index.lexical import idf_weigher
 from rag.reports.ledger_records import figures_in_english
@@ -33,10 +41,9 @@ from rag.retrieve.when import missing_year
 
 REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無法回答|不包含|没有提及|未提及|未提供|"
                           r"not (contain|mention|provide|found)|no information|cannot (answer|find)", re.I)
-MARKER_RE = re.compile(r"\[(\d{1,2})\]")
-CLAIM_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)(?=\s)")  # sentence ends, never the point in 33.8
 TOP_K = 5
-LLM_SOURCES = 3
+LLM_SOURCES = 3  # chunks of the older prompt (sentences = 0)
+LLM_SENTENCES = 3  # sentences an LLM reads when it phrases an extractive answer (REPORTQA_LLM_SENTENCES)
 SOURCE_CHARS = 200  # per source: a 1.5B model on 2 CPU cores reads ~40 tokens/s and loses focus in long context
 INSTRUCTION_NOTE = "the question is an instruction to the assistant, not a question about the reports"
 
@@ -112,18 +119,34 @@ def _search(services: Searcher, question: str, plan: QueryPlan, k: int,
 # -- extractive engine ------------------------------------------------------------------------------------
 def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
                       weight_of: Callable[[str], float] | None = None) -> Answer:
+    return extract(plan, hits, question, standalone, weight_of).answer
+
+
+@dataclass
+class Extraction:
+    """The extractive answer and the sentences behind it: those it quotes, then the next-best ones (what an LLM
+    reads when it phrases the answer)."""
+
+    answer: Answer
+    sentences: list[tuple[SearchHit, Selected]] = field(default_factory=list)
+
+
+def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
+            weight_of: Callable[[str], float] | None = None, runners_up: int = 0) -> Extraction:
     if looks_like_instruction(question) or looks_like_instruction(standalone):  # prompt injection: not obeyed
-        return refusal(plan, hits, question, standalone, "extractive", INSTRUCTION_NOTE)
+        return Extraction(refusal(plan, hits, question, standalone, "extractive", INSTRUCTION_NOTE))
     language = reply_language(plan)
     names = {m.name for m in plan.places}
     groups = _place_groups(plan, hits)
     chosen = []
+    spare: list[tuple[SearchHit, Selected]] = []
     for group_hits in groups:  # a comparison answers each place that has an answer
-        selected, coverage = select_sentences(plan, group_hits, names, weight_of)
-        if selected and coverage >= MIN_COVERAGE:
-            chosen.extend((group_hits[s.hit_index], s) for s in selected)
+        ranking = rank_sentences(plan, group_hits, names, weight_of, runners_up=runners_up)
+        if ranking.chosen and ranking.coverage >= MIN_COVERAGE:
+            chosen.extend((group_hits[s.hit_index], s) for s in ranking.chosen)
+            spare.extend((group_hits[s.hit_index], s) for s in ranking.runners_up)
     if not chosen:
-        return refusal(plan, hits, question, standalone, "extractive")
+        return Extraction(refusal(plan, hits, question, standalone, "extractive"))
     citations: list[Citation] = []
     number_of: dict[str, int] = {}
     parts: list[tuple[str, int, SearchHit]] = []
@@ -149,7 +172,8 @@ def extractive_answer(plan: QueryPlan, hits: list[SearchHit], question: str, sta
         answer_text = "；".join(f"{label(hit)}{text.strip().rstrip('。；;，,！？')}[{n}]"
                                for text, n, hit in parts) + "。"
         answer_text = in_script(answer_text, language)
-    return Answer(question, answer_text, "extractive", True, False, citations, standalone)
+    return Extraction(Answer(question, answer_text, "extractive", True, False, citations, standalone),
+                      chosen + spare)
 
 
 def _in_english(quote: str) -> str:
@@ -214,30 +238,42 @@ def format_sources(hits: list[SearchHit], terms: list[str]) -> str:
     return "\n\n".join(blocks)
 
 
-def check_grounding(answer_text: str, hits: list[SearchHit], question: str) -> tuple[bool, str | None, list[int]]:
-    """Every marker names a retrieved source; every figure appears in a cited source (or the question)."""
-    markers = [int(m) for m in MARKER_RE.findall(answer_text)]
-    if not markers:
-        return False, "the answer cites no source", []
-    bad = sorted({m for m in markers if not 1 <= m <= len(hits)})
-    if bad:
-        return False, f"the answer cites sources that do not exist: {bad}", []
-    cited = sorted(set(markers))
-    missing = unsupported_figures(answer_text, [hits[m - 1].chunk.text for m in cited], question)
-    if missing:
-        return False, f"figures not found in the cited sources: {', '.join(missing)}", cited
-    return True, None, cited
-
-
 def llm_answer(
     chat_model: Any, engine: str, plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
     on_token: Callable[[str], None] | None = None, weight_of: Callable[[str], float] | None = None,
+    sentences: int = LLM_SENTENCES, reports: list[Report] | None = None,
 ) -> Answer:
-    """Ask the chat model, then verify; an unverifiable answer falls back to the extractive one."""
-    from rag.answer.prompts import LANGUAGE_RULES, answer_prompt
-
+    """Extract, then phrase (``sentences`` > 0): the extractive engine picks the sentences (or refuses), the
+    model writes them as an answer, the checks decide whether it is shown; else the extractive answer is, with
+    the reason. ``sentences`` = 0 is the older prompt: the top chunks, trimmed (kept to measure against)."""
     if looks_like_instruction(question) or looks_like_instruction(standalone):  # prompt injection: not obeyed
         return refusal(plan, hits, question, standalone, engine, INSTRUCTION_NOTE)
+    if sentences <= 0:
+        return chunk_llm_answer(chat_model, engine, plan, hits, question, standalone, on_token, weight_of)
+    extraction = extract(plan, hits, question, standalone, weight_of, runners_up=max(sentences - 1, 0))
+    base = extraction.answer
+    if base.refused:  # no sentence covers the question: the model is not asked to find one
+        base.engine = engine
+        return base
+    sources = phrase_sources(extraction.sentences, max(sentences, len(base.citations)))
+    if reports is None:
+        reports = list({hit.report.report_id: hit.report for hit in hits}.values())
+    phrased = phrase_answer(chat_model, engine, plan, sources, question, standalone, reports, on_token)
+    if phrased.answer is not None:
+        return phrased.answer
+    base.engine = f"extractive (fallback from {engine})"
+    base.grounded = False
+    base.grounding_note = f"{engine} answer rejected: {phrased.rejected}"
+    return base
+
+
+def chunk_llm_answer(
+    chat_model: Any, engine: str, plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
+    on_token: Callable[[str], None] | None = None, weight_of: Callable[[str], float] | None = None,
+) -> Answer:
+    """The model reads the top chunks (trimmed to ``SOURCE_CHARS``) and answers; then the checks."""
+    from rag.answer.prompts import LANGUAGE_RULES, answer_prompt
+
     language = reply_language(plan)
     sources = hits[:LLM_SOURCES]
     terms = topic_terms(plan, {m.name for m in plan.places})
@@ -290,36 +326,6 @@ def llm_answer(
     return Answer(question, text, engine, True, False, citations, standalone, repaired_note)
 
 
-def other_year_sources(text: str, sources: list[SearchHit], cited: list[int], plan: QueryPlan) -> list[int]:
-    """Cited sources whose quoted figures are about another year than the question asks (the same check as the
-    extractive engine's: a figure of 2021 never answers for 2022)."""
-    other = []
-    for n in cited:
-        hit = sources[n - 1]
-        claim = " ".join(s for s in CLAIM_SPLIT.split(text) if f"[{n}]" in s) or text
-        start, end = locate_quote(hit.chunk.text, claim)
-        quote = hit.chunk.text[start:end]
-        if extract_figures(quote) and year_match(plan.time.asked_years, quote, hit.chunk.time, hit.report.year) < 0:
-            other.append(n)
-    return other
-
-
-def repair_markers(text: str, sources: list[SearchHit], question: str) -> str | None:
-    """Small models often drop or misnumber [n]. When all figures of the answer occur in exactly one source,
-    cite that source instead; an answer without figures, or with figures from nowhere, is not repaired."""
-    figures = extract_figures(MARKER_RE.sub("", text))
-    if not figures:
-        return None
-    holders = [n for n, hit in enumerate(sources, start=1)
-               if not unsupported_figures(MARKER_RE.sub("", text), [hit.chunk.text], question)]
-    if len(holders) != 1:
-        return None
-    bare = MARKER_RE.sub("", text).rstrip()
-    end = re.search(r"[。.!！?？]*$", bare)
-    cut = end.start() if end else len(bare)
-    return f"{bare[:cut]}[{holders[0]}]{bare[cut:]}"
-
-
 # -- the pipeline -----------------------------------------------------------------------------------------
 def ask(
     services: Searcher,
@@ -338,7 +344,7 @@ def ask(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    engine_name = resolve_engine(engine or services.settings.llm)
+    engine_name = resolve_engine(engine or services.settings.llm, services.settings)
     reports = list(services.retriever.reports().values())
     standalone = rewrite_follow_up(question, history, reports)
     plan = services.plan(standalone, engine_name)
@@ -374,7 +380,8 @@ def ask(
     else:
         try:
             chat_model = get_chat_model(engine_name, services.settings)
-            result = llm_answer(chat_model, engine_name, plan, hits, question, standalone, on_token, weigh)
+            result = llm_answer(chat_model, engine_name, plan, hits, question, standalone, on_token, weigh,
+                                services.settings.llm_sentences, reports)
         except Exception as exc:  # endpoint down, model missing: answer anyway, and say why
             result = extractive_answer(plan, hits, question, standalone, weigh)
             result.engine = f"extractive (fallback from {engine_name})"

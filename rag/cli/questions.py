@@ -177,7 +177,7 @@ def ask(
         raise fail("give a question or --batch FILE")
     question = checked_question(question)
     try:
-        resolve_engine(llm or settings().llm)
+        resolve_engine(llm or settings().llm, settings())
     except EngineError as exc:
         raise fail(str(exc)) from exc
     turns = _load_history(history)
@@ -215,7 +215,7 @@ def _eval_answers(files: list[Path], llm: str | None, limit: int | None, as_json
     from rag.tools import evaluation as ev
 
     try:
-        engine = resolve_engine(llm or settings().llm)
+        engine = resolve_engine(llm or settings().llm, settings())
     except EngineError as exc:
         raise fail(str(exc)) from exc
     items = []

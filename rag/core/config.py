@@ -19,6 +19,7 @@ Fusion = Literal["weighted", "rrf"]
 Engine = Literal["auto", "extractive", "local", "openai"]
 YearPrior = Literal["soft", "hard", "off"]
 QueryTranslation = Literal["off", "auto", "local", "openai"]
+LocalModel = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
 
 
 class Settings(BaseSettings):
@@ -64,6 +65,14 @@ class Settings(BaseSettings):
                             "answer engine is openai), local or openai (always that engine; search included).")
     llm_model: str | None = Field(None, description="Model name for the openai engine (e.g. qwen2.5:7b).")
     llm_threads: int = Field(2, description="CPU threads of the local model.")
+    local_model: LocalModel = Field(
+        "qwen2.5-coder-1.5b", description="GGUF of the local engine, both from PyPI wheels: qwen2.5-coder-1.5b "
+                                          "(llm extra) or qwen2.5-coder-0.5b (llm-small extra).")
+    llm_sentences: int = Field(
+        3, ge=0, le=8, description="Sentences an LLM reads when it phrases the extractive answer (those it quotes, "
+                                   "then the next best); 0 = the top chunks instead.")
+    llm_cache_prompt: bool = Field(
+        True, description="Local engine: keep the KV cache of the prompt's fixed part between requests.")
     llm_max_tokens: int = Field(256, description="Longest answer an LLM may generate.")
     llm_timeout: float = Field(60.0, description="Seconds before an openai-engine request gives up.")
     llm_retries: int = Field(1, description="Retries of a failed openai-engine request.")

@@ -16,6 +16,8 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 
+from rag.core.years import DATE_RE, YEAR_RE
+
 # -- scale words and units ----------------------------------------------------------------------------
 THOUSAND = 1e3  # 千, thousand
 WAN = 1e4  # 万
@@ -222,12 +224,30 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1.0)
 
 
-def is_supported(figure: Figure, evidence: list[Figure]) -> bool:
-    """A figure is supported when the evidence has the same scaled value, or the same number as written."""
+def is_supported(figure: Figure, evidence: list[Figure], strict_scale: bool = False) -> bool:
+    """A figure is supported when the evidence has the same scaled value, or the same number as written.
+
+    ``strict_scale``: a figure written with a scale word (12.93 billion, 33.8亿) must match in value; the same
+    digits at another scale (12.93亿 is 1.293 billion) are a wrong figure, the typical slip of a translation."""
+    if strict_scale and not _same(figure.scaled, figure.raw):
+        return any(_same(figure.scaled, e.scaled) for e in evidence)
     return any(_same(figure.scaled, e.scaled) or _same(figure.raw, e.raw) for e in evidence)
 
 
-def unsupported_figures(answer: str, sources: list[str], question: str = "") -> list[str]:
+def unsupported_figures(answer: str, sources: list[str], question: str = "", strict_scale: bool = False) -> list[str]:
     """Figures of ``answer`` found neither in ``sources`` nor in the question itself (e.g. its year)."""
     evidence = [f for s in [*sources, question] for f in extract_figures(s)]
-    return [f.text for f in extract_figures(answer) if not is_supported(f, evidence)]
+    return [f.text for f in extract_figures(answer) if not is_supported(f, evidence, strict_scale)]
+
+
+# Numbers that name a time or an order, not a quantity: 2004年, 二〇〇四年, "in 2004", 3月5日, 第十四届, “六五”时期.
+NOT_FIGURES = re.compile(rf"{DATE_RE.pattern}|{YEAR_RE.pattern}|\b(?:19|20)\d{{2}}\b(?!\s*(?:%|percent|per cent))"
+                         r"|\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"
+                         r"|第\s*[\d零〇一二两三四五六七八九十百千]+"
+                         r"|[一二三四五六七八九十]{0,2}五[”\"]?\s*(?:计划|規劃|规划|時期|时期|期间|期間)")
+
+
+def stated_figures(answer: str, question: str = "") -> list[str]:
+    """Quantities an answer states (its years, dates and ordinals, and the question's own figures, are not)."""
+    asked = extract_figures(question)
+    return [f.text for f in extract_figures(NOT_FIGURES.sub(" ", answer)) if not is_supported(f, asked)]

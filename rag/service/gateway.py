@@ -79,7 +79,7 @@ class Gateway:
 
     def default_engine(self) -> str:
         try:
-            engine = resolve_engine(self.settings.llm)
+            engine = resolve_engine(self.settings.llm, self.settings)
         except EngineError:
             return "extractive"
         return engine if engine in self.engines() else "extractive"
@@ -151,7 +151,7 @@ class Gateway:
         text = check_question(question)
         turns = check_history(history)
         try:
-            name = resolve_engine(engine or self.settings.llm)
+            name = resolve_engine(engine or self.settings.llm, self.settings)
         except EngineError as exc:
             raise RequestError(str(exc)) from exc
         allowed = self.scope(report_ids, year, region)

@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 
 from rag.core.config import Settings
-from rag.core.numbers import extract_figures, is_supported
+from rag.core.numbers import stated_figures
 from rag.core.textnorm import normalize_for_search
-from rag.core.years import DATE_RE, YEAR_RE
 from rag.ingest.loaders import RawDocument
 from rag.ingest.parser import parse_document, report_id_for
 from rag.retrieve.hybrid import MODES
@@ -170,19 +169,6 @@ def check_modes(modes: list[str]) -> list[str]:
     return modes
 
 
-# Numbers that name a time or an order, not a quantity: 2004年, 二〇〇四年, "in 2004", 3月5日, 第十四届, “六五”时期.
-_NOT_FIGURES = re.compile(rf"{DATE_RE.pattern}|{YEAR_RE.pattern}|\b(?:19|20)\d{{2}}\b(?!\s*(?:%|percent|per cent))"
-                          r"|\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"
-                          r"|第\s*[\d零〇一二两三四五六七八九十百千]+"
-                          r"|[一二三四五六七八九十]{0,2}五[”\"]?\s*(?:计划|規劃|规划|時期|时期|期间|期間)")
-
-
-def stated_figures(answer: str, question: str = "") -> list[str]:
-    """Quantities an answer states (its years, dates and ordinals, and the question's own figures, are not)."""
-    asked = extract_figures(question)
-    return [f.text for f in extract_figures(_NOT_FIGURES.sub(" ", answer)) if not is_supported(f, asked)]
-
-
 def _years(value: Any) -> set[int]:
     values = value if isinstance(value, list) else [value]
     return {int(v) for v in values if isinstance(v, int) and not isinstance(v, bool)}
@@ -204,13 +190,24 @@ def is_wrong_year(item: dict[str, Any], answer: str, refused: bool, cited_years:
     return bool(wanted) and not any(year in wanted for year in cited_years)
 
 
+def _model_written(engines: dict[str, int], engine: str) -> float | None:
+    if engine not in ("local", "openai"):
+        return None
+    written, fallback = engines.get(engine, 0), engines.get(f"extractive (fallback from {engine})", 0)
+    return round(written / (written + fallback), 4) if written + fallback else None
+
+
 def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) -> dict[str, Any]:
     """Answer accuracy (all ``answer_contains`` present), citation accuracy (a citation holds a gold
     passage), refusal accuracy (refused exactly when no answer is expected) and wrong-year answers (see
-    :func:`is_wrong_year`), overall and per question language, with per-answer latency."""
+    :func:`is_wrong_year`), overall and per question language, with per-answer latency; which engine wrote the
+    answers, and the answers that do not name what their figure is (bare numbers)."""
+    from rag.answer.grounding import names_subject
     from rag.answer.pipeline import ask
 
     correct = cited = answerable = refusal_ok = 0
+    engines: dict[str, int] = {}
+    bare: list[str] = []
     latencies: list[float] = []
     failures: list[dict[str, Any]] = []
     wrong_year: list[str] = []
@@ -219,6 +216,11 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
         t = time.perf_counter()
         result = ask(services, item["question"], item.get("history"), engine)
         latencies.append((time.perf_counter() - t) * 1000)
+        if not result.refused:
+            engines[result.engine] = engines.get(result.engine, 0) + 1
+        if not result.refused and not names_subject(result.answer, services.plan(result.standalone_question),
+                                                    [c.quote for c in result.citations]):
+            bare.append(str(item.get("id")))
         expect_refusal = bool(item.get("refuse")) or not item.get("answer_contains")
         answer_norm = normalize_for_search(result.answer)
         if expect_refusal:
@@ -252,6 +254,11 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
         "refusal_accuracy": round(refusal_ok / n, 4),
         "p50_ms": round(float(np.percentile(lat, 50)), 1), "p95_ms": round(float(np.percentile(lat, 95)), 1),
         "failures": failures,
+        # who wrote the answers: the LLM, the extractive engine (a fallback when an LLM was asked), the ledger …
+        "engines": dict(sorted(engines.items())),
+        # of the answers an LLM was asked to write (not refusals, not ledger or title-block answers): its own
+        "model_written": _model_written(engines, engine),
+        "bare_answers": len(bare), "bare_ids": bare,
         "wrong_year": len(wrong_year), "wrong_year_ids": wrong_year,
         "by_lang": {code: {"n": x["n"], "answer_accuracy": round(x["correct"] / x["n"], 4),
                            "refusal_accuracy": round(x["refusal_ok"] / x["n"], 4), "wrong_year": x["wrong_year"]}

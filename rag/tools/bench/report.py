@@ -63,10 +63,13 @@ def markdown(r: dict[str, Any]) -> str:
                 for mode, x in qry["search"].items()]
         for engine, x in qry.get("ask", {}).items():
             ft = x.get("first_token")
+            vs = x.get("vs_before")
             rows.append([f"ask {engine}", x["total"]["n"], x["total"]["p50_ms"], x["total"]["p95_ms"],
-                         x["total"]["p99_ms"], f"{ft['p50_ms']} / {ft['p95_ms']}" if ft else ""])
+                         x["total"]["p99_ms"], f"{ft['p50_ms']} / {ft['p95_ms']}" if ft else "",
+                         f"{vs['first_token_p50']}× / {vs['total_p50']}×" if vs else ""])
         parts.append(f"## Query latency (warm, {qry['corpus']}: {qry['chunks']} chunks)\n\n" + _table(
-            ["operation", "n", "p50 ms", "p95 ms", "p99 ms", "first token p50 / p95 ms"], rows))
+            ["operation", "n", "p50 ms", "p95 ms", "p99 ms", "first token p50 / p95 ms",
+             "vs local before: first token / total p50"], rows))
     if isinstance(sc := r.get("scale"), dict) and "vectors" in sc:
         rows = []
         for x in sc["vectors"] + sc["lexical"]:

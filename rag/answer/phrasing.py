@@ -1,0 +1,209 @@
+"""Extract, then phrase: the extractive engine picks the sentences, an LLM writes them as an answer.
+
+Why: a 1.5B model on two CPU cores reads ~75 prompt tokens/s, so whole chunks cost 8–10 s before the first
+token, and it picks the wrong figure of a long paragraph (the GDP level for the growth target). The extractive
+selector already finds the sentences that answer the question (and refuses when none does), so the model gets
+only those few sentences, each with its report, section and ¶, and its one job is to write them as one to
+three complete sentences. Everything it writes is checked before it is shown (:mod:`rag.answer.grounding`);
+an answer that fails a check is replaced by the extractive one, with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rag.answer.citations import Citation, neutralize_markers
+from rag.answer.extractive import NUMERIC_CUES, Selected
+from rag.answer.grounding import (
+    MARKER_RE,
+    claim_of,
+    names_subject,
+    other_places,
+    unbacked_years,
+)
+from rag.answer.injection import obeys_instruction
+from rag.answer.records import Answer, in_script, reply_language
+from rag.core.models import Report
+from rag.core.numbers import (
+    NOT_FIGURES,
+    extract_figures,
+    is_supported,
+    unsupported_figures,
+)
+from rag.reports.ledger_records import figures_in_english
+from rag.retrieve.hybrid import SearchHit
+from rag.retrieve.plan import QueryPlan
+
+# The place of the prompt's invented examples (rag/answer/prompts.py): never a place of an answer.
+EXAMPLE_PLACE = re.compile(r"示例|example (?:city|district)", re.I)
+SECTION_CHARS = 24  # the top section heading says review or plan (2022年工作回顾 / 2023年工作安排); enough of it
+
+
+@dataclass(frozen=True)
+class Source:
+    """One numbered sentence the model reads: the chunk it is from and its exact span there."""
+
+    n: int
+    hit: SearchHit
+    quote: str
+    start: int
+
+    def line(self, english: bool = False) -> str:
+        """``[n] 《title》 section ¶p：sentence``; for an English answer the sentence's amounts follow in English
+        units (1.293 billion yuan (12.93亿元)), so a small model need not convert 亿 itself, where it slips."""
+        chunk = self.hit.chunk
+        section = (chunk.section_path[0] if chunk.section_path else "")[:SECTION_CHARS]
+        where = f" {section}" if section else ""
+        line = f"[{self.n}] 《{self.hit.report.title}》{where} ¶{chunk.paragraph}：{neutralize_markers(self.quote)}"
+        amounts = figures_in_english(self.quote) if english else []
+        return line + (f"（= {'; '.join(amounts)}）" if amounts else "")
+
+
+def phrase_sources(parts: list[tuple[SearchHit, Selected]], limit: int) -> list[Source]:
+    """The sentences the model reads, best first: the extractive answer's, then runners-up, ``limit`` in all
+    (one sentence repeated by two chunks is read once)."""
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for hit, selected in parts:
+        key = selected.text.strip()
+        if key in seen or len(sources) >= limit:
+            continue
+        seen.add(key)
+        sources.append(Source(len(sources) + 1, hit, selected.text, selected.start))
+    return sources
+
+
+def format_sentence_sources(sources: list[Source], english: bool = False) -> str:
+    return "\n".join(source.line(english) for source in sources)
+
+
+@dataclass
+class Phrased:
+    """The model's answer after the checks: the answer, or why it was rejected."""
+
+    answer: Answer | None
+    rejected: str | None = None
+
+
+def phrase_answer(
+    chat_model: Any, engine: str, plan: QueryPlan, sources: list[Source], question: str, standalone: str,
+    reports: list[Report], on_token: Callable[[str], None] | None = None,
+) -> Phrased:
+    """Ask the model to write ``sources`` as an answer to ``standalone``, then check what it wrote."""
+    from rag.answer.prompts import PHRASE_LANGUAGE, phrase_prompt
+
+    language = reply_language(plan)
+    messages = phrase_prompt.format_messages(sources=format_sentence_sources(sources, language == "en"),
+                                             question=standalone,
+                                             language_rule=PHRASE_LANGUAGE[language])
+    pieces: list[str] = []
+    for chunk in chat_model.stream(messages):
+        token = chunk.content if isinstance(chunk.content, str) else ""
+        if token:
+            pieces.append(token)
+            if on_token is not None:
+                on_token(token)
+    text = in_script(_tidy("".join(pieces)), language)
+    return check_phrased(text, engine, plan, sources, question, standalone, reports)
+
+
+def _tidy(text: str) -> str:
+    """One paragraph: the model's line breaks and a leading "答：" / "Answer:" are not part of the answer."""
+    text = re.sub(r"^\s*(?:答案?|回答|Answer)\s*[:：]\s*", "", text.strip(), flags=re.I)
+    return re.sub(r"\s*\n+\s*", " " if re.search(r"[A-Za-z]\s*$", text.split("\n")[0]) else "", text).strip()
+
+
+def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source], question: str, standalone: str,
+                  reports: list[Report]) -> Phrased:
+    """Markers, figures, years, places and subject of a phrased answer; markers renumbered 1..m in order."""
+    quotes = [s.quote for s in sources]
+    if not MARKER_RE.search(text):
+        holders = [s.n for s in sources if extract_figures(text)
+                   and not unsupported_figures(text, [s.quote], standalone)]
+        if len(holders) != 1:
+            return Phrased(None, "the answer cites no source")
+        text = _mark_end(text, holders[0])
+    markers = [int(m) for m in MARKER_RE.findall(text)]
+    bad = sorted({m for m in markers if not 1 <= m <= len(sources)})
+    if bad:
+        return Phrased(None, f"the answer cites sources that do not exist: {bad}")
+    cited = list(dict.fromkeys(markers))
+    # an injected instruction never reaches the model (the sentences drop it), yet an answer repeating its payload
+    # (or resting on it) is rejected all the same: the paragraph is checked, not only the sentence
+    if obeys_instruction(text, [sources[n - 1].hit.chunk.text for n in cited]):
+        return Phrased(None, "the answer follows an instruction found in the sources (prompt injection)")
+    for n in cited:  # years are checked below, against the sources' time, not as figures of the sentence
+        missing = unsupported_figures(NOT_FIGURES.sub(" ", claim_of(text, n)), [quotes[m - 1] for m in cited],
+                                      standalone, strict_scale=True)
+        if missing:
+            return Phrased(None, f"figures not found in the cited sentences: {', '.join(missing)}")
+    years = unbacked_years(text, [sources[n - 1] for n in cited], standalone)
+    if years:
+        return Phrased(None, f"the answer states years its sources do not: {', '.join(map(str, years))}")
+    if EXAMPLE_PLACE.search(text):
+        return Phrased(None, "the answer copies the prompt's invented example")
+    places = other_places(text, [sources[n - 1].hit.report for n in cited], reports, plan)
+    if places:
+        return Phrased(None, f"the answer names places its sources are not about: {', '.join(places)}")
+    if not names_subject(text, plan, [quotes[n - 1] for n in cited]):
+        return Phrased(None, "the answer does not say what its figure is (a bare number)")
+    renumber = {old: new for new, old in enumerate(cited, start=1)}
+    text = MARKER_RE.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
+    if reply_language(plan) == "en":
+        text = with_report_wording(text, [quotes[n - 1] for n in cited])
+        if not NUMERIC_CUES.search(plan.text):
+            # what a programme is or what a list holds: its Chinese names are what the reader looks up
+            text += " — " + "; ".join(f"“{neutralize_markers(quotes[n - 1]).strip()}” [{renumber[n]}]" for n in cited)
+    citations = [Citation(renumber[n], sources[n - 1].hit, sources[n - 1].quote, sources[n - 1].start)
+                 for n in cited]
+    return Phrased(Answer(question, text, engine, True, False, citations, standalone))
+
+
+def _mark_end(text: str, n: int) -> str:
+    """Cite source ``n`` at the end of the answer (before its final stop)."""
+    end = re.search(r"[。.!！?？]*$", text)
+    cut = end.start() if end else len(text)
+    return f"{text[:cut]}[{n}]{text[cut:]}"
+
+
+# A figure as a report writes it: number, scale word, unit or measure word, qualifier (1.2万人以上, 40个, 12.93億元).
+REPORT_FIGURE = re.compile(
+    r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?\s*(?:万亿|萬億|亿|億|万|萬|千)?(?:多|余|餘)?"
+    r"(?:个百分点|個百分點|平方公里|平方米|立方米|公里|千米|千瓦|美元|人次|"
+    r"[元人个個家户戶项項所座支件条條次场場批套处處张張辆輛艘台臺栋棟株只头頭亩畝吨噸%‰])?"
+    r"(?:左右|以上|以内|以內|以下|上下|多|余|餘)?")
+EN_FIGURE = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:%|percent|per cent|trillion|billion|million|thousand))?")
+
+
+def with_report_wording(text: str, quotes: list[str]) -> str:
+    """English answers restate figures in English; after each one the report's own wording follows in brackets
+    (12.69 million (1269万人), 40 (40个)), so the reader can find it in the quote, and a qualifier (以上) and
+    measure word are kept. A figure written exactly as the report writes it is left alone."""
+    wordings = []
+    for quote in quotes:
+        for match in REPORT_FIGURE.finditer(quote):
+            figures = extract_figures(match.group(0))
+            if figures:
+                wordings.append((figures[0], match.group(0).strip()))
+    out, pos = [], 0
+    for figure_match in EN_FIGURE.finditer(text):
+        figures = extract_figures(figure_match.group(0))
+        if not figures or (1900 <= figures[0].raw <= 2100 and not figures[0].percent and "," not in
+                           figure_match.group(0)):
+            continue  # a year
+        # the model may write part of the report's wording (2.5万余 people for 2.5万余人): compare all of it
+        written = figure_match.group(0) + (re.match(r"[\u4e00-\u9fff%]*", text[figure_match.end():]) or [""])[0]
+        figures = extract_figures(written) or figures
+        found = next((w for f, w in wordings if is_supported(figures[0], [f], strict_scale=True)), None)
+        if found is None or found == written or f"({found})" in text:
+            continue
+        stop = figure_match.start() + len(written)
+        after = re.match(r"(?:\s*(?:yuan|RMB|people|persons)\b)?", text[stop:])
+        end = stop + (after.end() if after else 0)
+        out.append(text[pos:end] + f" ({found})")
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)

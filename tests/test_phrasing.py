@@ -1,0 +1,158 @@
+"""Extract, then phrase (rag/answer/phrasing.py): what a model may write is checked before it is shown.
+
+The chat models here are scripted (they stream a fixed reply), so every check is exercised deterministically;
+the real local model is tested in test_llm_local.py and measured by ``reportqa eval --answers --llm local``.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from rag.answer.grounding import names_subject
+from rag.answer.phrasing import Source, check_phrased, phrase_sources, with_report_wording
+from rag.answer.pipeline import llm_answer
+from rag.core.models import Chunk, Report
+from rag.core.textnorm import normalize_for_search
+from rag.core.timeframe import ChunkTime
+from rag.retrieve.hybrid import SearchHit
+from rag.retrieve.plan import analyze
+
+LINGHE = Report("lh", "2023年锦州市凌河区政府工作报告", year=2023, level="district", province="辽宁省",
+                city="锦州市", district="凌河区")
+XISHI = Report("xs", "2023年营口市西市区政府工作报告", year=2023, level="district", province="辽宁省",
+               city="营口市", district="西市区")
+REVIEW = ("全年新增市场主体3966家，增长12.3%；新注册科技型中小企业108家。"
+          "城镇新增就业1.2万人以上，城镇调查失业率控制在5.5%左右。")
+
+
+def _hit(report: Report, text: str, paragraph: int = 3, years: tuple[int, ...] = (2022,),
+         kind: str = "review") -> SearchHit:
+    section = "一、2022年工作回顾" if kind == "review" else "二、2023年工作安排"
+    chunk = Chunk(f"{report.report_id}:{paragraph}", report.report_id, paragraph, paragraph, paragraph, 0,
+                  [section], 0, len(text), text, normalize_for_search(text), "", ChunkTime(kind, years))
+    return SearchHit(chunk, report, 1.0)
+
+
+class Scripted:
+    """A chat model that streams a fixed reply (and records what it was asked)."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply, self.asked = reply, []
+
+    def stream(self, messages):
+        self.asked.append(messages)
+        for piece in (self.reply[: len(self.reply) // 2], self.reply[len(self.reply) // 2:]):
+            yield SimpleNamespace(content=piece)
+
+
+class NeverCalled:
+    def stream(self, messages):
+        raise AssertionError("the model must not be asked")
+
+
+def _ask(reply: str, question: str, hits: list[SearchHit] | None = None, sentences: int = 3):
+    hits = hits or [_hit(LINGHE, REVIEW)]
+    reports = [LINGHE, XISHI]
+    plan = analyze(question, reports)
+    model = Scripted(reply)
+    return llm_answer(model, "local", plan, hits, question, question, sentences=sentences, reports=reports), model
+
+
+def test_a_phrased_answer_cites_the_sentence_it_rests_on():
+    result, model = _ask("凌河区2022年新增市场主体3966家，增长12.3%[1]。", "凌河区2022年新增市场主体多少家？")
+    assert result.engine == "local" and result.grounded and not result.refused
+    assert result.answer == "凌河区2022年新增市场主体3966家，增长12.3%[1]。"
+    [citation] = result.citations
+    assert citation.n == 1 and "3966家" in citation.quote and citation.quote in citation.hit.chunk.text
+    # the model read the selected sentences (with report and paragraph), not the whole chunk
+    prompt = model.asked[0][-1].content
+    assert "《2023年锦州市凌河区政府工作报告》" in prompt and "¶3" in prompt and "3966家" in prompt
+    assert "城镇调查失业率" not in prompt.split("3966家")[0]
+
+
+def test_a_bare_number_is_not_an_answer():
+    result, _ = _ask("3966家[1]", "凌河区2022年新增市场主体多少家？")
+    assert result.engine == "extractive (fallback from local)" and "bare number" in result.grounding_note
+    assert "3966家" in result.answer  # the extractive answer, which quotes the sentence
+
+
+def test_a_figure_not_in_the_cited_sentence_is_rejected():
+    result, _ = _ask("凌河区2022年新增市场主体3967家[1]。", "凌河区2022年新增市场主体多少家？")
+    assert result.engine.startswith("extractive (fallback") and "3967" in result.grounding_note
+
+
+def test_a_year_the_sources_do_not_speak_about_is_rejected():
+    result, _ = _ask("凌河区2019年新增市场主体3966家[1]。", "凌河区新增市场主体多少家？")
+    assert result.engine.startswith("extractive (fallback") and "2019" in result.grounding_note
+
+
+def test_another_place_is_rejected():
+    result, _ = _ask("西市区2022年新增市场主体3966家[1]。", "凌河区2022年新增市场主体多少家？")
+    assert result.engine.startswith("extractive (fallback") and "西市区" in result.grounding_note
+
+
+def test_markers_are_renumbered_in_order_and_missing_ones_repaired():
+    hits = [_hit(LINGHE, "全年新增市场主体3966家。", 3), _hit(LINGHE, "新注册科技型中小企业108家。", 4)]
+    result, _ = _ask("凌河区新注册科技型中小企业108家[2]。", "凌河区新注册科技型中小企业多少家？", hits)
+    assert result.answer.endswith("[1]。") and [c.n for c in result.citations] == [1]
+    assert "108家" in result.citations[0].quote
+    repaired, _ = _ask("凌河区新注册科技型中小企业108家。", "凌河区新注册科技型中小企业多少家？", hits)
+    assert repaired.engine == "local" and repaired.answer == "凌河区新注册科技型中小企业108家[1]。"
+
+
+def test_when_no_sentence_answers_the_model_is_not_asked():
+    plan = analyze("凌河区的房价是多少？", [LINGHE])
+    result = llm_answer(NeverCalled(), "local", plan, [_hit(LINGHE, REVIEW)], plan.text, plan.text,
+                        weight_of=lambda term: 5.0, reports=[LINGHE])
+    assert result.refused and result.engine == "local"
+
+
+def test_an_english_answer_keeps_the_reports_wording_of_its_figures():
+    result, _ = _ask("Linghe District aimed to add more than 12,000 new urban jobs [1].",
+                     "What was Linghe District's target for new urban jobs?",
+                     [_hit(LINGHE, "城镇新增就业1.2万人以上，城镇调查失业率控制在5.5%左右。", years=(2023,), kind="plan")])
+    assert result.engine == "local", result.grounding_note
+    assert "12,000 (1.2万人以上)" in result.answer
+    assert with_report_wording("Unemployment stays at about 5.5% [1].", ["城镇调查失业率控制在5.5%左右"]) == \
+        "Unemployment stays at about 5.5% (5.5%左右) [1]."
+    assert with_report_wording("GDP grew 5.2% in 2023 [1].", ["国内生产总值增长5.2%"]) == \
+        "GDP grew 5.2% in 2023 [1]."
+    evacuated = ["转移群众2.5万余人"]
+    assert with_report_wording("It evacuated 25,000 people [1].", evacuated) == \
+        "It evacuated 25,000 people (2.5万余人) [1]."
+    assert with_report_wording("It evacuated 2.5万余 people [1].", evacuated) == \
+        "It evacuated 2.5万余 people (2.5万余人) [1]."
+    assert with_report_wording("It evacuated 2.5万余人 [1].", evacuated) == "It evacuated 2.5万余人 [1]."
+    assert with_report_wording("It built 40 base stations [1].", ["新建5G基站40个"]) == \
+        "It built 40 (40个) base stations [1]."
+
+
+def test_sources_are_the_quoted_sentences_then_runners_up():
+    hit = _hit(LINGHE, REVIEW)
+    picked = [(hit, SimpleNamespace(text="全年新增市场主体3966家", start=0)),
+              (hit, SimpleNamespace(text="全年新增市场主体3966家", start=0)),
+              (hit, SimpleNamespace(text="新注册科技型中小企业108家", start=19))]
+    sources = phrase_sources(picked, 5)  # type: ignore[arg-type]
+    assert [s.n for s in sources] == [1, 2] and sources[1].quote == "新注册科技型中小企业108家"
+    assert len(phrase_sources(picked, 1)) == 1  # type: ignore[arg-type]
+    assert sources[0].line().startswith("[1] 《2023年锦州市凌河区政府工作报告》 一、2022年工作回顾 ¶3：")
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    ("3966家[1]", False), ("9[1]", False), ("凌河区新增市场主体3966家[1]。", True),
+    ("Linghe District added 3,966 market entities [1].", True), ("3,966 [1]", False),
+])
+def test_names_subject(answer: str, named: bool):
+    question = "How many market entities were added in Linghe District?" if answer.isascii() else \
+        "凌河区新增市场主体多少家？"
+    plan = analyze(question, [LINGHE])
+    assert names_subject(answer, plan, ["全年新增市场主体3966家"]) is named
+
+
+def test_check_phrased_rejects_unknown_markers():
+    source = Source(1, _hit(LINGHE, REVIEW), "全年新增市场主体3966家", 0)
+    plan = analyze("凌河区新增市场主体多少家？", [LINGHE])
+    phrased = check_phrased("凌河区新增市场主体3966家[2]。", "local", plan, [source], plan.text, plan.text, [LINGHE])
+    assert phrased.answer is None and "do not exist" in (phrased.rejected or "")
