@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from rag.answer.grounding import names_subject
-from rag.answer.phrasing import Source, check_phrased, phrase_sources, with_report_wording
+from rag.answer.phrasing import Source, check_phrased, phrase_sources, restate_scaled, with_report_wording
 from rag.answer.pipeline import llm_answer
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import normalize_for_search
@@ -156,3 +156,23 @@ def test_check_phrased_rejects_unknown_markers():
     plan = analyze("凌河区新增市场主体多少家？", [LINGHE])
     phrased = check_phrased("凌河区新增市场主体3966家[2]。", "local", plan, [source], plan.text, plan.text, [LINGHE])
     assert phrased.answer is None and "do not exist" in (phrased.rejected or "")
+
+
+def test_an_amount_at_the_wrong_scale_is_restated_from_the_source_or_rejected():
+    """17.8亿元 is 1.78 billion yuan; a model that writes "17.8 billion" gets the source's amount restated (the
+    digits are the source's, only the scale word slipped), a figure from nowhere is still rejected."""
+    quote = ["增值税留抵退税17.8亿元"]
+    assert restate_scaled("VAT refunds reached 17.8 billion yuan [1].", quote) == \
+        "VAT refunds reached 1.78 billion yuan (17.8亿元) [1]."
+    assert restate_scaled("VAT refunds reached 1.78 billion yuan [1].", quote) == \
+        "VAT refunds reached 1.78 billion yuan [1]."
+    assert restate_scaled("VAT refunds reached 99 billion yuan [1].", quote) == "VAT refunds reached 99 billion yuan [1]."
+    hit = _hit(LINGHE, "增值税留抵退税17.8亿元。")
+    plan = analyze("How much VAT credit was refunded in Linghe District?", [LINGHE])
+    source = Source(1, hit, "增值税留抵退税17.8亿元", 0)
+    ok = check_phrased("Linghe District refunded 17.8 billion yuan of VAT credits [1].", "local", plan, [source],
+                       plan.text, plan.text, [LINGHE])
+    assert ok.answer is not None and "1.78 billion yuan (17.8亿元)" in ok.answer.answer
+    wrong = check_phrased("Linghe District refunded 17.9 billion yuan of VAT credits [1].", "local", plan, [source],
+                          plan.text, plan.text, [LINGHE])
+    assert wrong.answer is None and "17.9 billion" in (wrong.rejected or "")

@@ -33,6 +33,7 @@ from rag.core.numbers import (
     is_supported,
     unsupported_figures,
 )
+from rag.core.textnorm import to_simplified
 from rag.reports.ledger_records import figures_in_english
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
@@ -126,6 +127,8 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
         if len(holders) != 1:
             return Phrased(None, "the answer cites no source")
         text = _mark_end(text, holders[0])
+    if reply_language(plan) == "en":
+        text = restate_scaled(text, quotes)
     markers = [int(m) for m in MARKER_RE.findall(text)]
     bad = sorted({m for m in markers if not 1 <= m <= len(sources)})
     if bad:
@@ -178,6 +181,30 @@ REPORT_FIGURE = re.compile(
 EN_FIGURE = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:%|percent|per cent|trillion|billion|million|thousand))?")
 
 
+def restate_scaled(text: str, quotes: list[str]) -> str:
+    """A small model writes 17.8亿元 as "17.8 billion yuan" (it is 1.78 billion). Where an English amount has a
+    source figure's digits at another scale, and no source figure has its value, it is replaced by that source
+    figure restated in English with its own wording: "1.78 billion yuan (17.8亿元)". Any other wrong figure is
+    left for the figure check to reject."""
+    amounts = []
+    for quote in quotes:
+        for item in figures_in_english(to_simplified(quote), limit=12):
+            figures = extract_figures(item[item.rindex("(") + 1:-1])
+            if figures:
+                amounts.append((figures[0], item))
+
+    def fix(match: re.Match[str]) -> str:
+        figures = extract_figures(match.group(0))
+        if not figures or figures[0].scaled == figures[0].raw:
+            return match.group(0)
+        figure = figures[0]
+        if any(is_supported(figure, [f], strict_scale=True) for f, _ in amounts):
+            return match.group(0)
+        return next((item for f, item in amounts if f.raw == figure.raw), match.group(0))
+
+    return re.sub(EN_FIGURE.pattern + r"(?:\s*(?:yuan|RMB|people|persons|US dollars))?", fix, text)
+
+
 def with_report_wording(text: str, quotes: list[str]) -> str:
     """English answers restate figures in English; after each one the report's own wording follows in brackets
     (12.69 million (1269万人), 40 (40个)), so the reader can find it in the quote, and a qualifier (以上) and
@@ -198,8 +225,9 @@ def with_report_wording(text: str, quotes: list[str]) -> str:
         written = figure_match.group(0) + (re.match(r"[\u4e00-\u9fff%]*", text[figure_match.end():]) or [""])[0]
         figures = extract_figures(written) or figures
         found = next((w for f, w in wordings if is_supported(figures[0], [f], strict_scale=True)), None)
-        if found is None or found == written or f"({found})" in text:
-            continue
+        if found is None or text[:figure_match.start()].endswith("(") or \
+                to_simplified(found) in (to_simplified(written), *re.findall(r"\(([^()]*)\)", to_simplified(text))):
+            continue  # already the report's wording, or already followed by it
         stop = figure_match.start() + len(written)
         after = re.match(r"(?:\s*(?:yuan|RMB|people|persons)\b)?", text[stop:])
         end = stop + (after.end() if after else 0)

@@ -207,6 +207,7 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
 
     correct = cited = answerable = refusal_ok = 0
     engines: dict[str, int] = {}
+    fallbacks: list[dict[str, Any]] = []
     bare: list[str] = []
     latencies: list[float] = []
     failures: list[dict[str, Any]] = []
@@ -218,6 +219,8 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
         latencies.append((time.perf_counter() - t) * 1000)
         if not result.refused:
             engines[result.engine] = engines.get(result.engine, 0) + 1
+        if result.engine.startswith("extractive (fallback"):
+            fallbacks.append({"id": item.get("id"), "why": result.grounding_note})
         if not result.refused and not names_subject(result.answer, services.plan(result.standalone_question),
                                                     [c.quote for c in result.citations]):
             bare.append(str(item.get("id")))
@@ -257,7 +260,7 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
         # who wrote the answers: the LLM, the extractive engine (a fallback when an LLM was asked), the ledger …
         "engines": dict(sorted(engines.items())),
         # of the answers an LLM was asked to write (not refusals, not ledger or title-block answers): its own
-        "model_written": _model_written(engines, engine),
+        "model_written": _model_written(engines, engine), "fallbacks": fallbacks,
         "bare_answers": len(bare), "bare_ids": bare,
         "wrong_year": len(wrong_year), "wrong_year_ids": wrong_year,
         "by_lang": {code: {"n": x["n"], "answer_accuracy": round(x["correct"] / x["n"], 4),
