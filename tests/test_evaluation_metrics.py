@@ -76,6 +76,9 @@ def test_answer_eval_counts_wrong_year_and_breaks_down_by_language(monkeypatch: 
         "zh-hant": {"n": 1, "answer_accuracy": 0.0, "refusal_accuracy": 0.0, "wrong_year": 1},
     }
     assert {f["id"]: f["cited_years"] for f in result["failures"]} == {"t": [2013], "m": [2019], "s": [2023]}
+    # "growth of 7.5 percent" does not say what grew: a bare number; the 2018 answer names its indicator
+    assert "t" in result["bare_ids"] and "r" not in result["bare_ids"]
+    assert result["engines"] == {"fake": 3} and result["model_written"] is None  # refusals are not counted
 
 
 def test_retrieval_recall_per_language(tmp_path: Path) -> None:

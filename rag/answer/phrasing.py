@@ -36,6 +36,7 @@ from rag.core.numbers import (
 from rag.core.textnorm import to_simplified
 from rag.reports.ledger_records import figures_in_english
 from rag.retrieve.hybrid import SearchHit
+from rag.retrieve.places import english_place_name
 from rag.retrieve.plan import QueryPlan
 
 # The place of the prompt's invented examples (rag/answer/prompts.py): never a place of an answer.
@@ -59,8 +60,13 @@ class Source:
         section = (chunk.section_path[0] if chunk.section_path else "")[:SECTION_CHARS]
         where = f" {section}" if section else ""
         line = f"[{self.n}] 《{self.hit.report.title}》{where} ¶{chunk.paragraph}：{neutralize_markers(self.quote)}"
-        amounts = figures_in_english(self.quote) if english else []
-        return line + (f"（= {'; '.join(amounts)}）" if amounts else "")
+        if not english:
+            return line
+        report = self.hit.report
+        place = report.district or report.city or report.province
+        named = f"（{english_place_name(place)}）" if place and report.level != "national" else ""
+        amounts = figures_in_english(self.quote)
+        return line + named + (f"（= {'; '.join(amounts)}）" if amounts else "")
 
 
 def phrase_sources(parts: list[tuple[SearchHit, Selected]], limit: int) -> list[Source]:

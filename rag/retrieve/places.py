@@ -63,6 +63,18 @@ def place_pinyin(name: str) -> str:
     return "".join(lazy_pinyin(short_place_name(name))).lower()
 
 
+_SUFFIX_EN = (("自治区", "Autonomous Region"), ("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"),
+              ("地区", "Prefecture"), ("省", "Province"), ("市", "City"), ("区", "District"), ("县", "County"))
+
+
+def english_place_name(name: str) -> str:
+    """凌河区 → Linghe District, 锦州市 → Jinzhou City (pinyin of the name, its level in English)."""
+    name = to_simplified(name)
+    short = short_place_name(name)
+    suffix = next((en for zh, en in _SUFFIX_EN if name.endswith(zh) and short != name), "")
+    return " ".join(x for x in (place_pinyin(name).capitalize(), suffix) if x)
+
+
 def place_names(report: Report) -> list[str]:
     names = [n for n in (report.district, report.city, report.province) if n]
     if report.level == "national":

@@ -204,6 +204,7 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
     answers, and the answers that do not name what their figure is (bare numbers)."""
     from rag.answer.grounding import names_subject
     from rag.answer.pipeline import ask
+    from rag.retrieve.plan import analyze
 
     correct = cited = answerable = refusal_ok = 0
     engines: dict[str, int] = {}
@@ -221,8 +222,9 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
             engines[result.engine] = engines.get(result.engine, 0) + 1
         if result.engine.startswith("extractive (fallback"):
             fallbacks.append({"id": item.get("id"), "why": result.grounding_note})
-        if not result.refused and not names_subject(result.answer, services.plan(result.standalone_question),
-                                                    [c.quote for c in result.citations]):
+        standalone = getattr(result, "standalone_question", None) or item["question"]
+        plan = services.plan(standalone) if services is not None else analyze(standalone, [])
+        if not result.refused and not names_subject(result.answer, plan, [getattr(c, "quote", "") for c in result.citations]):
             bare.append(str(item.get("id")))
         expect_refusal = bool(item.get("refuse")) or not item.get("answer_contains")
         answer_norm = normalize_for_search(result.answer)
