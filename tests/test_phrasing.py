@@ -11,7 +11,14 @@ from types import SimpleNamespace
 import pytest
 
 from rag.answer.grounding import names_subject
-from rag.answer.phrasing import Source, check_phrased, phrase_sources, restate_scaled, with_report_wording
+from rag.answer.phrasing import (
+    Source,
+    check_phrased,
+    in_report_numerals,
+    phrase_sources,
+    restate_scaled,
+    with_report_wording,
+)
 from rag.answer.pipeline import llm_answer
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import normalize_for_search
@@ -176,3 +183,21 @@ def test_an_amount_at_the_wrong_scale_is_restated_from_the_source_or_rejected():
     wrong = check_phrased("Linghe District refunded 17.9 billion yuan of VAT credits [1].", "local", plan, [source],
                           plan.text, plan.text, [LINGHE])
     assert wrong.answer is None and "17.9 billion" in (wrong.rejected or "")
+
+
+def test_a_chinese_answer_keeps_the_reports_numerals():
+    quote = ["一九七七年工业总产值比上年增长百分之十四点三，一九七八年增长百分之十三点五"]
+    assert in_report_numerals("1977年工业总产值增长14.3%，1978年增长13.5%[1]。", quote) == \
+        "1977年工业总产值增长百分之十四点三，1978年增长百分之十三点五[1]。"
+    assert in_report_numerals("增长6.5%[1]。", ["增长6.5%"]) == "增长6.5%[1]。"
+    assert in_report_numerals("增长14%[1]。", quote) == "增长14%[1]。"  # not the report's figure: left to the check
+
+
+def test_runners_up_come_from_the_quoted_reports_only():
+    other = Report("old", "1959年政府工作报告", year=1959, level="national")
+    quoted, same, elsewhere = _hit(LINGHE, REVIEW), _hit(LINGHE, "城镇新增就业1.2万人以上。", 4), _hit(other, "达到了三千七百亿斤。")
+    parts = [(quoted, SimpleNamespace(text="全年新增市场主体3966家", start=0)),
+             (elsewhere, SimpleNamespace(text="达到了三千七百亿斤", start=0)),
+             (same, SimpleNamespace(text="城镇新增就业1.2万人以上", start=0))]
+    sources = phrase_sources(parts, 5, quoted=1)  # type: ignore[arg-type]
+    assert [s.hit.report.report_id for s in sources] == ["lh", "lh"]

@@ -29,6 +29,7 @@ from rag.answer.records import Answer, in_script, reply_language
 from rag.core.models import Report
 from rag.core.numbers import (
     NOT_FIGURES,
+    VALUE_UNIT_RE,
     extract_figures,
     is_supported,
     unsupported_figures,
@@ -69,14 +70,18 @@ class Source:
         return line + named + (f"（= {'; '.join(amounts)}）" if amounts else "")
 
 
-def phrase_sources(parts: list[tuple[SearchHit, Selected]], limit: int) -> list[Source]:
-    """The sentences the model reads, best first: the extractive answer's, then runners-up, ``limit`` in all
-    (one sentence repeated by two chunks is read once)."""
+def phrase_sources(parts: list[tuple[SearchHit, Selected]], limit: int, quoted: int | None = None) -> list[Source]:
+    """The sentences the model reads, best first: the extractive answer's (the first ``quoted`` parts), then
+    runners-up from the same reports only, ``limit`` in all (one sentence repeated by two chunks is read once).
+    A runner-up from another report is how another year's figure would get in (the 1959 report's review of
+    1957 next to the 1955 report's target for it)."""
+    quoted = len(parts) if quoted is None else quoted
+    reports = {hit.chunk.report_id for hit, _ in parts[:quoted]}
     sources: list[Source] = []
     seen: set[str] = set()
-    for hit, selected in parts:
+    for index, (hit, selected) in enumerate(parts):
         key = selected.text.strip()
-        if key in seen or len(sources) >= limit:
+        if key in seen or len(sources) >= limit or (index >= quoted and hit.chunk.report_id not in reports):
             continue
         seen.add(key)
         sources.append(Source(len(sources) + 1, hit, selected.text, selected.start))
@@ -161,6 +166,8 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
         return Phrased(None, "the answer does not say what its figure is (a bare number)")
     renumber = {old: new for new, old in enumerate(cited, start=1)}
     text = MARKER_RE.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
+    if reply_language(plan) != "en":
+        text = in_script(in_report_numerals(text, [quotes[n - 1] for n in cited]), reply_language(plan))
     if reply_language(plan) == "en":
         text = with_report_wording(text, [quotes[n - 1] for n in cited])
         if not NUMERIC_CUES.search(plan.text):
@@ -185,6 +192,34 @@ REPORT_FIGURE = re.compile(
     r"[元人个個家户戶项項所座支件条條次场場批套处處张張辆輛艘台臺栋棟株只头頭亩畝吨噸%‰])?"
     r"(?:左右|以上|以内|以內|以下|上下|多|余|餘)?")
 EN_FIGURE = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:%|percent|per cent|trillion|billion|million|thousand))?")
+
+
+ARABIC_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?\s*(?:%|个百分点|[元人斤吨])?")
+
+
+def in_report_numerals(text: str, quotes: list[str]) -> str:
+    """A Chinese answer copies figures as the report writes them: where the model turned 百分之十四点三 into 14.3%
+    (same value), the report's numerals go back in, so the answer reads like its quote and can be found in it."""
+    wordings = []
+    for quote in quotes:
+        for match in VALUE_UNIT_RE.finditer(to_simplified(quote)):
+            wording = match.group(0).strip()
+            figures = extract_figures(wording)
+            if figures and not re.search(r"\d", wording):
+                wordings.append((figures[0], wording))
+    if not wordings:
+        return text
+
+    def restore(match: re.Match[str]) -> str:
+        figures = extract_figures(match.group(0))
+        if not figures:
+            return match.group(0)
+        found = next((w for f, w in wordings if f.percent == figures[0].percent
+                      and is_supported(figures[0], [f], strict_scale=True)
+                      and abs(f.scaled - figures[0].scaled) <= 1e-9 * max(abs(f.scaled), 1.0)), None)
+        return found or match.group(0)
+
+    return ARABIC_FIGURE.sub(restore, text)
 
 
 def restate_scaled(text: str, quotes: list[str]) -> str:

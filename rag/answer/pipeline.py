@@ -43,7 +43,7 @@ REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無
                           r"not (contain|mention|provide|found)|no information|cannot (answer|find)", re.I)
 TOP_K = 5
 LLM_SOURCES = 3  # chunks of the older prompt (sentences = 0)
-LLM_SENTENCES = 3  # sentences an LLM reads when it phrases an extractive answer (REPORTQA_LLM_SENTENCES)
+LLM_SENTENCES = 5  # sentences an LLM reads when it phrases an extractive answer (REPORTQA_LLM_SENTENCES)
 SOURCE_CHARS = 200  # per source: a 1.5B model on 2 CPU cores reads ~40 tokens/s and loses focus in long context
 INSTRUCTION_NOTE = "the question is an instruction to the assistant, not a question about the reports"
 
@@ -129,6 +129,7 @@ class Extraction:
 
     answer: Answer
     sentences: list[tuple[SearchHit, Selected]] = field(default_factory=list)
+    quoted: int = 0  # the first ``quoted`` sentences are the ones the answer quotes
 
 
 def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str,
@@ -173,7 +174,7 @@ def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: s
                                for text, n, hit in parts) + "。"
         answer_text = in_script(answer_text, language)
     return Extraction(Answer(question, answer_text, "extractive", True, False, citations, standalone),
-                      chosen + spare)
+                      chosen + spare, len(chosen))
 
 
 def _in_english(quote: str) -> str:
@@ -255,7 +256,7 @@ def llm_answer(
     if base.refused:  # no sentence covers the question: the model is not asked to find one
         base.engine = engine
         return base
-    sources = phrase_sources(extraction.sentences, max(sentences, len(base.citations)))
+    sources = phrase_sources(extraction.sentences, max(sentences, extraction.quoted), extraction.quoted)
     if reports is None:
         reports = list({hit.report.report_id: hit.report for hit in hits}.values())
     phrased = phrase_answer(chat_model, engine, plan, sources, question, standalone, reports, on_token)

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
         "qwen2.5-coder-1.5b", description="GGUF of the local engine, both from PyPI wheels: qwen2.5-coder-1.5b "
                                           "(llm extra) or qwen2.5-coder-0.5b (llm-small extra).")
     llm_sentences: int = Field(
-        3, ge=0, le=8, description="Sentences an LLM reads when it phrases the extractive answer (those it quotes, "
+        5, ge=0, le=8, description="Sentences an LLM reads when it phrases the extractive answer (those it quotes, "
                                    "then the next best); 0 = the top chunks instead.")
     llm_cache_prompt: bool = Field(
         True, description="Local engine: keep the KV cache of the prompt's fixed part between requests.")
