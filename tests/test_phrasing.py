@@ -134,6 +134,9 @@ def test_an_english_answer_keeps_the_reports_wording_of_its_figures():
     assert with_report_wording("It evacuated 2.5万余人 [1].", evacuated) == "It evacuated 2.5万余人 [1]."
     assert with_report_wording("It built 40 base stations [1].", ["新建5G基站40个"]) == \
         "It built 40 (40个) base stations [1]."
+    # Chinese numerals of older reports, with their qualifier; the marker [1] is never a figure
+    assert with_report_wording("Growth was to fall below 1% [1].", ["人口自然增长率降到百分之一以下"]) == \
+        "Growth was to fall below 1% (百分之一以下) [1]."
 
 
 def test_sources_are_the_quoted_sentences_then_runners_up():

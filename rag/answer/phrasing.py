@@ -30,6 +30,7 @@ from rag.core.models import Report
 from rag.core.numbers import (
     NOT_FIGURES,
     VALUE_UNIT_RE,
+    Figure,
     extract_figures,
     is_supported,
     unsupported_figures,
@@ -191,22 +192,30 @@ REPORT_FIGURE = re.compile(
     r"(?:个百分点|個百分點|平方公里|平方米|立方米|公里|千米|千瓦|美元|人次|"
     r"[元人个個家户戶项項所座支件条條次场場批套处處张張辆輛艘台臺栋棟株只头頭亩畝吨噸%‰])?"
     r"(?:左右|以上|以内|以內|以下|上下|多|余|餘)?")
-EN_FIGURE = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:%|percent|per cent|trillion|billion|million|thousand))?")
+EN_FIGURE = re.compile(r"(?<![\w.\[])\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:%|percent|per cent|trillion|billion|million|thousand))?(?![\d\]])")
 
 
 ARABIC_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?\s*(?:%|个百分点|[元人斤吨])?")
 
 
+def chinese_numeral_wordings(quote: str) -> list[tuple[Figure, str]]:
+    """Figures a sentence writes in Chinese numerals (百分之七点九, 三千八百五十六亿斤), with a qualifier after them
+    (百分之一以下), each with its value."""
+    simplified = to_simplified(quote)
+    wordings = []
+    for match in VALUE_UNIT_RE.finditer(simplified):
+        tail = re.match(r"(?:左右|以上|以内|以下|上下)?", simplified[match.end():])
+        wording = match.group(0).strip() + (tail.group(0) if tail else "")
+        figures = extract_figures(wording)
+        if figures and not re.search(r"\d", wording):
+            wordings.append((figures[0], wording))
+    return wordings
+
+
 def in_report_numerals(text: str, quotes: list[str]) -> str:
     """A Chinese answer copies figures as the report writes them: where the model turned 百分之十四点三 into 14.3%
     (same value), the report's numerals go back in, so the answer reads like its quote and can be found in it."""
-    wordings = []
-    for quote in quotes:
-        for match in VALUE_UNIT_RE.finditer(to_simplified(quote)):
-            wording = match.group(0).strip()
-            figures = extract_figures(wording)
-            if figures and not re.search(r"\d", wording):
-                wordings.append((figures[0], wording))
+    wordings = [w for quote in quotes for w in chinese_numeral_wordings(quote)]
     if not wordings:
         return text
 
@@ -256,6 +265,7 @@ def with_report_wording(text: str, quotes: list[str]) -> str:
             figures = extract_figures(match.group(0))
             if figures:
                 wordings.append((figures[0], match.group(0).strip()))
+        wordings += chinese_numeral_wordings(quote)
     out, pos = [], 0
     for figure_match in EN_FIGURE.finditer(text):
         figures = extract_figures(figure_match.group(0))
