@@ -155,6 +155,9 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
                                       standalone, strict_scale=True)
         if missing:
             return Phrased(None, f"figures not found in the cited sentences: {', '.join(missing)}")
+    if 1 not in cited and len({s.hit.chunk.report_id for s in sources}) > 1:
+        # sentences from several reports (a 1955 target, the 1959 review of it): the best one must be used
+        return Phrased(None, "the answer leaves out the best sentence for another report's")
     years = unbacked_years(text, [sources[n - 1] for n in cited], standalone)
     if years:
         return Phrased(None, f"the answer states years its sources do not: {', '.join(map(str, years))}")

@@ -59,7 +59,7 @@ def markdown(r: dict[str, Any]) -> str:
                                "min cosine to fp32", "query ms p50", "dev R@5 dense", "dev R@5 hybrid",
                                "ncp R@5 dense", "ncp R@5 hybrid"], rows))
     if isinstance(qry := r.get("query"), dict) and "search" in qry:
-        rows = [[f"search {mode}", x["n"], x["p50_ms"], x["p95_ms"], x["p99_ms"], ""]
+        rows = [[f"search {mode}", x["n"], x["p50_ms"], x["p95_ms"], x["p99_ms"], "", ""]
                 for mode, x in qry["search"].items()]
         for engine, x in qry.get("ask", {}).items():
             ft = x.get("first_token")
