@@ -46,8 +46,7 @@ def other_year_sources(text: str, sources: list[SearchHit], cited: list[int], pl
     other = []
     for n in cited:
         hit = sources[n - 1]
-        claim = " ".join(s for s in CLAIM_SPLIT.split(text) if f"[{n}]" in s) or text
-        start, end = locate_quote(hit.chunk.text, claim)
+        start, end = locate_quote(hit.chunk.text, claim_of(text, n))
         quote = hit.chunk.text[start:end]
         if extract_figures(quote) and year_match(plan.time.asked_years, quote, hit.chunk.time, hit.report.year) < 0:
             other.append(n)
@@ -57,11 +56,17 @@ def other_year_sources(text: str, sources: list[SearchHit], cited: list[int], pl
 def repair_markers(text: str, sources: list[SearchHit], question: str) -> str | None:
     """Small models often drop or misnumber [n]. When all figures of the answer occur in exactly one source,
     cite that source instead; an answer without figures, or with figures from nowhere, is not repaired."""
+    return mark_sole_holder(text, [hit.chunk.text for hit in sources], question)
+
+
+def mark_sole_holder(text: str, source_texts: list[str], question: str) -> str | None:
+    """``text`` with its markers replaced by one ``[n]`` at its end, n the only source text that holds all of
+    its figures; None when it states no figure, or when no source or several hold them."""
     figures = extract_figures(MARKER_RE.sub("", text))
     if not figures:
         return None
-    holders = [n for n, hit in enumerate(sources, start=1)
-               if not unsupported_figures(MARKER_RE.sub("", text), [hit.chunk.text], question)]
+    holders = [n for n, source in enumerate(source_texts, start=1)
+               if not unsupported_figures(MARKER_RE.sub("", text), [source], question)]
     if len(holders) != 1:
         return None
     bare = MARKER_RE.sub("", text).rstrip()
@@ -80,7 +85,8 @@ def unbacked_years(text: str, cited: list[Any], question: str) -> list[int]:
     ``cited`` holds :class:`rag.answer.phrasing.Source` items."""
     from rag.retrieve.when import question_time
 
-    backed = set(question_time(question).years) | set(question_time(question).asked_years)
+    asked = question_time(question)
+    backed = set(asked.years) | set(asked.asked_years)
     for source in cited:
         hit = source.hit
         backed |= set(sentence_years(source.quote, hit.report.year)) | set(hit.chunk.time.years)

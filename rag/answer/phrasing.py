@@ -20,6 +20,7 @@ from rag.answer.extractive import NUMERIC_CUES, Selected
 from rag.answer.grounding import (
     MARKER_RE,
     claim_of,
+    mark_sole_holder,
     names_subject,
     other_places,
     unbacked_years,
@@ -112,6 +113,12 @@ def phrase_answer(
     messages = phrase_prompt.format_messages(sources=format_sentence_sources(sources, language == "en"),
                                              question=standalone,
                                              language_rule=PHRASE_LANGUAGE[language])
+    text = in_script(_tidy(stream_reply(chat_model, messages, on_token)), language)
+    return check_phrased(text, engine, plan, sources, question, standalone, reports)
+
+
+def stream_reply(chat_model: Any, messages: list[Any], on_token: Callable[[str], None] | None = None) -> str:
+    """The model's whole reply, each token passed to ``on_token`` as it comes (the UI shows it at once)."""
     pieces: list[str] = []
     for chunk in chat_model.stream(messages):
         token = chunk.content if isinstance(chunk.content, str) else ""
@@ -119,8 +126,7 @@ def phrase_answer(
             pieces.append(token)
             if on_token is not None:
                 on_token(token)
-    text = in_script(_tidy("".join(pieces)), language)
-    return check_phrased(text, engine, plan, sources, question, standalone, reports)
+    return "".join(pieces)
 
 
 def _tidy(text: str) -> str:
@@ -133,13 +139,13 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
                   reports: list[Report]) -> Phrased:
     """Markers, figures, years, places and subject of a phrased answer; markers renumbered 1..m in order."""
     quotes = [s.quote for s in sources]
+    language = reply_language(plan)
     if not MARKER_RE.search(text):
-        holders = [s.n for s in sources if extract_figures(text)
-                   and not unsupported_figures(text, [s.quote], standalone)]
-        if len(holders) != 1:
+        repaired = mark_sole_holder(text, quotes, standalone)
+        if repaired is None:
             return Phrased(None, "the answer cites no source")
-        text = _mark_end(text, holders[0])
-    if reply_language(plan) == "en":
+        text = repaired
+    if language == "en":
         text = restate_scaled(text, quotes)
     markers = [int(m) for m in MARKER_RE.findall(text)]
     bad = sorted({m for m in markers if not 1 <= m <= len(sources)})
@@ -170,9 +176,9 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
         return Phrased(None, "the answer does not say what its figure is (a bare number)")
     renumber = {old: new for new, old in enumerate(cited, start=1)}
     text = MARKER_RE.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
-    if reply_language(plan) != "en":
-        text = in_script(in_report_numerals(text, [quotes[n - 1] for n in cited]), reply_language(plan))
-    if reply_language(plan) == "en":
+    if language != "en":
+        text = in_script(in_report_numerals(text, [quotes[n - 1] for n in cited]), language)
+    else:
         text = with_report_wording(text, [quotes[n - 1] for n in cited])
         if not NUMERIC_CUES.search(plan.text):
             # what a programme is or what a list holds: its Chinese names are what the reader looks up
@@ -180,13 +186,6 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
     citations = [Citation(renumber[n], sources[n - 1].hit, sources[n - 1].quote, sources[n - 1].start)
                  for n in cited]
     return Phrased(Answer(question, text, engine, True, False, citations, standalone))
-
-
-def _mark_end(text: str, n: int) -> str:
-    """Cite source ``n`` at the end of the answer (before its final stop)."""
-    end = re.search(r"[。.!！?？]*$", text)
-    cut = end.start() if end else len(text)
-    return f"{text[:cut]}[{n}]{text[cut:]}"
 
 
 # A figure as a report writes it: number, scale word, unit or measure word, qualifier (1.2万人以上, 40个, 12.93億元).

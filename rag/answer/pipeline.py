@@ -19,15 +19,15 @@ from rag.answer.citations import Citation, locate_quote, neutralize_markers, sen
 from rag.answer.conversation import rewrite_follow_up
 from rag.answer.extractive import MIN_COVERAGE, Selected, rank_sentences, topic_terms
 from rag.answer.grounding import (
-    CLAIM_SPLIT,
     MARKER_RE,
     check_grounding,
+    claim_of,
     other_year_sources,
     repair_markers,
 )
 from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
-from rag.answer.phrasing import phrase_answer, phrase_sources
+from rag.answer.phrasing import phrase_answer, phrase_sources, stream_reply
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
 from rag.answer.report_facts import report_fact_answer
 from rag.core.models import Report
@@ -282,14 +282,7 @@ def chunk_llm_answer(
         refusal=REFUSAL[language], language_rule=LANGUAGE_RULES[language],
         sources=format_sources(sources, terms), question=standalone,
     )
-    pieces: list[str] = []
-    for chunk in chat_model.stream(messages):
-        token = chunk.content if isinstance(chunk.content, str) else ""
-        if token:
-            pieces.append(token)
-            if on_token is not None:
-                on_token(token)
-    text = in_script("".join(pieces).strip(), language)
+    text = in_script(stream_reply(chat_model, messages, on_token).strip(), language)
     if REFUSAL_CUES.search(text) and not MARKER_RE.search(text):
         # Small models decline too readily; a confident extractive answer from the same sources wins.
         extractive = extractive_answer(plan, hits, question, standalone, weight_of)
@@ -321,8 +314,7 @@ def chunk_llm_answer(
     citations = []
     for n in cited:
         hit = sources[n - 1]
-        claim = " ".join(s for s in CLAIM_SPLIT.split(text) if f"[{n}]" in s) or text
-        start, end = locate_quote(hit.chunk.text, claim)
+        start, end = locate_quote(hit.chunk.text, claim_of(text, n))
         citations.append(Citation(n, hit, hit.chunk.text[start:end], start))
     return Answer(question, text, engine, True, False, citations, standalone, repaired_note)
 
