@@ -1,4 +1,5 @@
-"""Retrieval with real components: FAISS, the real embedding model, SQLite FTS5."""
+"""Retrieval with real components: the real embedding model on both search backends (SQLite FTS5 + FAISS, and
+Milvus Lite): tests taking ``backend_services`` or ``backend`` run on each."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from embeddings.vector_store import FaissVectorStore, VectorIndexError
 from rag.index.vectors import vector_path
 from rag.retrieve.hybrid import SearchFilters
 from rag.service.resources import Services
-from tests.conftest import SEEDS
+from tests.conftest import BACKENDS, SEEDS, indexed_ids
 
 LINGHE = "000_748cc8dca99de2ec"
 QILIN = "001_377fd206c21df32a"
@@ -73,48 +74,49 @@ def test_corrupt_or_mismatched_index_gives_clear_error(tmp_path):
         FaissVectorStore.load(tmp_path / "v.npz", "m")
 
 
-def test_dev_questions_are_found(seed_services, dev_qa):
+def test_dev_questions_are_found(backend_services, dev_qa):
     from rag.core.textnorm import normalize_for_search
 
     found = 0
     for item in dev_qa:
-        hits = seed_services.search(item["question"], k=5).hits
+        hits = backend_services.search(item["question"], k=5).hits
         golds = [normalize_for_search(g) for g in item["gold_contains"]]
         found += any(any(g in h.chunk.search_text for g in golds) for h in hits)
     assert found >= 0.95 * len(dev_qa)
 
 
-def test_traditional_and_simplified_find_each_other(seed_services):
+def test_traditional_and_simplified_find_each_other(backend_services):
     # Traditional question, Simplified report (凌河区) and Simplified question, Traditional report (麒麟區).
-    assert top_ids(seed_services, "凌河區新註冊科技型中小企業多少家？", mode="bm25")[0].startswith(LINGHE)
-    hits = seed_services.search("麒麟区增绿补绿多少平方米？", k=3, mode="bm25").hits
+    assert top_ids(backend_services, "凌河區新註冊科技型中小企業多少家？", mode="bm25")[0].startswith(LINGHE)
+    hits = backend_services.search("麒麟区增绿补绿多少平方米？", k=3, mode="bm25").hits
     assert hits[0].chunk.report_id == QILIN and "增綠補綠20.94萬平方米" in hits[0].chunk.text
 
 
-def test_english_question_is_expanded_with_place_and_terms(seed_services):
-    result = seed_services.search("How many job fairs did Jinzhou hold?", k=5)
+def test_english_question_is_expanded_with_place_and_terms(backend_services):
+    result = backend_services.search("How many job fairs did Jinzhou hold?", k=5)
     assert "锦州市" in result.plan.expansions and "招聘会" in result.plan.expansions
     assert any("举办招聘会350场" in h.chunk.text for h in result.hits)
 
 
-def test_filters(seed_services):
+def test_filters(backend_services):
     question = "地区生产总值"
-    only = top_ids(seed_services, question, filters=SearchFilters(report_ids=[XISHI]))
+    only = top_ids(backend_services, question, filters=SearchFilters(report_ids=[XISHI]))
     assert only and all(cid.startswith(XISHI) for cid in only)
-    by_year = top_ids(seed_services, question, filters=SearchFilters(year=2022))
+    by_year = top_ids(backend_services, question, filters=SearchFilters(year=2022))
     assert by_year and all(cid.startswith("002_") for cid in by_year)
-    by_region = top_ids(seed_services, question, mode="dense", filters=SearchFilters(region="營口"))
+    by_region = top_ids(backend_services, question, mode="dense", filters=SearchFilters(region="營口"))
     assert by_region and all(cid.startswith(XISHI) for cid in by_region)
-    assert top_ids(seed_services, question, filters=SearchFilters(region="北京")) == []
+    assert top_ids(backend_services, question, filters=SearchFilters(region="北京")) == []
 
 
-def test_incremental_add_replace_remove_and_reindex(test_settings, tmp_path):
-    settings = test_settings.model_copy(update={"index_dir": tmp_path / "idx"})
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_incremental_add_replace_remove_and_reindex(test_settings, tmp_path, backend):
+    settings = test_settings.model_copy(update={"index_dir": tmp_path / "idx", "search_backend": backend})
     src = tmp_path / "xishi.txt"
     shutil.copy(SEEDS / "004_47fca0f5403c067d.txt", src)
     with Services(settings) as services:
         services.ingest([src])
-        ids_before = services.vectors.ids()
+        ids_before = indexed_ids(services)
         assert ids_before == set(services.store.chunk_ids())
         text = src.read_text(encoding="utf-8").replace("實名制就業3800人", "實名制就業3900人")
         src.write_text(text, encoding="utf-8")
@@ -125,10 +127,18 @@ def test_incremental_add_replace_remove_and_reindex(test_settings, tmp_path):
         assert stats.added == stats.removed == 0
         shutil.copy(SEEDS / "003_a4fd2a1ae2d076c2.txt", tmp_path / "jinzhou.txt")
         services.ingest([tmp_path / "jinzhou.txt"])
-        assert any(cid.startswith("jinzhou:") for cid in services.vectors.ids())
+        assert any(cid.startswith("jinzhou:") for cid in indexed_ids(services))
         assert services.delete_report("jinzhou")
-        assert not any(cid.startswith("jinzhou:") for cid in services.vectors.ids())
-        assert services.vectors.ids() == set(services.store.chunk_ids())
+        assert not any(cid.startswith("jinzhou:") for cid in indexed_ids(services))
+        assert indexed_ids(services) == set(services.store.chunk_ids())
+        assert services.check().ok
+    if backend == "milvus":
+        with Services(settings) as services:
+            stats = services.reindex()
+            assert stats.embedded == 0 and stats.from_cache == stats.added > 0
+            assert services.check().ok
+            assert services.search("西市區實名制就業多少人", k=1).hits[0].chunk.report_id == "xishi"
+        return
 
     # A truncated index file is detected; reindex rebuilds it from the store (vectors from the cache).
     path = vector_path(settings.index_dir)

@@ -5,25 +5,32 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import NATIONAL, SEEDS, need_shared
+from tests.conftest import BACKENDS, NATIONAL, SEEDS, bm25_milvus, need_shared
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def library(request, tmp_path_factory):
+    """The library on each search backend: FTS5, or Milvus Lite's BM25 function (with stand-in vectors)."""
     from rag.core.config import Settings
     from rag.service.resources import Services
 
     services = Services(Settings(index_dir=tmp_path_factory.mktemp("national")))
     outcomes = services.ingest([SEEDS, need_shared(NATIONAL)], index=False)
     assert sum(o.status == "added" for o in outcomes) == 57
+    if request.param == "milvus":
+        bm25_milvus(services, tmp_path_factory.mktemp("hash"))
     yield services
     services.close()
 
 
-def top_years(library, question: str, prior: str, k: int = 3) -> list[int | None]:
+def retriever(library, prior: str):
     from rag.retrieve.hybrid import Retriever
 
-    hits = Retriever(library.store, year_prior=prior).search(question, k=k, mode="bm25").hits
+    return Retriever(library.store, library.__dict__.get("milvus"), year_prior=prior)
+
+
+def top_years(library, question: str, prior: str, k: int = 3) -> list[int | None]:
+    hits = retriever(library, prior).search(question, k=k, mode="bm25").hits
     return [hit.report.year for hit in hits]
 
 
@@ -47,19 +54,14 @@ def test_questions_about_spans_or_no_year_are_not_restricted(library):
 
 
 def test_a_named_place_keeps_its_own_reports(library):
-    from rag.retrieve.hybrid import Retriever
-
-    hits = Retriever(library.store, year_prior="hard").search("凌河区2022年固定资产投资完成多少？", k=3,
-                                                              mode="bm25").hits
+    hits = retriever(library, "hard").search("凌河区2022年固定资产投资完成多少？", k=3, mode="bm25").hits
     assert hits[0].report.district == "凌河区" and "33.8亿元" in hits[0].chunk.text
 
 
 def test_a_named_place_gets_no_other_places_paragraphs(library):
     """Under the hard prior a named place restricts like a named report: the State Council's paragraph on the
     same policy never outranks the district's own."""
-    from rag.retrieve.hybrid import Retriever
-
-    hits = Retriever(library.store, year_prior="hard").search("麒麟区增值税留抵退税多少？", k=5, mode="bm25").hits
+    hits = retriever(library, "hard").search("麒麟区增值税留抵退税多少？", k=5, mode="bm25").hits
     assert hits and {hit.report.district for hit in hits} == {"麒麟区"}
 
 

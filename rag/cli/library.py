@@ -132,19 +132,38 @@ def chunks(report_id: str, as_json: JsonOpt = False) -> None:
 
 
 @app.command()
-def reindex(as_json: JsonOpt = False) -> None:
+def reindex(
+    as_json: JsonOpt = False,
+    check: Annotated[bool, typer.Option("--check", help="Compare the search index with the store; change nothing. "
+                                                      "Exit status 1 when they differ.")] = False,
+) -> None:
     """Rebuild the lexical and vector indexes from the stored chunks (fixes a corrupt or outdated index)."""
     from embeddings.model import EmbeddingModelError
     from embeddings.vector_store import VectorIndexError
 
-    with open_services(show_progress=not as_json) as services:
+    with open_services(show_progress=not as_json and not check) as services:
         try:
-            stats = services.reindex()
+            if check:
+                report = services.check()
+            else:
+                stats = services.reindex()
         except (VectorIndexError, EmbeddingModelError, StoreError) as exc:
             raise fail(str(exc)) from exc
         n_reports = len(services.store.reports())
+    if check:
+        data = report.to_dict()
+        if as_json:
+            print_json(data)
+        else:
+            state = "consistent" if report.ok else "INCONSISTENT (run `reportqa reindex`)"
+            console.print(f"{report.backend} index {state}: {report.store_chunks} stored chunks, {report.index_rows} "
+                          f"indexed; {data['missing']} missing, {data['orphans']} orphaned, {data['stale']} stale"
+                          + (f"; lexical rows {report.lexical_rows}" if report.lexical_rows is not None else ""))
+        if not report.ok:
+            raise typer.Exit(1)
+        return
     data = {"reports": n_reports, "chunks": stats.added, "embedded": stats.embedded,
-            "from_cache": stats.from_cache}
+            "from_cache": stats.from_cache, "backend": services.settings.search_backend}
     if as_json:
         print_json(data)
     else:

@@ -20,6 +20,8 @@ Engine = Literal["auto", "extractive", "local", "openai"]
 YearPrior = Literal["soft", "hard", "off"]
 QueryTranslation = Literal["off", "auto", "local", "openai"]
 LocalModel = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
+SearchBackend = Literal["local", "milvus"]
+MilvusAnalyzer = Literal["auto", "whitespace", "standard", "jieba"]
 
 
 class Settings(BaseSettings):
@@ -50,6 +52,20 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(64, description="HNSW search breadth (higher = better recall, slower).")
     ivf_lists: int = Field(1024, description="IVF clusters.")
     ivf_nprobe: int = Field(16, description="IVF clusters visited per query.")
+    search_backend: SearchBackend = Field(
+        "local", description="Search engine: local (SQLite FTS5 + FAISS, one machine) or milvus (one Milvus collection "
+                             "with BM25 full-text search and the vectors; Milvus Lite, Standalone or a cluster).")
+    milvus_uri: str | None = Field(
+        None, description="Milvus to use: a directory path for Milvus Lite (default <index_dir>/milvus.db) or "
+                          "http://host:19530 for Milvus Standalone/Distributed.")
+    milvus_token: str | None = Field(None, description="Milvus token (user:password, or an API key); unset = none.")
+    milvus_collection: str = Field(
+        "reportqa_chunks", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
+        description="Collection holding this index's chunks (one per index directory sharing a server).")
+    milvus_analyzer: MilvusAnalyzer = Field(
+        "auto", description="Analyzer of the BM25 field: auto (whitespace on a server, standard on Milvus Lite: both "
+                            "split the local index's own terms), whitespace, standard, or jieba (the engine cuts "
+                            "the raw text).")
     search_mode: SearchMode = Field("hybrid", description="Default retrieval mode: bm25, dense or hybrid.")
     search_candidates: int = Field(50, description="Candidates taken from each ranking before fusion.")
     fusion: Fusion = Field("weighted", description="Hybrid fusion: weighted (normalized score sum) or rrf.")

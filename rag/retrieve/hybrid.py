@@ -17,7 +17,7 @@ from rag.core.config import Settings
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import to_simplified
 from rag.core.timeframe import ChunkTime
-from rag.index.lexical import bm25_search
+from rag.index.search_index import LocalIndex, SearchIndex
 from rag.index.store import ReportStore
 from rag.retrieve.corpus import library_counts
 from rag.retrieve.facts import asked_facts, fact_chunk_ids
@@ -107,9 +107,10 @@ class SearchResult:
 
 
 class Retriever:
-    """Searches one report store; the dense side is optional (BM25-only installs and tests)."""
+    """Searches one report store through a search backend (``rag/index/search_index.py``: FTS5 + FAISS by
+    default, or Milvus); the dense side is optional (BM25-only installs and tests)."""
 
-    def __init__(self, store: ReportStore, vectors: Any = None, embedder: Any = None, candidates: int = 50,
+    def __init__(self, store: ReportStore, index: SearchIndex | None = None, embedder: Any = None, candidates: int = 50,
                  rrf_k: int = 60, fusion: str = "weighted", alpha: float = 0.7, year_prior: str = "hard") -> None:
         if fusion not in ("weighted", "rrf"):
             raise ValueError(f"fusion must be 'weighted' or 'rrf', not {fusion!r}")
@@ -117,7 +118,7 @@ class Retriever:
         self.alpha = alpha
         self.year_prior = year_prior  # soft: a bonus; hard: only those reports; off
         self.store = store
-        self.vectors = vectors
+        self.index: SearchIndex = index or LocalIndex(store)
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
@@ -142,7 +143,7 @@ class Retriever:
             raise ValueError("the plan was made for another question")
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        if mode != "bm25" and (self.vectors is None or self.embedder is None):
+        if mode != "bm25" and (not self.index.has_dense or self.embedder is None):
             raise ValueError(f"mode {mode!r} needs the vector index; use mode 'bm25' or run `reportqa reindex`")
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -193,15 +194,11 @@ class Retriever:
         rankings: dict[str, list[tuple[str, float]]] = {}
         if mode in ("bm25", "hybrid"):
             t = time.perf_counter()
-            rankings["bm25"] = bm25_search(self.store.conn, plan.lexical_text, n, allowed)
+            rankings["bm25"] = self.index.lexical(plan.lexical_text, n, allowed)
             timings["bm25_ms"] = timings.get("bm25_ms", 0.0) + (time.perf_counter() - t) * 1000
         if mode in ("dense", "hybrid"):
             t = time.perf_counter()
-            allowed_chunks = None
-            if allowed is not None:
-                allowed_set = set(allowed)
-                allowed_chunks = {cid for cid in self.vectors.ids() if cid.split(":", 1)[0] in allowed_set}
-            rankings["dense"] = self.vectors.search(vector, n, allowed_chunks)
+            rankings["dense"] = self.index.dense(vector, n, allowed)
             timings["dense_ms"] = timings.get("dense_ms", 0.0) + (time.perf_counter() - t) * 1000
         return rankings
 

@@ -12,10 +12,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from embeddings.cache import EmbeddingCache
+from embeddings.cache import EmbeddingCache, text_key
 from embeddings.model import Embedder
 from embeddings.vector_store import FaissVectorStore
 from rag.core.config import Settings, get_settings
+from rag.index.search_index import Consistency, LocalIndex, compare_ids
 from rag.index.store import ReportStore
 from rag.index.vectors import (
     SyncStats,
@@ -30,6 +31,7 @@ from rag.retrieve.hybrid import Retriever, SearchFilters, SearchResult
 from rag.retrieve.plan import QueryPlan
 
 if TYPE_CHECKING:
+    from rag.index.milvus import MilvusIndex
     from rag.reports.compare import Comparison
     from rag.reports.ledger import LedgerRow, TargetCheck
     from rag.reports.summary import ReportSummary
@@ -51,6 +53,8 @@ class Services:
 
     def close(self) -> None:
         self.store.close()
+        if "milvus" in self.__dict__:
+            self.milvus.close()
         if "cache" in self.__dict__:
             self.cache.close()
 
@@ -79,16 +83,37 @@ class Services:
         sync_vectors(self.store, vectors, self.embedder, self.cache, self.show_progress)
         return vectors
 
+    @property
+    def uses_milvus(self) -> bool:
+        return self.settings.search_backend == "milvus"
+
+    def _open_milvus(self) -> MilvusIndex:
+        from rag.index.milvus import MilvusIndex
+
+        return MilvusIndex(self.settings, self.index_dir, self.embedder.model_id, self.embedder.dim)
+
+    @cached_property
+    def milvus(self) -> MilvusIndex:
+        """The Milvus collection (REPORTQA_SEARCH_BACKEND=milvus), brought in step with the store."""
+        index = self._open_milvus()
+        index.sync(self.store, self.embedder, self.cache, self.show_progress)
+        return index
+
     @cached_property
     def retriever(self) -> Retriever:
         s = self.settings
         return Retriever(self.store, None, self.embedder, s.search_candidates, s.rrf_k, s.fusion, s.hybrid_alpha,
                          s.year_prior)
 
-    def _dense_ready(self) -> Retriever:
+    def _ready(self, mode: str) -> Retriever:
+        """The retriever with the backend ``mode`` needs loaded: Milvus answers both searches; locally, FTS5
+        needs nothing loaded and the FAISS index is loaded on the first dense search."""
         retriever = self.retriever
-        if retriever.vectors is None:
-            retriever.vectors = self.vectors
+        if self.uses_milvus:
+            if retriever.index is not self.__dict__.get("milvus"):
+                retriever.index = self.milvus
+        elif mode != "bm25" and not retriever.index.has_dense:
+            retriever.index = LocalIndex(self.store, self.vectors)
         return retriever
 
     def warm_up(self) -> None:
@@ -120,7 +145,7 @@ class Services:
         items = prepare_upload(self.store, name, data, self.settings)
         chunks = [c for item in items if isinstance(item, PreparedDocument) and item.staged is not None
                   for c in item.staged.parsed.chunks]
-        if index and chunks and ("vectors" in self.__dict__ or vector_path(self.index_dir).exists()):
+        if index and chunks and (self.uses_milvus or "vectors" in self.__dict__ or vector_path(self.index_dir).exists()):
             embed_with_cache(self.embedder, self.cache, [passage_text(c) for c in chunks])
         return items
 
@@ -134,12 +159,18 @@ class Services:
 
     def delete_report(self, report_id: str) -> bool:
         removed = self.store.delete(report_id)
-        if removed and vector_path(self.index_dir).exists():
+        indexed = "milvus" in self.__dict__ or self._open_milvus().exists() if self.uses_milvus \
+            else vector_path(self.index_dir).exists()
+        if removed and indexed:
             self.sync()
         return removed
 
     def sync(self) -> SyncStats:
-        """Update the vector index after the store changed."""
+        """Update the search backend's index after the store changed (after its commit: the store leads)."""
+        if self.uses_milvus:
+            if "milvus" not in self.__dict__:
+                self.__dict__["milvus"] = self._open_milvus()
+            return self.milvus.sync(self.store, self.embedder, self.cache, self.show_progress)
         if "vectors" not in self.__dict__:
             self.vectors  # noqa: B018 - loading syncs
             return SyncStats()
@@ -148,19 +179,39 @@ class Services:
     def reindex(self) -> SyncStats:
         """Rebuild lexical and vector indexes from the stored chunks (vectors come from the cache)."""
         self.store.rebuild_lexical()
+        self.retriever.index = LocalIndex(self.store)
+        if self.uses_milvus:
+            milvus = self.__dict__.pop("milvus", None) or self._open_milvus()
+            milvus.drop()
+            stats = milvus.sync(self.store, self.embedder, self.cache, self.show_progress)
+            self.__dict__["milvus"] = milvus
+            return stats
         vector_path(self.index_dir).unlink(missing_ok=True)
         self.__dict__.pop("vectors", None)
-        self.retriever.vectors = None
         vectors = open_vector_store(self.settings, self.embedder, self.index_dir)
         stats = sync_vectors(self.store, vectors, self.embedder, self.cache, self.show_progress)
         self.__dict__["vectors"] = vectors
         return stats
 
+    def check(self) -> Consistency:
+        """The store of record against the search backend's index, changing nothing (``reindex --check``)."""
+        if self.uses_milvus:
+            return (self.__dict__.get("milvus") or self._open_milvus()).check(self.store)
+        want = {c.chunk_id: text_key(passage_text(c)) for c in self.store.chunks()}
+        have: dict[str, str] = {}
+        if "vectors" in self.__dict__:
+            have = dict(self.vectors.key_of)
+        elif vector_path(self.index_dir).exists():
+            have = dict(open_vector_store(self.settings, self.embedder, self.index_dir).key_of)
+        result = compare_ids("local", want, have)
+        result.lexical_rows = self.store.conn.execute("SELECT count(*) FROM chunk_terms").fetchone()[0]
+        return result
+
     def search(self, question: str, k: int = 5, mode: str | None = None,
                filters: SearchFilters | None = None, plan: QueryPlan | None = None) -> SearchResult:
         """Rank chunks for ``question``; ``plan`` is its analysis when the caller already has it."""
         mode = mode or self.settings.search_mode
-        retriever = self.retriever if mode == "bm25" else self._dense_ready()
+        retriever = self._ready(mode)
         if plan is None and self.translation_engine() is not None:
             plan = self.plan(question)
         return retriever.search(question, k=k, mode=mode, filters=filters, plan=plan)
