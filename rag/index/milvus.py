@@ -250,6 +250,7 @@ class MilvusIndex:
         """chunk_id → content key of every row in the collection."""
         if not self.exists():
             return {}
+        self.client.load_collection(self.collection)  # a new process finds it released
         keys: dict[str, str] = {}
         iterator = self.client.query_iterator(self.collection, batch_size=2000, filter="",
                                               output_fields=["chunk_id", "key"])
@@ -336,8 +337,11 @@ class MilvusIndex:
         """The store of record against the collection (``reportqa reindex --check``)."""
         reports = {r.report_id: r for r in store.reports()}
         want = {c.chunk_id: self.row_key(c, reports.get(c.report_id)) for c in store.chunks()}
-        found = self._describe() if self.exists() else {}
-        have = self.stored_keys()
+        try:
+            found = self._describe() if self.exists() else {}
+            have = self.stored_keys()
+        except Exception as exc:
+            raise MilvusIndexError(f"cannot read the Milvus collection {self.collection} at {self.uri}: {exc}") from exc
         result = compare_ids(self.backend, want, have)
         if found and found != self._wanted():  # another model or format: every row is stale
             result.stale = sorted(have)
