@@ -172,8 +172,7 @@ class Services:
                 self.__dict__["milvus"] = self._open_milvus()
             return self.milvus.sync(self.store, self.embedder, self.cache, self.show_progress)
         if "vectors" not in self.__dict__:
-            self.vectors  # noqa: B018 - loading syncs
-            return SyncStats()
+            self.__dict__["vectors"] = open_vector_store(self.settings, self.embedder, self.index_dir)
         return sync_vectors(self.store, self.vectors, self.embedder, self.cache, self.show_progress)
 
     def reindex(self) -> SyncStats:

@@ -31,11 +31,8 @@ def _ingest_phase(args: dict[str, Any]) -> dict[str, Any]:
     t = time.perf_counter()
     outcomes = services.ingest([Path(p) for p in args["paths"]], index=False)
     parse_s = time.perf_counter() - t
-    from rag.index.vectors import open_vector_store, sync_vectors
-
     t = time.perf_counter()
-    vectors = open_vector_store(settings, services.embedder, services.index_dir)
-    stats = sync_vectors(services.store, vectors, services.embedder, services.cache)
+    stats = services.sync()  # the configured backend's index: FAISS, or the Milvus collection
     index_s = time.perf_counter() - t
     services.close()
     reports = sum(o.status in ("added", "replaced") for o in outcomes)
