@@ -80,3 +80,28 @@ def test_a_report_fact_question_finds_the_title_block_first(library):
     hits = library.search("2023年政府工作报告是在哪次会议上作的？", k=3, mode="bm25").hits
     assert hits[0].chunk.paragraph == 0 and hits[0].report.level == "national"
     assert "第十四届全国人民代表大会第一次会议" in hits[0].chunk.text
+
+
+def test_a_named_place_keeps_paragraphs_elsewhere_that_name_it(tmp_path):
+    """A question naming a place keeps, besides that place's own reports, paragraphs of other documents that
+    name the place (a notice filed under another place), never those that do not."""
+    from rag.core.config import Settings
+    from rag.retrieve.hybrid import Retriever
+    from rag.service.resources import Services
+
+    docs = {
+        "jinzhou.txt": "2023年锦州市政府工作报告\n\n一、2022年工作回顾\n\n全市地区生产总值增长3.5%，城镇新增就业2.1万人。",
+        "yingkou.txt": "营口市人民政府关于冬季供暖保障工作的通报\n\n营口市与锦州市开展供暖协作，锦州市今冬新建换热站12座，"
+                       "营口市新建换热站9座。",
+        "other.txt": "关于冬季供暖保障工作的通报\n\n各地今冬新建换热站共计300座，供暖保障工作有序推进，群众反映良好。"
+                     "\n\n下一步将继续做好供暖保障。",
+    }
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with Services(Settings(index_dir=tmp_path / "idx")) as services:
+        services.ingest([tmp_path], index=False)
+        places = {r.report_id: r.city for r in services.store.reports()}
+        assert set(places) == {"jinzhou", "yingkou", "other"} and places["yingkou"] != "锦州市"  # the notice is filed under 营口市 (or no place)
+        hits = Retriever(services.store, year_prior="hard").search("锦州市今冬新建换热站多少座？", k=5, mode="bm25").hits
+        reports = [hit.report.report_id for hit in hits]
+        assert "yingkou" in reports and "other" not in reports

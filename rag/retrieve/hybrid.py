@@ -15,12 +15,13 @@ from typing import Any, Protocol
 
 from rag.core.config import Settings
 from rag.core.models import Chunk, Report
-from rag.core.textnorm import to_simplified
+from rag.core.textnorm import normalize_for_search, to_simplified
 from rag.core.timeframe import ChunkTime
 from rag.index.search_index import LocalIndex, SearchIndex
 from rag.index.store import ReportStore
 from rag.retrieve.corpus import library_counts
 from rag.retrieve.facts import asked_facts, fact_chunk_ids
+from rag.retrieve.places import short_place_name
 from rag.retrieve.plan import QueryPlan, analyze
 from rag.retrieve.when import reports_for_time
 
@@ -173,7 +174,8 @@ class Retriever:
         t = time.perf_counter()
         fused = self._fuse(rankings, plan, mode, preferred if self.year_prior != "off" else set())
         if scope:
-            fused = [item for item in fused if item[0].split(":", 1)[0] in scope]
+            named = self._naming_place(fused, plan, scope) if not restrict else set()
+            fused = [item for item in fused if item[0].split(":", 1)[0] in scope or item[0] in named]
         asked = asked_facts(question) if preferred else ()
         if asked:  # who delivered it, when, where: the title block says, or the opening paragraph it lacks
             fronts = [cid for rid in sorted(preferred)
@@ -201,6 +203,19 @@ class Retriever:
             rankings["dense"] = self.index.dense(vector, n, allowed)
             timings["dense_ms"] = timings.get("dense_ms", 0.0) + (time.perf_counter() - t) * 1000
         return rankings
+
+    def _naming_place(self, fused: list[tuple[str, float, dict[str, int]]], plan: QueryPlan,
+                      scope: set[str]) -> set[str]:
+        """Candidates outside the named place's reports that name the place themselves: a library's metadata
+        places each work report, but a notice or news item about 上海 may be filed under no place or another
+        one, and a question naming 上海 is about it (ncp_policy_qa: R@1 0.72 with the place's reports only)."""
+        others = [cid for cid, _, _ in fused if cid.split(":", 1)[0] not in scope]
+        names = {normalize_for_search(form) for match in plan.places
+                 for form in (match.name, short_place_name(match.name))}
+        if not others or not names:
+            return set()
+        return {cid for cid, chunk in self.store.chunks_by_id(others).items()
+                if any(name in chunk.search_text or name in normalize_for_search(chunk.context) for name in names)}
 
     def _year_reports(self, plan: QueryPlan, reports: dict[str, Report], allowed: list[str] | None) -> set[str]:
         """Reports whose year can answer the question's year (its own for targets, the next for results)."""
