@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -53,6 +54,44 @@ def test_cli_scale_subset_writes_json_markdown_and_plot(tmp_path: Path) -> None:
     table = files["md"].read_text(encoding="utf-8")
     assert "## Scale" in table and "| 1,000 | hnsw ef64 |" in table
     assert (out / "latest.md").read_text(encoding="utf-8") == table
+    if not (importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite")):
+        assert "skipped" in data["scale"]["milvus"][0] and "**Milvus Lite**" in table
+        return
+    milvus = {r["index"]: r for r in data["scale"]["milvus"]}
+    assert set(milvus) == {"milvus-lite FLAT", "milvus-lite HNSW", "milvus-lite BM25"}, milvus
+    assert all(r["n"] == 1000 and r["p95_ms"] > 0 and r["build_s"] > 0 for r in milvus.values()), milvus
+    assert milvus["milvus-lite FLAT"]["recall@10_vs_flat"] >= 0.99
+    assert milvus["milvus-lite HNSW"]["recall@10_vs_flat"] >= 0.9
+    assert milvus["milvus-lite HNSW"]["params_applied"] == {"M": 32, "efConstruction": 40}
+    assert milvus["milvus-lite BM25"]["params_applied"] == {"bm25_k1": 1.2, "bm25_b": 0.75}
+    assert milvus["milvus-lite BM25"]["queries"] > 0 and milvus["milvus-lite BM25"]["overlap@10_vs_fts5"] >= 0.5
+    assert "### Milvus Lite" in table and "| 1,000 | milvus-lite BM25 |" in table
+
+
+def test_milvus_guard_projects_from_the_previous_size() -> None:
+    from rag.tools.bench.scale_milvus import _guard
+
+    assert _guard("bm25", 1000, {}) is None
+    reason = _guard("bm25", 1_000_000, {"bm25": (100_000, 3800.0, 3900.0, 80.0)})
+    assert reason is not None and "projected 37.2 GB" in reason
+    assert _guard("flat", 1_000_000, {"flat": (100_000, 48.0, 200.0, 60.0)}) is None  # 0.6 GB, 10 min
+
+
+def test_scale_markdown_with_and_without_milvus_rows() -> None:
+    base = {"date": "2026-01-01T00:00:00", "settings": {"embedding_backend": "onnx-int8", "index_kind": "flat"},
+            "machine": {"cpu": "cpu", "cores": 2, "memory_gb": 1, "load_avg_start": [0, 0, 0]}}
+    scale = {"sizes": [10], "vectors": [{"n": 10, "index": "flat", "build_s": 0.0, "memory_mb": 0.1, "p50_ms": 1.0,
+                                         "p95_ms": 1.0, "recall@10_vs_flat": 1.0}], "lexical": []}
+    old = markdown({**base, "scale": scale})  # a result file from before the Milvus rows
+    assert "| 10 | flat |" in old and "Milvus" not in old
+    skipped = markdown({**base, "scale": {**scale, "milvus": [{"skipped": "pymilvus not installed"}]}})
+    assert "**Milvus Lite**: pymilvus not installed" in skipped
+    rows = [{"n": 10, "index": "milvus-lite BM25", "skipped": "projected 40 GB"},
+            {"n": 10, "index": "milvus-lite FLAT", "build_s": 1.0, "first_query_s": 0.1, "memory_mb": 5.0,
+             "peak_mb": 9.0, "disk_mb": 2.0, "p50_ms": 3.0, "p95_ms": 4.0, "recall@10_vs_flat": 1.0}]
+    text = markdown({**base, "scale": {**scale, "milvus": rows}})
+    assert "| 10 | milvus-lite BM25 | projected 40 GB |" in text
+    assert "| 10 | milvus-lite FLAT | 1.0 | 0.1 | 5.0 | 9.0 | 2.0 | 3.0 | 4.0 | 1.0 |  |" in text
 
 
 def test_bad_bench_flags_are_one_line_errors(tmp_path: Path) -> None:

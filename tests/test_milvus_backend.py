@@ -140,3 +140,14 @@ def test_a_collection_of_another_model_is_rebuilt(milvus_settings, tmp_path):
         assert other.check(services.store).stale  # every row holds the other model's vectors
         other.ensure_collection()  # rebuilt, empty: sync re-embeds (from the cache)
         assert other.stored_keys() == {}
+
+
+def test_index_parameters_reach_the_engine(test_settings, tmp_path):
+    settings = test_settings.model_copy(update={"index_dir": tmp_path / "idx", "search_backend": "milvus",
+                                                "index_kind": "hnsw", "hnsw_m": 24})
+    index = MilvusIndex(settings, settings.index_dir, "test/model", 8)
+    index.ensure_collection()
+    vector = index.client.describe_index(index.collection, "vector")
+    assert vector["index_type"] == "HNSW" and vector["params"]["M"] == 24
+    assert index.client.describe_index(index.collection, "sparse")["params"] == {"bm25_k1": 1.2, "bm25_b": 0.75}
+    index.close()

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 # Milvus Lite keeps no MVCC timestamps; pymilvus warns so at every query iterator, harmlessly.
 logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(lambda record: "mvccTs" not in record.getMessage())
 
-FORMAT = 1  # bump when the collection's fields or what they hold change: the collection is then rebuilt
+FORMAT = 2  # bump when the collection's fields or what they hold change: the collection is then rebuilt
 LITE_FILE = "milvus.db"
 WRITE_BATCH = 500
 MAX_TERMS_BYTES = 65_535  # Milvus VARCHAR limit
@@ -176,10 +176,12 @@ class MilvusIndex:
         schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
                                      output_field_names=["sparse"]))
         index = self.client.prepare_index_params()
+        # Build parameters nested under "params": pymilvus 3 sends flat ones as top-level keys, which Milvus Lite
+        # drops silently (HNSW would get M 16, BM25 k1 1.5); a Milvus server reads either form.
         index.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                        params=BM25_PARAMS)
+                        params={"params": BM25_PARAMS})
         kind, params = self._vector_index()
-        index.add_index(field_name="vector", index_type=kind, metric_type="IP", params=params)
+        index.add_index(field_name="vector", index_type=kind, metric_type="IP", params={"params": params})
         index.add_index(field_name="report_id", index_type="INVERTED")
         self.client.create_collection(self.collection, schema=schema, index_params=index,
                                       properties={META_PROPERTY: json.dumps(self._wanted())})

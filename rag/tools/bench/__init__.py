@@ -38,7 +38,8 @@ from rag.tools.bench.load import bench_load, load_test, readers_under_uploads
 from rag.tools.bench.quality import bench_quality
 from rag.tools.bench.query import bench_query
 from rag.tools.bench.report import markdown, write_results
-from rag.tools.bench.scale import bench_scale, bench_vectors, clustered_unit_vectors
+from rag.tools.bench.scale import bench_scale, bench_vectors
+from rag.tools.bench.synthetic import clustered_unit_vectors
 
 # Section modules: common (options, helpers), ingest (+ __main__, the child process), embedding, query, scale,
 # quality (+ national), load (REST), report (JSON/Markdown/plot). Re-exported here: what the CLI and the tests use.

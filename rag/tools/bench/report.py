@@ -81,6 +81,8 @@ def markdown(r: dict[str, Any]) -> str:
                          x["p50_ms"], x["p95_ms"], x.get("recall@10_vs_flat", "")])
         parts.append("## Scale (synthetic corpora)\n\n" + _table(
             ["chunks", "index", "build s", "memory MB", "query p50 ms", "query p95 ms", "recall@10 vs flat"], rows))
+        if milvus := milvus_markdown(sc.get("milvus") or []):
+            parts.append(milvus)
     if isinstance(ql := r.get("quality"), dict) and "error" not in ql:
         rows = []
         for ds, x in ql.items():
@@ -102,6 +104,28 @@ def markdown(r: dict[str, Any]) -> str:
         if isinstance(x, dict) and ("error" in x or "skipped" in x):
             parts.append(f"**{name}**: {x.get('error') or x.get('skipped')}\n")
     return "\n".join(parts)
+
+
+def milvus_markdown(rows: list[dict[str, Any]]) -> str:
+    """The Milvus Lite rows of the scale section ('' for none: results from before they existed)."""
+    table, notes = [], []
+    for x in rows:
+        if "n" not in x:
+            notes.append(f"**Milvus Lite**: {x.get('skipped') or x.get('error')}\n")
+        elif "skipped" in x or "error" in x:
+            table.append([f"{x['n']:,}", x["index"], x.get("skipped") or x.get("error")] + [""] * 8)
+        else:
+            table.append([f"{x['n']:,}", x["index"], x["build_s"], x["first_query_s"], x["memory_mb"],
+                          x["peak_mb"], x["disk_mb"], x["p50_ms"], x["p95_ms"], x.get("recall@10_vs_flat", ""),
+                          x.get("overlap@10_vs_fts5", "")])
+    if not table:
+        return "\n".join(notes)
+    return ("### Milvus Lite (same vectors and chunks, one collection per row)\n\nBuild: insert, flush, "
+            "background index build, load and the first query (BM25 posting lists are built then). Memory: "
+            "growth of the process's resident memory (the engine runs in-process), peak during the build.\n\n"
+            + _table(["chunks", "index", "build s", "first query s", "memory MB", "peak MB", "disk MB",
+                      "query p50 ms", "query p95 ms", "recall@10 vs flat", "top-10 overlap vs FTS5"], table)
+            + "".join("\n" + note for note in notes))
 
 
 def national_markdown(quality: dict[str, Any]) -> str:
@@ -145,7 +169,7 @@ def plot(r: dict[str, Any], path: Path) -> bool:
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     series: dict[str, list[tuple[int, float, float]]] = {}
-    for x in scale["vectors"] + scale["lexical"]:
+    for x in scale["vectors"] + scale["lexical"] + scale.get("milvus", []):
         if "p95_ms" in x:
             series.setdefault(x["index"], []).append((x["n"], x["p95_ms"], x["build_s"]))
     for name, points in series.items():

@@ -1,10 +1,10 @@
-"""Synthetic corpora: FAISS flat vs HNSW vs IVF over clustered unit vectors, FTS5 BM25 over real sentences."""
+"""Synthetic corpora: FAISS flat vs HNSW vs IVF over clustered unit vectors, FTS5 BM25 over real sentences
+(Milvus Lite over the same data: scale_milvus)."""
 
 from __future__ import annotations
 
 import gc
-import random
-import sqlite3
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,26 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from rag.tools.bench.common import DIM, SEEDS, BenchOptions, dev_questions, percentiles, shared_dir
-
-
-def clustered_unit_vectors(n: int, dim: int = DIM, per_centre: int = 100, seed: int = 0) -> np.ndarray:
-    """Random unit vectors around random centres, one centre per ``per_centre`` vectors (cosine to the centre
-    about 0.7): real embeddings cluster by topic and a larger corpus has more topics; uniform noise has no
-    structure at all and would understate what HNSW/IVF achieve on real data."""
-    rng = np.random.default_rng((seed, n))
-    centres = max(1, n // per_centre)
-    centre = rng.standard_normal((centres, dim), dtype=np.float32)
-    centre /= np.linalg.norm(centre, axis=1, keepdims=True)
-    out = np.empty((n, dim), np.float32)
-    step = 100_000
-    for start in range(0, n, step):
-        m = min(step, n - start)
-        block = centre[rng.integers(0, centres, m)]
-        block += rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
-        block /= np.linalg.norm(block, axis=1, keepdims=True)
-        out[start:start + m] = block
-    return out
+from rag.tools.bench.common import DIM, BenchOptions, percentiles
+from rag.tools.bench.synthetic import build_fts5, clustered_unit_vectors, lexical_pool, lexical_questions
 
 
 def _index_bytes(index: Any) -> int:
@@ -108,55 +90,17 @@ def bench_vectors(sizes: Iterable[int], opts: BenchOptions, queries: int = 200) 
     return rows
 
 
-def _sentence_pool(size: int = 30_000) -> list[list[str]]:
-    """Lexical terms of real report sentences (seeds + national reports), tokenized once."""
-    import re
-
-    from rag.core.textnorm import normalize_for_search
-    from rag.core.tokens import index_terms
-    from rag.ingest.loaders import load_documents
-
-    paths = sorted(SEEDS.glob("*.txt"))
-    national = shared_dir() / "bench" / "reports_national"
-    paths += sorted(national.glob("*.jsonl")) if national.exists() else []
-    sentences: list[str] = []
-    for path in paths:
-        for doc in load_documents(path, 100_000_000):
-            sentences.extend(s for s in re.split(r"(?<=[。！？；])", doc.text) if len(s.strip()) >= 8)
-    random.Random(0).shuffle(sentences)
-    return [index_terms(normalize_for_search(s)) for s in sentences[:size]]
-
-
 def bench_lexical(sizes: Iterable[int], opts: BenchOptions, work: Path) -> list[dict[str, Any]]:
     """FTS5 BM25 over synthetic chunks made of 3–8 real sentences each (same terms as the real index)."""
-    from rag.core.textnorm import normalize_for_search
     from rag.index.lexical import bm25_search
 
-    pool = _sentence_pool(2_000 if opts.quick else 30_000)
-    questions = [normalize_for_search(q) for q in dev_questions()]
+    pool = lexical_pool(opts)
+    questions = lexical_questions()
     rows = []
     for n in sizes:
         opts.log(f"bench scale: FTS5 BM25 at {n:,} chunks")
         path = work / f"fts-{n}.db"
-        path.unlink(missing_ok=True)
-        conn = sqlite3.connect(path)
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("CREATE VIRTUAL TABLE chunk_terms USING fts5(chunk_id UNINDEXED, report_id UNINDEXED, terms, "
-                     "tokenize = 'unicode61 remove_diacritics 0')")
-        rng = random.Random(n)
-        t = time.perf_counter()
-        batch = []
-        for i in range(n):
-            terms = [term for _ in range(rng.randint(3, 8)) for term in pool[rng.randrange(len(pool))]]
-            batch.append((f"r{i // 100}:{i}", f"r{i // 100}", " ".join(terms)))
-            if len(batch) == 5000:
-                conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)", batch)
-                batch.clear()
-        if batch:
-            conn.executemany("INSERT INTO chunk_terms VALUES (?,?,?)", batch)
-        conn.commit()
-        build_s = time.perf_counter() - t
+        conn, build_s = build_fts5(path, n, pool)
         latencies = []
         for _ in range(2):
             for question in questions:
@@ -171,6 +115,25 @@ def bench_lexical(sizes: Iterable[int], opts: BenchOptions, work: Path) -> list[
     return rows
 
 
+def milvus_rows(sizes: list[int], opts: BenchOptions, work: Path) -> list[dict[str, Any]]:
+    """Milvus Lite rows at the same sizes, or one ``skipped`` row when pymilvus / Milvus Lite is missing.
+
+    ``REPORTQA_BENCH_MILVUS`` picks the rows: a comma list of flat, hnsw, bm25, or ``none``."""
+    try:
+        import milvus_lite  # noqa: F401
+        import pymilvus  # noqa: F401
+    except ImportError as exc:
+        return [{"skipped": f"{exc.name or 'pymilvus'} not installed"}]
+    from rag.tools.bench.scale_milvus import KINDS, bench_milvus
+
+    wanted = os.environ.get("REPORTQA_BENCH_MILVUS", ",".join(KINDS)).lower()
+    kinds = tuple(k for k in KINDS if k in {w.strip() for w in wanted.split(",")})
+    if not kinds:
+        return [{"skipped": f"REPORTQA_BENCH_MILVUS={wanted}"}]
+    return bench_milvus(sizes, opts, work, kinds=kinds)
+
+
 def bench_scale(opts: BenchOptions, work: Path) -> dict[str, Any]:
     sizes = [s for s in opts.scale_sizes if not opts.quick or s <= 10_000] or [10_000]
-    return {"sizes": sizes, "vectors": bench_vectors(sizes, opts), "lexical": bench_lexical(sizes, opts, work)}
+    return {"sizes": sizes, "vectors": bench_vectors(sizes, opts), "lexical": bench_lexical(sizes, opts, work),
+            "milvus": milvus_rows(sizes, opts, work)}
