@@ -10,7 +10,7 @@ from rag.retrieve.dictionary import gloss_keys, lexicon, reverse_index
 from rag.retrieve.english import derivation, stem
 from rag.retrieve.figures import english_figures, spelled_numbers_as_digits
 from rag.retrieve.plan import analyze
-from rag.retrieve.translate import choose, translate, untranslated
+from rag.retrieve.translate import PhraseMatch, choose, translate, unattested_compounds, untranslated
 
 CEDICT_LINES = [
     "# a comment line",
@@ -95,6 +95,13 @@ def test_compounds_the_library_never_writes_stay_untranslated():
     assert untranslated(translate("tourism revenue", library), set()) == []  # 旅游总收入
     space = translate("spending on space exploration", library)
     assert untranslated(space, set()) == ["space", "exploration"] and len(space.matches) == 1  # 支出 only
+    # A two-word modifier the reports write by its content word alone: 中央[财政]赤字, not 中央政府赤字.
+    found = [PhraseMatch(0, 2, ("中央政府",), False, True), PhraseMatch(2, 3, ("赤字",), False, True)]
+    library = TermCounts(text="拟安排中央财政赤字2950亿元")
+    assert unattested_compounds(found, ["central", "government", "deficit"], library) == set()
+    assert found[0].terms == ("中央",)
+    assert unattested_compounds([*found[:1], PhraseMatch(2, 3, ("探索",), False, True)],
+                                ["central", "government", "exploration"], library) == {0, 1, 2}
     embassies = translate("foreign embassies", TermCounts(text="对外开放"))  # a modifier of an unknown word
     assert embassies.matches == () and untranslated(embassies, set()) == ["foreign", "embassies"]
 

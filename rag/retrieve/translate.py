@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cn2an
@@ -161,6 +161,9 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
 
 
 ADJECTIVE_ENDINGS = {"al", "ive", "ous", "ful", "less", "able", "ible"}
+# Characters a report may put between a multi-word modifier's content word and the head it modifies: the
+# modifier's other word often becomes a two-character word there, 中央[财政]赤字 ("central government deficit").
+COMPOUND_GAP = 2
 NOUN_ENDINGS = {"ment", "tion", "sion", "ity", "ness", "ance", "ence", "ancy", "ency", "ism", "ship", "hood"}
 
 
@@ -168,7 +171,11 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
     """Words of adjacent nouns translated word by word ("space exploration" → 空间 + 探索) whose Chinese
     the library never writes together (空间探索, 空间的探索; 旅游总收入 does for "tourism revenue"): a
     compound the dictionary does not know and the reports do not use, so the question asks about something
-    they do not cover: its words stay untranslated. Only a text can tell, not a table of counts."""
+    they do not cover: its words stay untranslated. Only a text can tell, not a table of counts.
+
+    A multi-word modifier is also tried by its content words alone ("central government deficit": the
+    reports write 中央财政赤字, not 中央政府赤字): when only those are attested, the modifier takes their
+    wording (``found`` is updated in place)."""
     if not counts.text:
         return set()
     # nouns: no verb senses, or a noun ending (exploration 探索 glosses "to explore")
@@ -179,10 +186,24 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
         second = by_start.get(first.end)
         if second is None or derivation(english[first.end - 1]) in ADJECTIVE_ENDINGS:
             continue  # "global financial crisis": an adjective's wording varies more (全球 / 国际)
-        pairs = [(a, b) for a in first.terms for b in second.terms]
-        if not any(counts.near(a, b) for a, b in pairs):
-            words.update(range(first.start, second.end))
+        if any(counts.near(a, b) for a in first.terms for b in second.terms):
+            continue
+        shorter = tuple(t for t in _content_wordings(english[first.start:first.end], counts)
+                        if any(counts.near(t, b, COMPOUND_GAP) for b in second.terms))
+        if first.end - first.start > 1 and shorter:
+            found[found.index(first)] = replace(first, terms=shorter)
+            continue
+        words.update(range(first.start, second.end))
     return words
+
+
+def _content_wordings(words: list[str], counts: TermCounts) -> list[str]:
+    """The dictionary wordings of each content word of a phrase, taken alone."""
+    wordings: list[str] = []
+    for word in words:
+        if not topicless(word):
+            wordings += choose(lexicon().senses(tuple(stems([word]))), derivation(word), counts)[0]
+    return wordings
 
 
 def untranslated(translation: Translation, ignore: set[str] | frozenset[str]) -> list[str]:
