@@ -12,7 +12,11 @@ import pytest
 from rag.core.textnorm import normalize_for_search
 from tests.conftest import NATIONAL, REPO, SEEDS, need_shared
 
-SETS = ["national_qa.jsonl", "national_blind_qa.jsonl", "english_blind_qa.jsonl", "national_blind2_qa.jsonl"]
+SETS = ["national_qa.jsonl", "national_blind_qa.jsonl", "english_blind_qa.jsonl", "national_blind2_qa.jsonl",
+        "national_blind3_qa.jsonl", "english_blind2_qa.jsonl", "national_blind4_qa.jsonl", "english_blind3_qa.jsonl"]
+# The blind writers of these sets took an answer's figures from the answering paragraph, not only from the gold
+# substring: there an expected answer must be in the report.
+ANSWERS_IN_REPORT = set(SETS[4:])
 
 
 @cache
@@ -48,7 +52,8 @@ def test_gold_strings_are_in_the_reports_they_name(name: str) -> None:
         for gold, text in zip(golds, texts, strict=True):
             assert gold in text, (item["id"], gold)
         for answer in item["answer_contains"]:
-            assert any(normalize_for_search(answer) in gold for gold in golds), (item["id"], answer)
+            within = set(texts) if name in ANSWERS_IN_REPORT else golds
+            assert any(normalize_for_search(answer) in text for text in within), (item["id"], answer)
 
 
 def test_the_sets_cover_what_the_protocol_asks() -> None:
