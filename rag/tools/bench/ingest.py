@@ -39,7 +39,8 @@ def _ingest_phase(args: dict[str, Any]) -> dict[str, Any]:
     chunks = sum(o.report.n_chunks for o in outcomes if o.report is not None and o.status in ("added", "replaced"))
     total = parse_s + index_s
     return {
-        "reports": reports, "chunks": chunks, "embedded": stats.embedded, "from_cache": stats.from_cache,
+        "search_backend": settings.search_backend, "reports": reports, "chunks": chunks, "embedded": stats.embedded,
+        "from_cache": stats.from_cache,
         "model_load_s": round(load_s, 2), "parse_store_s": round(parse_s, 2), "index_s": round(index_s, 2),
         "total_s": round(total, 2), "reports_per_s": round(reports / total, 3) if total else None,
         "chunks_per_s": round(chunks / total, 1) if total else None,
