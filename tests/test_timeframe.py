@@ -196,6 +196,17 @@ def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
     assert year_match(frozenset(range(2013, 2018)), "贫困人口减少6800多万。", five_years, 2018) == 1
 
 
+def test_a_streak_in_its_own_clause_leaves_the_figure_to_the_year():
+    """粮食连续五年增产，总产量10570亿斤 (the 2009 report's review of 2008) gives 2008's harvest; a streak in the
+    figure's own clause (连续五年增产百分之三以上) or a leading 五年来 still speaks about the span."""
+    from rag.answer.extractive import year_match
+
+    review = ChunkTime("review", (2008,))
+    assert year_match(frozenset({2008}), "粮食连续五年增产，总产量10570亿斤，创历史最高水平。", review, 2009) == 1
+    assert year_match(frozenset({2008}), "粮食连续五年增产百分之三以上。", review, 2009) == -1
+    assert year_match(frozenset({2008}), "五年来，累计减少贫困人口6800多万。", review, 2009) == -1
+
+
 def test_a_target_question_is_not_answered_with_the_reviewed_result():
     """Asked for 2006's target, the 2007 report's review sentence (转为下降1.2%) is not the answer; a review
     sentence that restates the target (年初确定的…目标) still is."""

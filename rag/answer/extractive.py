@@ -330,6 +330,21 @@ def whole_item(text: str, end: int) -> int:
     return stop + 1 if text[stop:stop + 1] == "。" else stop
 
 
+STREAK_RE = re.compile(r"连续[两二三四五六七八九十几\d]+年")
+CLAUSE_BREAK = re.compile(r"[，,；;]")
+
+
+def span_scoped(sentence: str) -> bool:
+    """Whether a span word (五年, 年均, 近三年 …) governs the sentence's figures. A streak in a clause of its own
+    does not (粮食连续五年增产，总产量10570亿斤: the figure is the latest year's; 34 streaks 连续N年 in the
+    national reports); a streak in the figure's own clause does (连续五年增产百分之三以上)."""
+    for clause in CLAUSE_BREAK.split(sentence):
+        if MULTI_RE.search(aligned_search_text(clause)) and (
+                not STREAK_RE.search(clause) or extract_figures(clause)):
+            return True
+    return False
+
+
 def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, report_year: int | None = None) -> int:
     """+1 when a sentence speaks about the asked year, −1 when it speaks about another year or a span of years
     (年均, 五年, 2017年到2021年), 0 when it cannot be told. The sentence's own years come first (2021年…, not the
@@ -342,7 +357,7 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
     stated = sentence_years(sentence, report_year)
     if stated:
         return 1 if asked & set(stated) and not (single and RANGE_RE.search(norm)) else -1
-    if single and MULTI_RE.search(norm):
+    if single and MULTI_RE.search(norm) and span_scoped(sentence):
         return -1
     if not chunk_time.years:
         return 0
