@@ -92,6 +92,16 @@ class Services:
 
         return MilvusIndex(self.settings, self.index_dir, self.embedder.model_id, self.embedder.dim)
 
+    def _milvus_indexed(self) -> bool:
+        """Whether this index has a Milvus collection yet (a store ingested with --no-index has none)."""
+        if "milvus" in self.__dict__:
+            return True
+        index = self._open_milvus()
+        try:
+            return index.exists()
+        finally:
+            index.close()
+
     @cached_property
     def milvus(self) -> MilvusIndex:
         """The Milvus collection (REPORTQA_SEARCH_BACKEND=milvus), brought in step with the store."""
@@ -159,8 +169,7 @@ class Services:
 
     def delete_report(self, report_id: str) -> bool:
         removed = self.store.delete(report_id)
-        indexed = "milvus" in self.__dict__ or self._open_milvus().exists() if self.uses_milvus \
-            else vector_path(self.index_dir).exists()
+        indexed = self._milvus_indexed() if self.uses_milvus else vector_path(self.index_dir).exists()
         if removed and indexed:
             self.sync()
         return removed
@@ -195,7 +204,13 @@ class Services:
     def check(self) -> Consistency:
         """The store of record against the search backend's index, changing nothing (``reindex --check``)."""
         if self.uses_milvus:
-            return (self.__dict__.get("milvus") or self._open_milvus()).check(self.store)
+            if "milvus" in self.__dict__:
+                return self.milvus.check(self.store)
+            index = self._open_milvus()  # a check changes nothing: no sync on opening
+            try:
+                return index.check(self.store)
+            finally:
+                index.close()
         want = {c.chunk_id: text_key(passage_text(c)) for c in self.store.chunks()}
         have: dict[str, str] = {}
         if "vectors" in self.__dict__:
