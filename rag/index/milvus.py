@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from numpy.typing import NDArray
 
 from embeddings.cache import EmbeddingCache, text_key
 from embeddings.model import Embedder
-from embeddings.vector_store import VectorIndexError, VectorModelMismatch
+from embeddings.vector_store import VectorIndexError
 from rag.core.config import Settings
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import normalize_for_search
@@ -94,6 +95,44 @@ def bounded_terms(text: str) -> str:
     return data[:MAX_TERMS_BYTES].decode("utf-8", errors="ignore").rsplit(" ", 1)[0]
 
 
+def lexical_query(normalized_query: str) -> str:
+    """The BM25 query text: the local index's query terms, space-joined."""
+    return " ".join(query_terms(normalized_query)[:MAX_QUERY_TERMS])
+
+
+def add_lexical_field(schema: Any, index: Any, analyzer: dict[str, Any]) -> None:
+    """The ``terms`` field, its BM25 function into ``sparse`` and that field's index (this module's collection
+    and the bench's use the same). Build parameters go nested under "params": pymilvus 3 sends flat ones as
+    top-level keys, which Milvus Lite drops silently (BM25 would get k1 1.5); a Milvus server reads either."""
+    from pymilvus import DataType, Function, FunctionType
+
+    schema.add_field("terms", DataType.VARCHAR, max_length=MAX_TERMS_BYTES, enable_analyzer=True,
+                     analyzer_params=analyzer)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
+                                 output_field_names=["sparse"]))
+    index.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                    params={"params": BM25_PARAMS})
+
+
+def add_vector_field(schema: Any, index: Any, dim: int, kind: str, params: dict[str, Any]) -> None:
+    """The ``vector`` field and its inner-product index (build parameters nested, as for BM25)."""
+    from pymilvus import DataType
+
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+    index.add_index(field_name="vector", index_type=kind, metric_type="IP", params={"params": params})
+
+
+@dataclass
+class WantedRow:
+    """A stored chunk as the collection should hold it."""
+
+    chunk: Chunk
+    report: Report | None
+    lexical: str  # the ``terms`` field
+    key: str  # content hash of everything the row holds
+
+
 class MilvusIndex:
     """The chunks of one report store in one Milvus collection (see the module docstring)."""
 
@@ -151,14 +190,13 @@ class MilvusIndex:
             if found == self._wanted():
                 self.client.load_collection(self.collection)
                 return
-            reason = (VectorModelMismatch if found.get("model_id") != self.model_id else MilvusIndexError).__name__
-            log.warning("Milvus collection %s was built with %s (%s), not %s: rebuilding it", self.collection,
-                        found, reason, self._wanted())
+            log.warning("Milvus collection %s was built with %s, not %s: rebuilding it", self.collection, found,
+                        self._wanted())
             self.drop()
         self._create()
 
     def _create(self) -> None:
-        from pymilvus import DataType, Function, FunctionType, MilvusClient
+        from pymilvus import DataType, MilvusClient
 
         schema = MilvusClient.create_schema(auto_id=False)
         schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=512)
@@ -169,19 +207,9 @@ class MilvusIndex:
         schema.add_field("kind", DataType.VARCHAR, max_length=16)  # what the chunk speaks about: review, plan, …
         schema.add_field("years", DataType.VARCHAR, max_length=512)  # … and which years (comma-separated)
         schema.add_field("key", DataType.VARCHAR, max_length=64)  # content hash: a changed chunk is rewritten
-        schema.add_field("terms", DataType.VARCHAR, max_length=MAX_TERMS_BYTES, enable_analyzer=True,
-                         analyzer_params=self.analyzer)
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=self.dim)
-        schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
-                                     output_field_names=["sparse"]))
         index = self.client.prepare_index_params()
-        # Build parameters nested under "params": pymilvus 3 sends flat ones as top-level keys, which Milvus Lite
-        # drops silently (HNSW would get M 16, BM25 k1 1.5); a Milvus server reads either form.
-        index.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                        params={"params": BM25_PARAMS})
-        kind, params = self._vector_index()
-        index.add_index(field_name="vector", index_type=kind, metric_type="IP", params={"params": params})
+        add_lexical_field(schema, index, self.analyzer)
+        add_vector_field(schema, index, self.dim, *self._vector_index())
         index.add_index(field_name="report_id", index_type="INVERTED")
         self.client.create_collection(self.collection, schema=schema, index_params=index,
                                       properties={META_PROPERTY: json.dumps(self._wanted())})
@@ -211,7 +239,7 @@ class MilvusIndex:
     # -- search -----------------------------------------------------------------------------------
     def lexical(self, normalized_query: str, k: int, report_ids: list[str] | None = None) -> Ranking:
         """Top ``k`` (chunk_id, BM25 score) for the query's terms, within ``report_ids`` (None = all)."""
-        text = normalized_query if self.raw_text else " ".join(query_terms(normalized_query)[:MAX_QUERY_TERMS])
+        text = normalized_query if self.raw_text else lexical_query(normalized_query)
         if not text.strip() or k <= 0 or report_ids == []:
             return []
         return self._search(text, "sparse", k, report_ids, {"metric_type": "BM25", "params": {}})
@@ -237,16 +265,23 @@ class MilvusIndex:
         return [(str(hit["chunk_id"]), float(sign(hit["distance"]))) for hit in found[0]]
 
     # -- writes -----------------------------------------------------------------------------------
-    def row_key(self, chunk: Chunk, report: Report | None) -> str:
-        """Content hash of everything a row holds, so a changed text, tokenizer, time or report year is rewritten."""
-        year = report.year if report else None
-        return text_key("\x1f".join([passage_text(chunk), self._lexical_text(chunk), str(year), chunk.time.kind or "",
-                                     chunk.time.encode()]))
-
-    def _lexical_text(self, chunk: Chunk) -> str:
-        if self.raw_text:
-            return bounded_terms(normalize_for_search(chunk.context) + " " + chunk.search_text)
-        return bounded_terms(chunk_terms_text(chunk))
+    def wanted_rows(self, store: ReportStore) -> dict[str, WantedRow]:
+        """chunk_id → the row the collection should hold. Its terms are the store's own (the FTS5 table holds
+        ``chunk_terms_text`` of every chunk): no chunk is tokenized again to sync or check."""
+        reports = {r.report_id: r for r in store.reports()}
+        terms = {} if self.raw_text else store.chunk_terms()
+        rows: dict[str, WantedRow] = {}
+        for chunk in store.chunks():
+            report = reports.get(chunk.report_id)
+            if self.raw_text:  # the engine cuts the text itself
+                lexical = bounded_terms(normalize_for_search(chunk.context) + " " + chunk.search_text)
+            else:
+                lexical = bounded_terms(terms.get(chunk.chunk_id) or chunk_terms_text(chunk))
+            # everything the row holds, so a changed text, tokenizer, time or report year is rewritten
+            key = text_key("\x1f".join([passage_text(chunk), lexical, str(report.year if report else None),
+                                        chunk.time.kind or "", chunk.time.encode()]))
+            rows[chunk.chunk_id] = WantedRow(chunk, report, lexical, key)
+        return rows
 
     def stored_keys(self) -> dict[str, str]:
         """chunk_id → content key of every row in the collection."""
@@ -269,11 +304,6 @@ class MilvusIndex:
             self.client.delete(self.collection, ids=ids[start:start + WRITE_BATCH])
         return len(ids)
 
-    def remove_reports(self, report_ids: list[str]) -> None:
-        if report_ids and self.exists():
-            self.client.delete(self.collection, filter=report_filter(report_ids))
-            self.client.flush(self.collection)
-
     def sync(self, store: ReportStore, embedder: Embedder, cache: EmbeddingCache,
              show_progress: bool = False) -> SyncStats:
         """Make the collection hold exactly the stored chunks. Rows are written after the store committed; a
@@ -284,12 +314,10 @@ class MilvusIndex:
         change rewrites every row into one segment (seconds for thousands of chunks). A server keeps global
         statistics and gets only the changed rows."""
         self.ensure_collection()
-        reports = {r.report_id: r for r in store.reports()}
-        want = {c.chunk_id: c for c in store.chunks()}
-        keys = {cid: self.row_key(c, reports.get(c.report_id)) for cid, c in want.items()}
+        want = self.wanted_rows(store)
         have = self.stored_keys()
         unwanted = [cid for cid in have if cid not in want]
-        todo = [cid for cid in want if have.get(cid) != keys[cid]]
+        todo = [cid for cid, row in want.items() if have.get(cid) != row.key]
         if todo and is_lite(self.uri):
             todo = list(want)
         stats = SyncStats()
@@ -298,11 +326,10 @@ class MilvusIndex:
             try:
                 for start in range(0, len(todo), WRITE_BATCH):
                     batch = [want[cid] for cid in todo[start:start + WRITE_BATCH]]
-                    vectors, embedded = embed_with_cache(embedder, cache, [passage_text(c) for c in batch],
+                    vectors, embedded = embed_with_cache(embedder, cache, [passage_text(r.chunk) for r in batch],
                                                          show_progress)
-                    rows = [self._row(c, reports.get(c.report_id), keys[c.chunk_id], v)
-                            for c, v in zip(batch, vectors, strict=True)]
-                    written.extend(c.chunk_id for c in batch if c.chunk_id not in have)
+                    rows = [self._row(r, v) for r, v in zip(batch, vectors, strict=True)]
+                    written.extend(r.chunk.chunk_id for r in batch if r.chunk.chunk_id not in have)
                     self.client.upsert(self.collection, rows)
                     stats.embedded += embedded
             except BaseException:
@@ -326,19 +353,20 @@ class MilvusIndex:
         except Exception as exc:  # Milvus is gone: the rows stay as orphans for reindex --check to find
             log.warning("could not delete %d rows written before a failed Milvus write: %s", len(written), exc)
 
-    def _row(self, chunk: Chunk, report: Report | None, key: str, vector: NDArray[np.float32]) -> dict[str, Any]:
+    @staticmethod
+    def _row(row: WantedRow, vector: NDArray[np.float32]) -> dict[str, Any]:
+        chunk, report = row.chunk, row.report
         places = [p for p in (report.province, report.city, report.district) if p] if report else []
         return {
             "chunk_id": chunk.chunk_id, "report_id": chunk.report_id,
             "report_year": (report.year or 0) if report else 0, "level": (report.level or "") if report else "",
             "region": "|".join(places)[:256], "kind": chunk.time.kind or "", "years": chunk.time.encode()[:512],
-            "key": key, "terms": self._lexical_text(chunk), "vector": vector.astype(np.float32).tolist(),
+            "key": row.key, "terms": row.lexical, "vector": vector.astype(np.float32).tolist(),
         }
 
     def check(self, store: ReportStore) -> Consistency:
         """The store of record against the collection (``reportqa reindex --check``)."""
-        reports = {r.report_id: r for r in store.reports()}
-        want = {c.chunk_id: self.row_key(c, reports.get(c.report_id)) for c in store.chunks()}
+        want = {cid: row.key for cid, row in self.wanted_rows(store).items()}
         try:
             found = self._describe() if self.exists() else {}
             have = self.stored_keys()

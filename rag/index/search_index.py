@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from embeddings.vector_store import FaissVectorStore
 from rag.index.lexical import bm25_search
 from rag.index.store import ReportStore
+from rag.index.vectors import vector_key
 
 Ranking = list[tuple[str, float]]
 SAMPLE = 10  # ids shown per kind of difference in a consistency report
@@ -72,6 +73,14 @@ def compare_ids(backend: str, want: dict[str, str], have: dict[str, str]) -> Con
         orphans=[cid for cid in have if cid not in want],
         stale=[cid for cid, key in have.items() if cid in want and key != want[cid]],
     )
+
+
+def local_consistency(store: ReportStore, vectors: FaissVectorStore | None) -> Consistency:
+    """The store against the FAISS index (None: none built yet) and the FTS5 term table."""
+    want = {c.chunk_id: vector_key(c) for c in store.chunks()}
+    result = compare_ids("local", want, dict(vectors.key_of) if vectors is not None else {})
+    result.lexical_rows = store.conn.execute("SELECT count(*) FROM chunk_terms").fetchone()[0]
+    return result
 
 
 class LocalIndex:

@@ -316,6 +316,10 @@ class ReportStore:
         return {cid: ChunkTime.decode(kind, years, named)
                 for cid, kind, years, named in self.conn.execute("SELECT chunk_id, kind, years, named FROM chunk_time")}
 
+    def chunk_terms(self) -> dict[str, str]:
+        """chunk_id → its lexical terms as the FTS5 table holds them (``chunk_terms_text`` when written)."""
+        return dict(self.conn.execute("SELECT chunk_id, terms FROM chunk_terms").fetchall())
+
     def chunk_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks ORDER BY report_id, ordinal")]
 

@@ -36,6 +36,11 @@ def passage_text(chunk: Chunk) -> str:
     return f"{chunk.context}\n{chunk.text}"
 
 
+def vector_key(chunk: Chunk) -> str:
+    """The content key a chunk's vector is stored under: a changed passage is embedded again."""
+    return text_key(passage_text(chunk))
+
+
 def vector_path(index_dir: Path) -> Path:
     return Path(index_dir) / VECTOR_FILE
 
@@ -85,7 +90,7 @@ def sync_vectors(
 ) -> SyncStats:
     """Make ``vectors`` hold exactly the stored chunks (by id and content), then save atomically."""
     want = {c.chunk_id: c for c in store.chunks()}
-    keys = {cid: text_key(passage_text(c)) for cid, c in want.items()}
+    keys = {cid: vector_key(c) for cid, c in want.items()}
     stale = [cid for cid in vectors.ids() if cid not in want or vectors.key_of.get(cid) != keys[cid]]
     stats = SyncStats(removed=vectors.remove(stale))
     todo = [cid for cid in want if cid not in vectors.label_of]

@@ -7,16 +7,17 @@ front ends contain no retrieval or ingestion logic of their own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from embeddings.cache import EmbeddingCache, text_key
+from embeddings.cache import EmbeddingCache
 from embeddings.model import Embedder
 from embeddings.vector_store import FaissVectorStore
 from rag.core.config import Settings, get_settings
-from rag.index.search_index import Consistency, LocalIndex, compare_ids
+from rag.index.search_index import Consistency, LocalIndex, local_consistency
 from rag.index.store import ReportStore
 from rag.index.vectors import (
     SyncStats,
@@ -92,13 +93,16 @@ class Services:
 
         return MilvusIndex(self.settings, self.index_dir, self.embedder.model_id, self.embedder.dim)
 
-    def _milvus_indexed(self) -> bool:
-        """Whether this index has a Milvus collection yet (a store ingested with --no-index has none)."""
+    @contextmanager
+    def _milvus_as_is(self) -> Iterator[MilvusIndex]:
+        """The Milvus index without syncing it: the loaded one, or a connection closed afterwards (a check or a
+        removal must not embed a library ingested with --no-index)."""
         if "milvus" in self.__dict__:
-            return True
+            yield self.milvus
+            return
         index = self._open_milvus()
         try:
-            return index.exists()
+            yield index
         finally:
             index.close()
 
@@ -169,7 +173,11 @@ class Services:
 
     def delete_report(self, report_id: str) -> bool:
         removed = self.store.delete(report_id)
-        indexed = self._milvus_indexed() if self.uses_milvus else vector_path(self.index_dir).exists()
+        if self.uses_milvus:
+            with self._milvus_as_is() as milvus:
+                indexed = milvus.exists()
+        else:
+            indexed = vector_path(self.index_dir).exists()
         if removed and indexed:
             self.sync()
         return removed
@@ -204,22 +212,12 @@ class Services:
     def check(self) -> Consistency:
         """The store of record against the search backend's index, changing nothing (``reindex --check``)."""
         if self.uses_milvus:
-            if "milvus" in self.__dict__:
-                return self.milvus.check(self.store)
-            index = self._open_milvus()  # a check changes nothing: no sync on opening
-            try:
-                return index.check(self.store)
-            finally:
-                index.close()
-        want = {c.chunk_id: text_key(passage_text(c)) for c in self.store.chunks()}
-        have: dict[str, str] = {}
-        if "vectors" in self.__dict__:
-            have = dict(self.vectors.key_of)
-        elif vector_path(self.index_dir).exists():
-            have = dict(open_vector_store(self.settings, self.embedder, self.index_dir).key_of)
-        result = compare_ids("local", want, have)
-        result.lexical_rows = self.store.conn.execute("SELECT count(*) FROM chunk_terms").fetchone()[0]
-        return result
+            with self._milvus_as_is() as milvus:
+                return milvus.check(self.store)
+        vectors = self.__dict__.get("vectors")
+        if vectors is None and vector_path(self.index_dir).exists():
+            vectors = open_vector_store(self.settings, self.embedder, self.index_dir)
+        return local_consistency(self.store, vectors)
 
     def search(self, question: str, k: int = 5, mode: str | None = None,
                filters: SearchFilters | None = None, plan: QueryPlan | None = None) -> SearchResult:

@@ -34,7 +34,6 @@ LABELS = {"flat": "milvus-lite FLAT", "hnsw": "milvus-lite HNSW", "bm25": "milvu
 BATCH = 5_000
 HNSW_BUILD = {"M": 32, "efConstruction": 40}  # the FAISS hnsw row's parameters
 HNSW_EF = 64
-BM25_PARAMS = {"bm25_k1": 1.2, "bm25_b": 0.75}  # as rag/index/milvus.py
 MEMORY_LIMIT_GB = 12.0
 TIME_LIMIT_MIN = 25.0
 QUERY_BUDGET_S = 120.0  # dense queries stop after this (at least MIN_QUERIES): FLAT at 1M takes ~2 s each
@@ -67,29 +66,20 @@ def _dir_mb(path: Path) -> float:
 
 
 def _collection(client: Any, kind: str) -> None:
-    """The product's fields for this row: chunk_id/report_id, then terms→BM25→sparse or the dense vector.
+    """The product's fields for this row (``rag.index.milvus``'s own builders): chunk_id/report_id, then
+    terms→BM25→sparse or the dense vector. ``_applied`` reads back the build parameters the engine got."""
+    from pymilvus import DataType, MilvusClient
 
-    Build parameters go nested under ``params``: pymilvus 3 sends ``add_index(params=…)`` as top-level keys and
-    Milvus Lite 3.2.2 reads only a JSON ``params`` key, so plain ones are dropped silently (HNSW would get
-    M=16/efConstruction=200, BM25 k1=1.5). ``_applied`` reads back what the engine got."""
-    from pymilvus import DataType, Function, FunctionType, MilvusClient
+    from rag.index.milvus import add_lexical_field, add_vector_field
 
     schema = MilvusClient.create_schema(auto_id=False)
     schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=512)
     schema.add_field("report_id", DataType.VARCHAR, max_length=256)
     index = client.prepare_index_params()
     if kind == "bm25":
-        schema.add_field("terms", DataType.VARCHAR, max_length=65_535, enable_analyzer=True,
-                         analyzer_params={"tokenizer": "standard"})
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
-                                     output_field_names=["sparse"]))
-        index.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                        params={"params": BM25_PARAMS})
+        add_lexical_field(schema, index, {"tokenizer": "standard"})
     else:
-        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=DIM)
-        index.add_index(field_name="vector", index_type=kind.upper(), metric_type="IP",
-                        params={"params": HNSW_BUILD} if kind == "hnsw" else {})
+        add_vector_field(schema, index, DIM, kind.upper(), HNSW_BUILD if kind == "hnsw" else {})
     index.add_index(field_name="report_id", index_type="INVERTED")
     client.create_collection(COLLECTION, schema=schema, index_params=index)
 
@@ -128,8 +118,7 @@ def _run_row(kind: str, n: int, work: str, queries: int, pool: list[list[str]],
     from milvus_lite.server_manager import server_manager_instance
     from pymilvus import MilvusClient
 
-    from rag.core.tokens import query_terms
-    from rag.index.lexical import MAX_QUERY_TERMS
+    from rag.index.milvus import BM25_PARAMS, lexical_query
     from rag.tools.bench.synthetic import clustered_unit_vectors, synthetic_chunks
 
     data = q = truth = None
@@ -173,7 +162,7 @@ def _run_row(kind: str, n: int, work: str, queries: int, pool: list[list[str]],
         ready_s = time.perf_counter() - t0
 
         if kind == "bm25":
-            texts = [" ".join(query_terms(x)[:MAX_QUERY_TERMS]) for x in questions]
+            texts = [lexical_query(x) for x in questions]
             field, limit, params = "sparse", 50, {"metric_type": "BM25", "params": {}}
             asked: list[Any] = [t for t in texts if t.strip()] * 2  # as bench_lexical: every question twice
         else:
