@@ -7,7 +7,7 @@ import sqlite3
 
 from rag.retrieve.corpus import TermCounts, library_counts, packaged_counts
 from rag.retrieve.dictionary import gloss_keys, lexicon, reverse_index
-from rag.retrieve.english import derivation, stem
+from rag.retrieve.english import comparative_bases, derivation, stem
 from rag.retrieve.figures import english_figures, spelled_numbers_as_digits
 from rag.retrieve.plan import analyze
 from rag.retrieve.translate import PhraseMatch, choose, translate, unattested_compounds, untranslated
@@ -30,6 +30,8 @@ def test_gloss_keys_clean_cedict_glosses():
     assert gloss_keys("(financial) deficit") == [((stem("deficit"),), False, "")]
     assert gloss_keys("Jobs", proper=True) == []  # a one-word name is no translation of "jobs"
     assert gloss_keys("a description of something far too long to be a translation") == []
+    # a comma lists equivalent wordings: each is a key, and so is the whole
+    assert ((stem("soviet"), stem("union")), False, " ") in gloss_keys("Soviet Union, USSR (1922-1991)", proper=True)
 
 
 def test_reverse_index_maps_glosses_to_headwords():
@@ -102,6 +104,11 @@ def test_compounds_the_library_never_writes_stay_untranslated():
     assert found[0].terms == ("中央",)
     assert unattested_compounds([*found[:1], PhraseMatch(2, 3, ("探索",), False, True)],
                                 ["central", "government", "exploration"], library) == {0, 1, 2}
+    # A word the reports write with one neighbour (数字技术) stays, though its other pairing fails (tie 数字).
+    found = [PhraseMatch(0, 1, ("纽带",), False, True), PhraseMatch(1, 2, ("数字",), False, True),
+             PhraseMatch(2, 3, ("技术",), False, False)]
+    library = TermCounts(text="将数字技术与制造优势结合起来\x00发挥纽带作用")
+    assert unattested_compounds(found, ["tie", "digital", "technology"], library) == {0}
     embassies = translate("foreign embassies", TermCounts(text="对外开放"))  # a modifier of an unknown word
     assert embassies.matches == () and untranslated(embassies, set()) == ["foreign", "embassies"]
 
@@ -111,6 +118,9 @@ def test_stems_inflections_spellings_and_endings():
     assert stem("organisation") == stem("organization") and stem("programmes") == stem("program")
     assert stem("built") == stem("build") and stem("grew") == stem("grow")
     assert derivation("employment") == "ment" and derivation("employed") == "" and derivation("facilities") == "ity"
+    assert "fast" in comparative_bases("faster") and "wide" in comparative_bases("wider")
+    assert "big" in comparative_bases("biggest") and "early" in comparative_bases("earlier")
+    assert comparative_bases("tax") == []
 
 
 def test_english_numbers_in_report_units():

@@ -123,6 +123,19 @@ def test_question_framing_is_not_a_topic():
     assert not any(word in ("回顾过去", "五年", "回顾") for word in framed) and "城镇化率" in framed
 
 
+def test_word_classes_separate_topics_from_the_way_a_question_is_put():
+    """Pronouns (为什么, 什么) are no topic; verbs and adjectives (换成, 授予, 具体) count only where a sentence
+    has them; one-character nouns listed with 、 (钢、煤、粮、棉) are topics although a lone character is not."""
+    analysis = question_concepts(analyze("1960年的报告为什么说不要再打麻雀了？除四害里的麻雀要换成什么？", []), set())
+    words = {c[0]: i for i, c in enumerate(analysis.concepts)}
+    assert "为什么" not in words and "什么" not in words and "麻雀" in words
+    assert words["换成"] in analysis.soft and words["麻雀"] not in analysis.soft
+    listed = question_concepts(analyze("1959年计划围绕的钢、煤、粮、棉四大指标具体是多少？", []), set())
+    words = {c[0]: i for i, c in enumerate(listed.concepts)}
+    assert {"钢", "煤", "粮", "棉"} <= set(words) and words["具体"] in listed.soft
+    assert "年" not in words
+
+
 def test_a_dictionary_guess_weighs_half_when_missing():
     """countryside → 乡村 is the general dictionary's guess (the reports write 农村): a sentence without it still
     answers; a termbase wording (poverty → 贫困) is not a guess."""

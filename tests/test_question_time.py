@@ -198,3 +198,28 @@ def test_a_named_reports_five_year_review_asks_its_five_years():
     plan = question_time("According to the 2011 report, what urbanization rate was aimed for by the end of the "
                          "12th Five-Year Plan?")
     assert 2015 in plan.asked_years  # a plan period keeps its own years
+
+
+def test_a_named_report_alone_does_not_fix_the_year_of_its_figures():
+    """"1983年政府工作报告提到…博士学位": the report may state figures for its review, a span or 本世纪末, so the
+    year ranks sentences instead of ruling them out; 当年/今年 of the report does fix it, and the one other
+    year of such a question is a baseline (相当于1949年的几倍)."""
+    from rag.retrieve.when import question_time
+
+    assert question_time("1983年政府工作报告提到，我国正规授予的博士学位有多少人？").only_the_report
+    same = question_time("1954年政府工作報告預計當年鋼產量是多少？相當於1949年的幾倍？")
+    assert same.years == (1954,) and same.said_year and not same.only_the_report
+    assert not question_time("据2023年的报告，去年GDP增长多少？").only_the_report  # 去年: 2022
+    several = question_time("1981年政府工作报告中，财政赤字从1979年、1980年的水平预计压缩到当年的多少？")
+    assert set(several.years) == {1979, 1980, 1981}
+
+
+@pytest.mark.parametrize(("question", "aim", "periods"), [
+    ("到本世纪末我国粮食生产要争取达到多少？", "target", ()),  # 争取: strive for (188 times in the reports)
+    ("How many rural poor people were lifted out of poverty during the 13th Five-Year Plan?", "result", (2020,)),
+    ("On average, how fast did GNP grow during the Sixth Five-Year Plan period?", "result", (1985,)),
+    ("What did the First Five-Year Plan set for steel output?", "target", (1957,)),
+])
+def test_a_plans_name_is_no_target_cue_and_ordinals_name_plans(question, aim, periods):
+    time = question_time(question)
+    assert time.aim == aim and time.periods == periods

@@ -105,3 +105,24 @@ def test_a_named_place_keeps_paragraphs_elsewhere_that_name_it(tmp_path):
         hits = Retriever(services.store, year_prior="hard").search("锦州市今冬新建换热站多少座？", k=5, mode="bm25").hits
         reports = [hit.report.report_id for hit in hits]
         assert "yingkou" in reports and "other" not in reports
+
+
+def test_a_plan_period_prefers_the_paragraphs_about_the_whole_period(library):
+    """七五 (1986–1990): the 1986 report's plan for the period, not the 1988 report's 今后五年 (1988–1992) that
+    only overlaps it; 六五 (1981–1985): its plan (1982 report) for a target, its review (1986) for a result."""
+    from rag.retrieve.plan import analyze
+
+    search = retriever(library, "soft")
+    reports = search.reports()
+    times = search._times
+    plan = analyze("七五计划的国民生产总值年均增长目标是多少？", list(reports.values()))
+    by_year = {}
+    for cid, when in times.items():
+        by_year.setdefault(reports[cid.split(":", 1)[0]].year, []).append((cid, when))
+    speaks = {year: [cid for cid, _ in chunks if search._speaks_about(cid, plan)] for year, chunks in by_year.items()}
+    assert speaks[1986] and not speaks[1988]
+    target = analyze("六五计划的工农业总产值增长目标是多少？", list(reports.values()))
+    review = analyze("六五期间工农业总产值实际年均增长多少？", list(reports.values()))
+    assert any(search._speaks_about(cid, target) for cid, _ in by_year[1982])
+    assert not any(search._speaks_about(cid, target) for cid, _ in by_year[1986])
+    assert any(search._speaks_about(cid, review) for cid, _ in by_year[1986])

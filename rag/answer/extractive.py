@@ -17,9 +17,9 @@ from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text, normalize_for_search
-from rag.core.timeframe import MULTI_RE, ChunkTime, sentence_years
-from rag.core.tokens import QUERY_STOPWORDS, words
-from rag.core.years import RANGE_RE
+from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, sentence_years
+from rag.core.tokens import QUERY_STOPWORDS, tagged_words, words
+from rag.core.years import PLAN_PERIOD_NAME, RANGE_RE
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.places import NATIONAL_ZH
 from rag.retrieve.plan import QueryPlan
@@ -73,6 +73,25 @@ INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增
                 "减少", "降低", "同比", "年均", "预计"}
 
 
+# jieba tags (ICTCLAS): pronouns (为什么, 什么, 这些) are dropped from a question's topic; verbs, adjectives
+# and adverbs (授予, 换成, 具体, 再) count only where a sentence has them; nouns and named things stay required.
+PRONOUN_TAG = "r"
+FRAMING_TAGS = {"v", "vd", "a", "ad", "d", "df", "c", "p", "u", "y", "e", "o"}
+ENUMERATION_MARK = "、"
+PLAN_NAME = re.compile(rf"(?:{PLAN_PERIOD_NAME}|五年)(?:规划|计划)?|规划|计划|第[一二三四五六七八九十]+个五年(?:规划|计划)")
+
+
+def enumerated_characters(tagged: list[tuple[str, str]]) -> list[str]:
+    """One-character nouns listed with 、 (钢、煤、粮、棉): each is a topic, though a lone character is not."""
+    found = []
+    for i, (word, tag) in enumerate(tagged):
+        listed = (i > 0 and tagged[i - 1][0] == ENUMERATION_MARK) or (
+            i + 1 < len(tagged) and tagged[i + 1][0] == ENUMERATION_MARK)
+        if len(word) == 1 and tag.startswith("n") and listed and re.fullmatch(r"[\u4e00-\u9fff]", word):
+            found.append(word)
+    return found
+
+
 @dataclass
 class Selected:
     hit_index: int
@@ -110,7 +129,15 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     chinese = without_time_phrases(chinese)  # "2019年政府工作报告", 当年: when, not what
     if chinese:
         kept: dict[str, None] = {}
+        tagged = tagged_words(chinese)
+        tags = dict(reversed(tagged))
+        framing: set[str] = set()
         for word in words(chinese):
+            tag = tags.get(word) or next((t for w, t in tagged if word in w), "")
+            if tag.startswith(PRONOUN_TAG):
+                continue  # 为什么, 什么, 这些: what kind of answer, never what it is about
+            if tag in FRAMING_TAGS:
+                framing.add(word)
             word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
             if word in QUERY_STOPWORDS or word in INTENT_WORDS or word in SAYING_WORDS or len(word) < 2:
                 continue
@@ -121,10 +148,14 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
             if any(word in term for group in plan.expansion_groups for term in group):
                 continue  # part of a named indicator (新增就业): that indicator is the concept
             kept.setdefault(word, None)
+        for word in enumerated_characters(tagged):
+            kept.setdefault(word, None)
         # jieba's search mode yields a word and its parts: keep the longest.
         for word in [w for w in kept if not any(w != o and w in o for o in kept)]:
             if any(len(intent) >= 2 and intent in word and len(word) - len(intent) <= 2 for intent in INTENT_WORDS):
                 result.soft.add(len(concepts))  # 控制目标, 目标值: an intent word with a qualifier
+            elif word in framing:
+                result.soft.add(len(concepts))  # 授予, 换成, 具体: how the question is put, not its topic
             concepts.append(plan.word_variants(word))
     for index, group in enumerate(plan.expansion_groups):
         terms = [t for t in group if t not in INTENT_WORDS and not re.fullmatch(r"[%\w]{0,1}", t)]
@@ -138,6 +169,9 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
             if group[0] in plan.other_places:
                 result.required.add(len(concepts))
             concepts.append(terms)
+    # A five-year plan's name (七五, 十三五规划, "the Seventh Five-Year Plan") says when, like a year: the time
+    # model places the question; a sentence that repeats the name is preferred, one that does not still answers.
+    result.soft.update(i for i, concept in enumerate(concepts) if all(PLAN_NAME.fullmatch(t) for t in concept))
     # English words without a Chinese equivalent stay in the question's topic: no passage can cover them,
     # so a question mostly made of them (Olympic gold medals …) is refused rather than answered loosely.
     concepts.extend([f"\x00{word}"] for word in plan.untranslated)
@@ -259,9 +293,11 @@ def rank_sentences(
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
             match = year_match(asked, text[start:end], hit.chunk.time, hit.report.year)
-            if match < 0 and has_figure:
+            if match < 0 and has_figure and not plan.time.only_the_report:
                 continue  # a figure about another year (or a span of years) never answers for the asked year
-            if (has_figure and plan.time.intent == "target" and hit.chunk.time.kind == "review"
+            if has_figure and before_period(plan.time.periods, hit.report.year):
+                continue  # the 1978 report's plan to 1985 is not the Sixth Five-Year Plan's (1981–1985)
+            if (has_figure and plan.time.aim == "target" and reviews_past(hit)
                     and not TARGET_WORDS.search(text[start:end])):
                 continue  # a target is not answered with the result the next report reviews
             score = weight + (w.figure_bonus if numeric and has_figure else 0.0) + w.rank_bonus / (rank + 1)
@@ -318,6 +354,21 @@ def rank_sentences(
     if analysis.required - covered_all:
         coverage = min(coverage, MIN_COVERAGE - 0.01)  # about a place the passages do not mention
     return Ranking(chosen, coverage, others)
+
+
+def before_period(periods: tuple[int, ...], report_year: int | None) -> bool:
+    """A report written before the five-year plan periods a question names were drawn up (more than a year
+    before the first one began) cannot state their figures, only an earlier plan's for the same years."""
+    if not periods or report_year is None:
+        return False
+    return report_year < min(periods) - FIVE_YEARS
+
+
+def reviews_past(hit: SearchHit) -> bool:
+    """A paragraph about years before its report's: a review (工作回顾), or a five-year review (六五期间 in the
+    1986 report), whose figures are results, never the targets set for those years."""
+    time, year = hit.chunk.time, hit.report.year
+    return time.kind == "review" or bool(time.years and year and max(time.years) < year)
 
 
 def whole_item(text: str, end: int) -> int:

@@ -43,7 +43,9 @@ def check_grounding(answer_text: str, hits: list[SearchHit], question: str) -> t
 def other_year_sources(text: str, sources: list[SearchHit], cited: list[int], plan: QueryPlan) -> list[int]:
     """Cited sources whose quoted figures are about another year than the question asks (the same check as the
     extractive engine's: a figure of 2021 never answers for 2022)."""
-    other = []
+    other: list[int] = []
+    if plan.time.only_the_report:
+        return other  # any year the named report speaks about may be the one asked (QuestionTime.only_the_report)
     for n in cited:
         hit = sources[n - 1]
         start, end = locate_quote(hit.chunk.text, claim_of(text, n))

@@ -28,7 +28,10 @@ MULTI_RE = re.compile(r"(?<![〇零一二三四五六七八九十])五年|年均
                       r"(?<![〇零一二三四五六七八九十\d])[两二三四五六七八九十几]+年来")
 PARAGRAPH_MULTI_RE = re.compile(r"^.{0,40}?(这五年|过去五年|五年来|五年间|五年中|过去的五年)")
 PARAGRAPH_FUTURE_RE = re.compile(r"^.{0,20}?(今后五年|未来五年|今后一个时期|今后一段时期)")
-PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?{PLAN_PERIOD_NAME}")
+# A paragraph about a plan period opens with its name (“十四五”时期…), or names the plan as the subject of its
+# first sentence after an opening clause (根据…的可能，“七五”计划草案规定…), not as a baseline (比“六五”期间…).
+PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?{PLAN_PERIOD_NAME}|^[^。；;]{{0,40}}?[，,]\s*[“\"]?{PLAN_PERIOD_NAME}[”\"]?"
+                                 r"(?:计划|规划)")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
 REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
 PLAN_HEADING = re.compile(r"安排|任务|目标|今后|今年|明年|部署|总体要求|重点工作|主要工作|工作建议|政策取向|思路")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rag.retrieve.english import derivation, stems
 
-LEXICON_VERSION = "2"  # bump when the gloss cleaning or the index layout changes (a new cache file)
+LEXICON_VERSION = "3"  # bump when the gloss cleaning or the index layout changes (a new cache file)
 MAX_GLOSS_WORDS = 4  # longer glosses describe a headword rather than translate it
 # Glosses that point elsewhere or describe the headword instead of translating it.
 SKIP_GLOSS = re.compile(r"^(CL:|see |see also |variant of |old variant of |also written |abbr\. |"
@@ -63,14 +63,17 @@ def gloss_keys(definition: str, proper: bool = False) -> list[GlossKey]:
         if not gloss or SKIP_GLOSS.match(gloss) or "(name)" in gloss:
             continue
         gloss = re.sub(r"\([^)]*\)|\[[^\]]*\]|[\u3400-\u9fff|]+", " ", gloss)  # notes, pinyin, Chinese
-        words = [w for w in WORD_RE.findall(gloss.lower().replace("’", "'")) if w not in FILLER_WORDS]
-        verb = bool(words) and words[0] == "to"
-        while words and words[0] in LEADING:
-            words = words[1:]
-        if not words or len(words) > MAX_GLOSS_WORDS or (proper and len(words) < 2):
-            continue
-        if not any(w.isdigit() for w in words):
-            keys.append((stems(words), verb, " ".join(derivation(w) for w in words)))
+        # "Soviet Union, USSR": a comma lists equivalent wordings; each one is a key, and so is the whole
+        parts = [gloss, *gloss.split(",")] if "," in gloss else [gloss]
+        for part in parts:
+            words = [w for w in WORD_RE.findall(part.lower().replace("’", "'")) if w not in FILLER_WORDS]
+            verb = bool(words) and words[0] == "to"
+            while words and words[0] in LEADING:
+                words = words[1:]
+            if not words or len(words) > MAX_GLOSS_WORDS or (proper and len(words) < 2):
+                continue
+            if not any(w.isdigit() for w in words):
+                keys.append((stems(words), verb, " ".join(derivation(w) for w in words)))
     return keys
 
 

@@ -88,5 +88,21 @@ def derivation(word: str) -> str:
     return next((e for e in DERIVATIONS if word.endswith(e) and len(word) > len(e) + 2), "")
 
 
+def comparative_bases(word: str) -> list[str]:
+    """The positive forms a comparative or superlative may come from (faster → fast, wider → wide, bigger →
+    big, earlier → early), for a word the dictionary does not list itself."""
+    word = word.lower()
+    for ending in ("est", "er"):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            base = word[:-len(ending)]
+            options = [base, base + "e"]
+            if base.endswith("i"):
+                options.append(base[:-1] + "y")
+            if len(base) > 2 and base[-1] == base[-2]:
+                options.append(base[:-1])
+            return options
+    return []
+
+
 def stems(words: list[str]) -> tuple[str, ...]:
     return tuple(stem(w) for w in words)

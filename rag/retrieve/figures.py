@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import cn2an
-from text_to_num import text2num
+from text_to_num import alpha2digit, text2num
 
 from rag.core.years import ARABIC_YEAR
 from rag.retrieve.english import strip_accents
@@ -60,7 +60,21 @@ def number_value(word: str) -> int | None:
 
 
 def is_number_word(word: str) -> bool:
-    return number_value(word) is not None
+    return number_value(word) is not None or ordinal_value(word) is not None
+
+
+SMALL_ORDINALS = {"first": 1, "second": 2, "third": 3}  # text2num leaves these as words (first of all)
+
+
+@lru_cache(maxsize=4096)
+def ordinal_value(word: str) -> int | None:
+    """The value of an ordinal written as one word (sixth → 6, thirteenth → 13, 14th → 14), else None."""
+    word = word.lower()
+    if word in SMALL_ORDINALS:
+        return SMALL_ORDINALS[word]
+    match = re.fullmatch(r"(\d{1,3})(?:st|nd|rd|th)", word) or re.fullmatch(
+        r"(\d{1,3})(?:st|nd|rd|th)", alpha2digit(word, "en")) if re.fullmatch(r"[a-z0-9]+", word) else None
+    return int(match.group(1)) if match else None
 
 
 def spelled_numbers_as_digits(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from rag.core.config import Settings
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import normalize_for_search, to_simplified
-from rag.core.timeframe import ChunkTime
+from rag.core.timeframe import FIVE_YEARS, ChunkTime
 from rag.index.search_index import LocalIndex, SearchIndex
 from rag.index.store import ReportStore
 from rag.retrieve.corpus import library_counts
@@ -238,7 +238,9 @@ class Retriever:
             return False
         if time.per_year:  # a table: each year's own paragraph, in the kind asked
             return bool(set(when.years) & time.asked_years) and when.kind in INTENT_KINDS[time.aim]
-        year = time.single_year or time.horizon
+        if time.single_year is None and time.horizon is not None:
+            return self._speaks_about_period(chunk_id, when, time.horizon, time.aim)
+        year = time.single_year
         if year is None:
             return False
         if when.covers(year) and when.kind in INTENT_KINDS[time.intent]:
@@ -247,6 +249,19 @@ class Retriever:
             return False
         report = (self._reports or {}).get(chunk_id.split(":", 1)[0])  # loaded by the search that asks
         return report is not None and report.year is not None and _named_kind(year, report.year) in INTENT_KINDS[time.intent]
+
+    def _speaks_about_period(self, chunk_id: str, when: ChunkTime, horizon: int, aim: str) -> bool:
+        """A five-year plan period (七五, "the Seventh Five-Year Plan"): a multi-year paragraph about the whole
+        period, its plan when a target is asked (the 1986 report's 七五 part, not the 1988 report's 今后五年
+        that only overlaps it), its review when a result is (过去五年 in the 1991 report)."""
+        first = horizon - FIVE_YEARS + 1
+        if when.kind != "multi-year" or not {first, horizon} <= set(when.years):
+            return False
+        report = (self._reports or {}).get(chunk_id.split(":", 1)[0])
+        if report is None or report.year is None or aim not in ("target", "result"):
+            return True
+        reviewed = max(when.years) < report.year
+        return reviewed == (aim == "result")
 
     def _fuse(self, rankings: dict[str, list[tuple[str, float]]], plan: QueryPlan, mode: str,
               preferred: set[str] | None = None) -> list[tuple[str, float, dict[str, int]]]:

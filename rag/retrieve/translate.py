@@ -25,7 +25,7 @@ from rag.core.tokens import QUERY_STOPWORDS
 from rag.core.years import ARABIC_YEAR
 from rag.retrieve.corpus import TermCounts
 from rag.retrieve.dictionary import Sense, lexicon
-from rag.retrieve.english import derivation, english_words, stem, stems
+from rag.retrieve.english import comparative_bases, derivation, english_words, stem, stems
 from rag.retrieve.figures import is_number_word, number_value, unit_word
 from rag.retrieve.glossary import phrase_form, termbase
 
@@ -146,7 +146,11 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
             elif _framing(words[start]) or _framing(words[end - 1]) or all(plain[start:end]):
                 continue  # "how much", "as well as": no topic of their own
             else:
-                terms, soft = choose(lex.senses(key), " ".join(forms[start:end]), counts)
+                senses = lex.senses(key)
+                if not senses and size == 1:  # faster, wider: the dictionary lists fast, wide
+                    senses = next((found_senses for base in comparative_bases(words[start])
+                                   if (found_senses := lex.senses((stem(base),)))), ())
+                terms, soft = choose(senses, " ".join(forms[start:end]), counts)
             if terms:
                 found.append(PhraseMatch(start, end, terms, soft, entry is None))
                 used[start:end] = [True] * size
@@ -182,9 +186,18 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
     nouns = [m for m in found if m.dictionary and (not m.soft or derivation(english[m.end - 1]) in NOUN_ENDINGS)]
     by_start = {m.start: m for m in nouns}
     words: set[int] = set()
+    # A word the reports do write together with one neighbour ("digital technology": 数字技术) is attested by
+    # that compound; a failed pairing with its other neighbour ("tie digital": a verb read as a noun) says
+    # nothing against it.
+    attested: set[int] = set()
+    following = {m.start: m for m in found}
+    for first in found:
+        second = following.get(first.end)
+        if second is not None and any(counts.near(a, b) for a in first.terms for b in second.terms):
+            attested.update(range(first.start, second.end))
     for first in nouns:
         second = by_start.get(first.end)
-        if second is None or derivation(english[first.end - 1]) in ADJECTIVE_ENDINGS:
+        if second is None or _adjective(english[first.end - 1]):
             continue  # "global financial crisis": an adjective's wording varies more (全球 / 国际)
         if any(counts.near(a, b) for a in first.terms for b in second.terms):
             continue
@@ -193,8 +206,15 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
         if first.end - first.start > 1 and shorter:
             found[found.index(first)] = replace(first, terms=shorter)
             continue
-        words.update(range(first.start, second.end))
+        words.update(i for i in range(first.start, second.end) if i not in attested)
     return words
+
+
+def _adjective(word: str) -> bool:
+    """An adjective by its ending (financial, massive) or a comparative the dictionary lacks (larger)."""
+    if derivation(word) in ADJECTIVE_ENDINGS:
+        return True
+    return bool(comparative_bases(word)) and not lexicon().senses((stem(word),))
 
 
 def _content_wordings(words: list[str], counts: TermCounts) -> list[str]:

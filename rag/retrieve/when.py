@@ -26,6 +26,7 @@ from rag.core.years import (
     plan_periods,
     year_value,
 )
+from rag.retrieve.figures import ordinal_value
 
 Intent = Literal["result", "target", "multi-year", "unknown"]
 
@@ -39,7 +40,7 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
                          r"历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
-_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|要求|打算|定为|设定|确定为|要控制|控制目标|任务|"
+_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|争取|要求|打算|定为|设定|确定为|要控制|控制目标|任务|"
                      r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to|"
                      r"supposed to|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow",
                      re.I)
@@ -55,7 +56,10 @@ _STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到
 _SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
 # Years relative to a named report: its 去年 is the year it reviews, its 今年 the year it plans.
 _LAST_YEAR = re.compile(r"去年|上年|上一年|前一年|last year|previous year|the year before", re.I)
-_EN_PLAN = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+five-year plan", re.I)
+_SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
+_EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plan", re.I)  # the 13th / Sixth Five-Year Plan
+# A plan period's name says which years, not that a target is asked ("during the Sixth Five-Year Plan").
+_PLAN_NAME = re.compile(r"five-year plans?|五年(?:计划|规划)|(?:十[一二三四五]?|[一二三四六七八九])五(?:计划|规划)", re.I)
 _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
 
 
@@ -85,6 +89,7 @@ class QuestionTime:
     periods: tuple[int, ...] = field(default_factory=tuple)  # plan periods by last year (十四五 → 2025)
     aim: Intent = "unknown"  # result or target, also for questions about several years (a table of targets)
     averaged: bool = False  # 年均, 五年, 累计: one figure for the whole span, not one per year
+    said_year: bool = False  # 当年/今年 of a named report: the report's own year is asked, not any it speaks of
 
     @property
     def per_year(self) -> bool:
@@ -117,6 +122,13 @@ class QuestionTime:
         return frozenset(years)
 
     @property
+    def only_the_report(self) -> bool:
+        """The one year named is the named report's ("1983年政府工作报告提到…", no other year, no 去年): that
+        report states figures for its review, its plan, a five-year span or 本世纪末, and any of them may be
+        what is asked, so a sentence's year ranks answers rather than ruling them out."""
+        return self.named_report is not None and set(self.years) == {self.named_report} and not self.said_year
+
+    @property
     def single_year(self) -> int | None:
         distinct = set(self.years)
         return self.years[0] if len(distinct) == 1 and not self.spans else None
@@ -137,25 +149,31 @@ def question_time(text: str) -> QuestionTime:
         match = _NAMED_REPORT_EN.search(text)
         if match:
             named = int(match.group(1) or match.group(2))
+    said_year = named is not None and bool(_SAME_YEAR.search(text))
     if named is not None and set(years) <= {named} and _LAST_YEAR.search(text):
         years = [named - 1]  # "the 2023 report says last year …": about 2022, from the 2023 report
+    elif said_year and len(set(years) - {named}) == 1:
+        years = [named]  # "1954年报告预计当年…相当于1949年的几倍": about 1954; 1949 is the baseline
     elif named is not None and len(set(years) - {named}) == 1 and not RANGE_RE.search(text):
         years = [y for y in years if y != named]  # "the 1958 report's estimate for 1957": about 1957
     spans = bool(RANGE_RE.search(text) or _MULTI_YEAR.search(text)
                  or (_SEVERAL.search(text) and len(set(years)) >= 2))
     periods = tuple(dict.fromkeys(
         [PLAN_PERIOD[p] for p in re.findall(r"十[一二三四五]?五", text) if p in PLAN_PERIOD] + plan_periods(text)
-        + [PLAN_PERIOD_ENDS[int(n) - 1] for n in _EN_PLAN.findall(text) if 1 <= int(n) <= len(PLAN_PERIOD_ENDS)]))
+        + [PLAN_PERIOD_ENDS[n - 1] for word in _EN_PLAN.findall(text)
+           if (n := ordinal_value(word) or 0) and n <= len(PLAN_PERIOD_ENDS)]))
     aim: Intent = "unknown"
-    if _STRONG_RESULT.search(text):
+    asked = _PLAN_NAME.sub(" ", text)
+    if _STRONG_RESULT.search(asked):
         aim = "result"
-    elif _TARGET.search(text):
+    elif _TARGET.search(asked):
         aim = "target"
-    elif _RESULT.search(text):
+    elif _RESULT.search(asked):
         aim = "result"
     intent: Intent = "multi-year" if spans or periods else aim
     averaged = bool(_AVERAGED.search(text))
-    return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods, aim, averaged)
+    return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods, aim, averaged,
+                        said_year)
 
 
 _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|average|total|cumulative|in all", re.I)
