@@ -123,6 +123,16 @@ def test_stems_inflections_spellings_and_endings():
     assert comparative_bases("tax") == []
 
 
+def test_time_frames_and_plan_names_say_when_not_what():
+    from rag.retrieve.when import without_plan_names
+
+    counts = TermCounts(text="城乡储蓄余额达六百七十五亿元")
+    savings = translate("How much did households have in savings at the end of 1982?", counts)
+    assert "end" not in savings.words and any("储蓄" in m.terms for m in savings.matches)
+    assert "five-year" not in without_plan_names("GNP growth in the Seventh Five-Year Plan (1986-1990)").lower()
+    assert "five-year plan" in without_plan_names("What is a five-year plan?").lower()  # no period named
+
+
 def test_english_numbers_in_report_units():
     assert spelled_numbers_as_digits("sixty percent and one hundred and twenty") == "60 percent and 120"
     assert spelled_numbers_as_digits("thirteen million jobs") == "13 million jobs"

@@ -160,3 +160,9 @@ def test_of_equally_full_rows_the_whole_wins_over_a_part():
 
     part, whole = row(100.0, "工业总产值达到了一百亿元"), row(586.0, "工业总产值达到了五百八十六亿元")
     assert _best([part, whole], load_table().get("工业总产值"), None) is whole
+
+
+def test_a_statement_goes_on_with_the_growth_of_the_same_figure(library):
+    """钢产量拟定为六百二十四万八千吨，将比一九五七年增长百分之十九点二: both figures are one statement."""
+    answer = ask(library, "一九五八年的国民经济计划把钢产量定为多少？比上年增长多少？")
+    assert answer is not None and "六百二十四万八千吨" in answer.answer and "百分之十九点二" in answer.answer

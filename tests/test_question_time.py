@@ -216,6 +216,7 @@ def test_a_named_report_alone_does_not_fix_the_year_of_its_figures():
 
 @pytest.mark.parametrize(("question", "aim", "periods"), [
     ("到本世纪末我国粮食生产要争取达到多少？", "target", ()),  # 争取: strive for (188 times in the reports)
+    ("1957年政府工作报告提出，当年工业总产值增长多少、达到多少？", "target", ()),  # 提出: what the report proposed
     ("How many rural poor people were lifted out of poverty during the 13th Five-Year Plan?", "result", (2020,)),
     ("On average, how fast did GNP grow during the Sixth Five-Year Plan period?", "result", (1985,)),
     ("What did the First Five-Year Plan set for steel output?", "target", (1957,)),
@@ -223,3 +224,14 @@ def test_a_named_report_alone_does_not_fix_the_year_of_its_figures():
 def test_a_plans_name_is_no_target_cue_and_ordinals_name_plans(question, aim, periods):
     time = question_time(question)
     assert time.aim == aim and time.periods == periods
+
+
+def test_a_span_asked_as_a_whole():
+    """A plan period or an explicit span asked as one figure gets the paragraphs about that whole span; one year
+    or a table of years does not."""
+    from rag.retrieve.hybrid import asked_span
+
+    assert asked_span(question_time("2013年到2017年这五年国内生产总值年均增长多少？")) == (2013, 2017)
+    assert asked_span(question_time("七五计划的国民生产总值年均增长目标是多少？")) == (1986, 1990)
+    assert asked_span(question_time("2019年国内生产总值增长多少？")) is None
+    assert asked_span(question_time("2016—2019年GDP增长目标分别是多少？")) is None

@@ -214,3 +214,30 @@ def test_a_target_question_is_not_answered_with_the_reviewed_result():
                             "2006年年初确定的单位国内生产总值能耗降低4%左右的目标没有实现。")
     chosen = _chosen("2006年单位国内生产总值能耗要降低多少？", hit)
     assert chosen and all("1.2%" not in s.text for s in chosen) and "4%" in chosen[0].text
+
+
+def test_a_figure_takes_the_year_named_before_it():
+    """1956年的工业总产值达到了五百八十六亿元，超过了…1957年的指标 states 1956's output; the 1957 named after the
+    figure is what it is measured against, and a baseline after 比 is never the figure's year."""
+    from rag.answer.extractive import year_match
+    from rag.core.timeframe import figure_years
+
+    passed = "1956年的工业总产值达到了五百八十六亿元，超过了五年计划所要求的1957年的指标。"
+    assert figure_years(passed) == (1956,)
+    assert figure_years("1957年的工业总产值比1956年将增长百分之四点五，达到六百零三亿元。") == (1957,)
+    assert figure_years("粮食产量有所增加。") == ()
+    plan = ChunkTime("plan", (1957,))
+    assert year_match(frozenset({1957}), passed, plan, 1957) == -1
+
+
+def test_a_yearly_rate_is_preferred_when_a_span_asks_for_one():
+    """"What yearly GNP growth did the Seventh Five-Year Plan aim for": 平均每年增长7.5%, not the five years' 44%."""
+    from rag.core.models import Chunk, Report
+    from rag.retrieve.hybrid import SearchHit
+
+    text = "“七五”计划草案规定，五年内国民生产总值增长百分之四十四。国民生产总值平均每年增长百分之七点五。"
+    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["一、七五计划"], 0, len(text), text, text, "",
+                  ChunkTime("multi-year", (1986, 1987, 1988, 1989, 1990)))
+    hit = SearchHit(chunk, Report("r", "1986年政府工作报告", year=1986, level="national"), 1.0)
+    chosen = _chosen("What yearly GNP growth did the Seventh Five-Year Plan (1986-1990) aim for?", hit)
+    assert chosen and "七点五" in chosen[0].text

@@ -17,7 +17,7 @@ from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text, normalize_for_search
-from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, sentence_years
+from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, figure_years, sentence_years
 from rag.core.tokens import QUERY_STOPWORDS, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME, RANGE_RE
 from rag.retrieve.hybrid import SearchHit
@@ -38,6 +38,10 @@ DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含
                              r"initiative|campaign|strategy|model)\b", re.I)
 # Questions that ask for a percentage prefer sentences whose figures are percentages.
 PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比重|占比", re.I)
+# A question about a span of years that asks for a yearly rate, and a sentence that states one (平均每年增长
+# 7.5%, not the five-year total of 44%).
+PER_YEAR_CUES = re.compile(r"年均|平均每年|每年|yearly|annual(?:ly)?|per year|a year|each year|per annum", re.I)
+PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均年")
 # A count written with a measure word: 416人, 530支, 3.9万户.
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
@@ -61,6 +65,7 @@ class SentenceWeights:
     rank_bonus: float = 0.15  # ÷ (retrieval rank + 1): ties go to the better-retrieved chunk
     percent_bonus: float = 0.15  # a percent/growth question and the sentence has % or 百分点
     year_weight: float = 0.2  # × year_match: +1 the year asked, 0 unknown (−1, another year, is never quoted)
+    per_year_bonus: float = 0.15  # a span's yearly rate asked (七五 yearly growth) and the sentence states one
     follow_up_ratio: float = 0.5  # a further sentence must score at least this share of the best one
 
 
@@ -257,6 +262,7 @@ def rank_sentences(
     numeric = bool(NUMERIC_CUES.search(plan.text))
     definition = bool(DEFINITION_CUES.search(plan.text))
     percent = bool(PERCENT_CUES.search(plan.text))
+    per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
     weigh = weight_of or (lambda term: float(len(term)))
     sizes = [max(weigh(t) for t in concept) for concept in concepts]
@@ -305,6 +311,8 @@ def rank_sentences(
                 score += w.percent_bonus
             if numeric and not has_figure:
                 score -= w.missing_figure_penalty
+            if per_year and has_figure and PER_YEAR_RATE.search(sentence_norm):
+                score += w.per_year_bonus
             score += w.year_weight * match
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])
@@ -406,6 +414,8 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
     single = len(asked) == 1  # one year asked: a five-year figure (年均, 2017年到2021年) does not answer it
     norm = aligned_search_text(sentence)
     stated = sentence_years(sentence, report_year)
+    if len(stated) >= 2 and not RANGE_RE.search(norm):
+        stated = figure_years(sentence) or stated  # 1956年…五百八十六亿元，超过了…1957年的指标: the figure's is 1956
     if stated:
         return 1 if asked & set(stated) and not (single and RANGE_RE.search(norm)) else -1
     if single and MULTI_RE.search(norm) and span_scoped(sentence):

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rag.core.numbers import VALUE_UNIT_RE
 from rag.core.textnorm import aligned_search_text
 from rag.core.years import PLAN_PERIOD_NAME, RANGE_RE, YEAR_RE, plan_periods, year_value
 
@@ -28,9 +29,9 @@ MULTI_RE = re.compile(r"(?<![〇零一二三四五六七八九十])五年|年均
                       r"(?<![〇零一二三四五六七八九十\d])[两二三四五六七八九十几]+年来")
 PARAGRAPH_MULTI_RE = re.compile(r"^.{0,40}?(这五年|过去五年|五年来|五年间|五年中|过去的五年)")
 PARAGRAPH_FUTURE_RE = re.compile(r"^.{0,20}?(今后五年|未来五年|今后一个时期|今后一段时期)")
-# A paragraph about a plan period opens with its name (“十四五”时期…), or names the plan as the subject of its
+# A paragraph about a plan period opens with its name (“十四五”时期…, 第六个五年计划期间…), or names the plan as the subject of its
 # first sentence after an opening clause (根据…的可能，“七五”计划草案规定…), not as a baseline (比“六五”期间…).
-PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?{PLAN_PERIOD_NAME}|^[^。；;]{{0,40}}?[，,]\s*[“\"]?{PLAN_PERIOD_NAME}[”\"]?"
+PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?(?:{PLAN_PERIOD_NAME}|第[一二三四五六七八九十]{{1,3}}个五年(?:计划|规划))|^[^。；;]{{0,40}}?[，,]\s*[“\"]?{PLAN_PERIOD_NAME}[”\"]?"
                                  r"(?:计划|规划)")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
 REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
@@ -234,6 +235,22 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
     if not years and report_year is not None:
         years = [report_year + RELATIVE_OFFSETS[word] for word in _RELATIVE_YEAR.findall(norm)]
     return tuple(sorted(set(years)))
+
+
+def figure_years(sentence: str) -> tuple[int, ...]:
+    """The years a sentence's figures are stated for, each figure taking the last year named before it (not a
+    baseline after 比/较/同/与/从/由): 1956年的工业总产值达到了五百八十六亿元，超过了…1957年的指标 → (1956,).
+    Empty when no figure follows a year."""
+    norm = aligned_search_text(sentence)
+    mentions = [(m.start(), year_value(m.group(1))) for m in YEAR_RE.finditer(norm)
+                if not re.search(r"(?:比|较|同|与|和|从|由)\s*$", norm[max(0, m.start() - 2):m.start()])]
+    years: set[int] = set()
+    for figure in VALUE_UNIT_RE.finditer(norm):
+        if figure.group("unit") or figure.group("pnum") or figure.group("cunit"):
+            before = [year for position, year in mentions if position < figure.start()]
+            if before:
+                years.add(before[-1])
+    return tuple(sorted(years))
 
 
 def named_years(text: str, report_year: int | None) -> tuple[int, ...]:

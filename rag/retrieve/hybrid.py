@@ -23,7 +23,7 @@ from rag.retrieve.corpus import library_counts
 from rag.retrieve.facts import asked_facts, fact_chunk_ids
 from rag.retrieve.places import short_place_name
 from rag.retrieve.plan import QueryPlan, analyze
-from rag.retrieve.when import reports_for_time
+from rag.retrieve.when import QuestionTime, reports_for_time
 
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
@@ -238,8 +238,9 @@ class Retriever:
             return False
         if time.per_year:  # a table: each year's own paragraph, in the kind asked
             return bool(set(when.years) & time.asked_years) and when.kind in INTENT_KINDS[time.aim]
-        if time.single_year is None and time.horizon is not None:
-            return self._speaks_about_period(chunk_id, when, time.horizon, time.aim)
+        span = asked_span(time)
+        if span is not None:
+            return self._speaks_about_span(chunk_id, when, span, time.aim)
         year = time.single_year
         if year is None:
             return False
@@ -250,12 +251,12 @@ class Retriever:
         report = (self._reports or {}).get(chunk_id.split(":", 1)[0])  # loaded by the search that asks
         return report is not None and report.year is not None and _named_kind(year, report.year) in INTENT_KINDS[time.intent]
 
-    def _speaks_about_period(self, chunk_id: str, when: ChunkTime, horizon: int, aim: str) -> bool:
-        """A five-year plan period (七五, "the Seventh Five-Year Plan"): a multi-year paragraph about the whole
-        period, its plan when a target is asked (the 1986 report's 七五 part, not the 1988 report's 今后五年
-        that only overlaps it), its review when a result is (过去五年 in the 1991 report)."""
-        first = horizon - FIVE_YEARS + 1
-        if when.kind != "multi-year" or not {first, horizon} <= set(when.years):
+    def _speaks_about_span(self, chunk_id: str, when: ChunkTime, span: tuple[int, int], aim: str) -> bool:
+        """A span of years (七五, "the Seventh Five-Year Plan", 2013年到2017年这五年): a multi-year paragraph about
+        the whole span, its plan when a target is asked (the 1986 report's 七五 part, not the 1988 report's 今后五年
+        that only overlaps it), its review when a result is (过去五年 in the 2018 report)."""
+        first, last = span
+        if when.kind != "multi-year" or not {first, last} <= set(when.years):
             return False
         report = (self._reports or {}).get(chunk_id.split(":", 1)[0])
         if report is None or report.year is None or aim not in ("target", "result"):
@@ -286,10 +287,21 @@ class Retriever:
         if preferred:  # … and a question about a year the reports that speak about it
             year_bonus = bonus * YEAR_BONUS / PLACE_BONUS
             scores = {cid: s + year_bonus * (cid.split(":", 1)[0] in preferred) for cid, s in scores.items()}
-        if self.year_prior != "off" and (plan.time.single_year or plan.time.horizon or plan.time.per_year):
+        if self.year_prior != "off" and (plan.time.single_year or plan.time.per_year or asked_span(plan.time)):
             time_bonus = bonus * TIME_BONUS / PLACE_BONUS  # … and the chunks that speak about that year
             scores = {cid: s + time_bonus * self._speaks_about(cid, plan) for cid, s in scores.items()}
         return sorted(((cid, scores[cid], ranks[cid]) for cid in scores), key=lambda item: -item[1])
+
+
+def asked_span(time: QuestionTime) -> tuple[int, int] | None:
+    """The first and last year of a span asked about as a whole: a plan period (六五 → 1981–1985) or an explicit
+    span (2013年到2017年这五年年均…); None for one year or a table of years."""
+    if time.single_year is not None or time.per_year:
+        return None
+    if time.horizon is not None:
+        return time.horizon - FIVE_YEARS + 1, time.horizon
+    years = time.asked_years
+    return (min(years), max(years)) if time.spans and len(years) >= 2 else None
 
 
 def _named_kind(year: int, report_year: int) -> str | None:

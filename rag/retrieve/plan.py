@@ -50,7 +50,13 @@ from rag.retrieve.places import (
     squash,
 )
 from rag.retrieve.translate import counted_match, numbered_compounds, translate, untranslated
-from rag.retrieve.when import QuestionTime, question_time, relative_to_latest, without_time_phrases
+from rag.retrieve.when import (
+    QuestionTime,
+    question_time,
+    relative_to_latest,
+    without_plan_names,
+    without_time_phrases,
+)
 
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
 
@@ -139,6 +145,8 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()}
         if names_bare_title(question):  # which report, not what to search for: every chunk is in one
             ignore |= {"government", "work", "report", "reports"}
+    if lang == "en":
+        english = without_plan_names(english)  # the Sixth Five-Year Plan: when (plan.time), not what
     slogans, consumed = numbered_compounds(english, counts)
     if consumed:  # the words of a numbered slogan are translated as one name, not one by one
         english = " ".join(w for i, w in enumerate(english_words(english)) if i not in consumed)

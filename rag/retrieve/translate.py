@@ -66,6 +66,11 @@ GENERIC_WORDS = {
 }
 
 
+# "at the end of 1982", "by the middle of the year": when, not what (the year is read by rag/retrieve/when.py)
+TIME_FRAME = re.compile(r"\b(?:at|by|until|till|before|after|towards?|from|since|in|during) the "
+                        r"(?:end|beginning|start|middle|close|turn) of\b", re.I)
+
+
 @dataclass(frozen=True)
 class PhraseMatch:
     start: int  # index of the phrase's first word in english_words(text)
@@ -123,7 +128,7 @@ def choose(senses: tuple[Sense, ...], form: str, counts: TermCounts) -> tuple[tu
 @lru_cache(maxsize=2048)
 def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset()) -> Translation:
     """The Chinese terms of the English ``text`` (words in ``ignore``, such as place names, are left alone)."""
-    words = english_words(text)
+    words = english_words(TIME_FRAME.sub(" ", text))
     word_stems, forms = stems(words), [derivation(w) for w in words]
     table, lex = termbase(), lexicon()
     blocked = [w in ignore for w in words]

@@ -40,7 +40,7 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
                          r"历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
-_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|争取|要求|打算|定为|设定|确定为|要控制|控制目标|任务|"
+_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|争取|提出|要求|打算|定为|设定|确定为|要控制|控制目标|任务|"
                      r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to|"
                      r"supposed to|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow",
                      re.I)
@@ -59,6 +59,7 @@ _LAST_YEAR = re.compile(r"去年|上年|上一年|前一年|last year|previous y
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
 _EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plan", re.I)  # the 13th / Sixth Five-Year Plan
 # A plan period's name says which years, not that a target is asked ("during the Sixth Five-Year Plan").
+_EN_PLAN_PHRASE = re.compile(r"\b([a-z0-9]+)\s+five-year plans?(?:\s+period)?", re.I)
 _PLAN_NAME = re.compile(r"five-year plans?|五年(?:计划|规划)|(?:十[一二三四五]?|[一二三四六七八九])五(?:计划|规划)", re.I)
 _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
 
@@ -68,6 +69,15 @@ _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
 _TIME_WORDS = re.compile(r"当年|今年|去年|上年|上一年|明年|本年|那一年|这一年|那年|同年|当时|"
                          r"(?:回顾)?(?:过去|这|今后|未来)的?[一二三四五六七八九十两几]+年(?:来|间|中)?|"
                          r"(?<![〇零一二三四五六七八九十\d])[一二三四五六七八九十两几]+年(?:来|间)")
+
+
+def without_plan_names(text: str) -> str:
+    """An English question without the plan periods it names ("the Seventh Five-Year Plan (1986-1990)"): like a
+    year they say when, which the time model reads; translated, 五年计划 would match every plan paragraph."""
+    def drop(match: re.Match[str]) -> str:
+        return " " if ordinal_value(match.group(1)) else match.group(0)
+
+    return _EN_PLAN_PHRASE.sub(drop, text)
 
 
 def without_time_phrases(text: str) -> str:
