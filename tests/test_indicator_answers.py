@@ -166,3 +166,9 @@ def test_a_statement_goes_on_with_the_growth_of_the_same_figure(library):
     """钢产量拟定为六百二十四万八千吨，将比一九五七年增长百分之十九点二: both figures are one statement."""
     answer = ask(library, "一九五八年的国民经济计划把钢产量定为多少？比上年增长多少？")
     assert answer is not None and "六百二十四万八千吨" in answer.answer and "百分之十九点二" in answer.answer
+
+
+def test_an_indicators_older_name_is_read(library):
+    """社会商品零售总额 (20 times in the national reports, the name before 社会消费品零售总额's 10)."""
+    answer = ask(library, "How much did retail sales of consumer goods add up to in 1979?")
+    assert answer is not None and "1，753亿元" in answer.answer and cited_years(answer) == [1980]

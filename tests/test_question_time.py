@@ -210,6 +210,8 @@ def test_a_named_report_alone_does_not_fix_the_year_of_its_figures():
     same = question_time("1954年政府工作報告預計當年鋼產量是多少？相當於1949年的幾倍？")
     assert same.years == (1954,) and same.said_year and not same.only_the_report
     assert not question_time("据2023年的报告，去年GDP增长多少？").only_the_report  # 去年: 2022
+    review = question_time("According to the 2018 report, how far did the poverty rate fall over the previous five years?")
+    assert review.asked_years == frozenset(range(2013, 2018)) and not review.only_the_report
     several = question_time("1981年政府工作报告中，财政赤字从1979年、1980年的水平预计压缩到当年的多少？")
     assert set(several.years) == {1979, 1980, 1981}
 
@@ -217,6 +219,7 @@ def test_a_named_report_alone_does_not_fix_the_year_of_its_figures():
 @pytest.mark.parametrize(("question", "aim", "periods"), [
     ("到本世纪末我国粮食生产要争取达到多少？", "target", ()),  # 争取: strive for (188 times in the reports)
     ("1957年政府工作报告提出，当年工业总产值增长多少、达到多少？", "target", ()),  # 提出: what the report proposed
+    ("According to the 2018 report, how far did the poverty rate fall over the previous five years?", "result", ()),
     ("How many rural poor people were lifted out of poverty during the 13th Five-Year Plan?", "result", (2020,)),
     ("On average, how fast did GNP grow during the Sixth Five-Year Plan period?", "result", (1985,)),
     ("What did the First Five-Year Plan set for steel output?", "target", (1957,)),
@@ -234,4 +237,7 @@ def test_a_span_asked_as_a_whole():
     assert asked_span(question_time("2013年到2017年这五年国内生产总值年均增长多少？")) == (2013, 2017)
     assert asked_span(question_time("七五计划的国民生产总值年均增长目标是多少？")) == (1986, 1990)
     assert asked_span(question_time("2019年国内生产总值增长多少？")) is None
+    previous = "How big was GDP in 2000, and how fast had it grown on average over the previous five years?"
+    assert asked_span(question_time(previous)) == (1996, 2000)
+    assert asked_span(question_time("从2021年起今后五年年均增长多少？")) == (2021, 2025)
     assert asked_span(question_time("2016—2019年GDP增长目标分别是多少？")) is None

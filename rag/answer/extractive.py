@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
@@ -20,6 +21,8 @@ from rag.core.textnorm import aligned_search_text, normalize_for_search
 from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, figure_years, sentence_years
 from rag.core.tokens import QUERY_STOPWORDS, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME, RANGE_RE
+from rag.reports.indicators import load_table
+from rag.retrieve.glossary import termbase_terms
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.places import NATIONAL_ZH
 from rag.retrieve.plan import QueryPlan
@@ -86,6 +89,38 @@ ENUMERATION_MARK = "、"
 PLAN_NAME = re.compile(rf"(?:{PLAN_PERIOD_NAME}|五年)(?:规划|计划)?|规划|计划|第[一二三四五六七八九十]+个五年(?:规划|计划)")
 
 
+@lru_cache(maxsize=1)
+def _report_vocabulary() -> str:
+    """Every Chinese wording of the termbase and the indicator table, one per line."""
+    terms = set(termbase_terms())
+    for indicator in load_table().indicators:
+        terms.update((indicator.name, *indicator.synonyms))
+    return "\n".join(sorted(terms))
+
+
+def names_a_topic(word: str) -> bool:
+    """A word of the report vocabulary (预算 of 预算内投资, 收入 of 财政收入) names a topic even where jieba tags it
+    a verb."""
+    return word in _report_vocabulary()
+
+
+def compounds(topic_words: list[str], question: str, nouns: set[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """Two nouns written next to each other in the question (国防预算: 国防 + 预算) as one concept: one sentence
+    must speak of both, not one sentence of 国防 and another of 预算. A sentence covers it with most of its
+    character pairs (:func:`_term_hits`), so 粮食总产量 still covers 粮食产量. Returns the words and, for each
+    joined one, its two parts (:meth:`Concepts.split` undoes a join the reports do write)."""
+    merged: list[str] = []
+    joined: dict[str, tuple[str, str]] = {}
+    for word in topic_words:
+        last = merged[-1] if merged else ""
+        if last and last not in joined and last in nouns and word in nouns and last + word in question:
+            merged[-1] = last + word
+            joined[last + word] = (last, word)
+        else:
+            merged.append(word)
+    return merged, joined
+
+
 def enumerated_characters(tagged: list[tuple[str, str]]) -> list[str]:
     """One-character nouns listed with 、 (钢、煤、粮、棉): each is a topic, though a lone character is not."""
     found = []
@@ -124,6 +159,20 @@ class Concepts:
     soft: set[int] = field(default_factory=set)  # verbs and the like: count only where a sentence has them
     required: set[int] = field(default_factory=set)  # a place no loaded report covers: no answer without it
     guessed: set[int] = field(default_factory=set)  # worded by the general dictionary: missing it counts half
+    joined: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)  # 国防预算: its two words
+
+    def split(self, indexes: set[int]) -> Concepts:
+        """These joined concepts back as their two words (a compound the reports do write, 铁路正线: a
+        sentence may name it in part, the one before it the rest)."""
+        concepts: list[list[str]] = []
+        where: dict[int, int] = {}
+        for i, concept in enumerate(self.concepts):
+            where[i] = len(concepts)
+            concepts.extend(self.joined[i] if i in indexes else [concept])
+        moved = lambda old: {where[i] for i in old}  # noqa: E731
+        return Concepts(concepts, None if self.counted is None else where[self.counted], moved(self.soft),
+                        moved(self.required), moved(self.guessed),
+                        {where[i]: parts for i, parts in self.joined.items() if i not in indexes})
 
 
 def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
@@ -137,12 +186,15 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
         tagged = tagged_words(chinese)
         tags = dict(reversed(tagged))
         framing: set[str] = set()
+        nouns: set[str] = set()
         for word in words(chinese):
             tag = tags.get(word) or next((t for w, t in tagged if word in w), "")
             if tag.startswith(PRONOUN_TAG):
                 continue  # 为什么, 什么, 这些: what kind of answer, never what it is about
-            if tag in FRAMING_TAGS:
+            if tag in FRAMING_TAGS and not names_a_topic(word):
                 framing.add(word)
+            elif tag.startswith("n") or names_a_topic(word):
+                nouns.add(word)
             word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
             if word in QUERY_STOPWORDS or word in INTENT_WORDS or word in SAYING_WORDS or len(word) < 2:
                 continue
@@ -156,7 +208,10 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
         for word in enumerated_characters(tagged):
             kept.setdefault(word, None)
         # jieba's search mode yields a word and its parts: keep the longest.
-        for word in [w for w in kept if not any(w != o and w in o for o in kept)]:
+        longest, joined = compounds([w for w in kept if not any(w != o and w in o for o in kept)], chinese, nouns)
+        for word in longest:
+            if word in joined:
+                result.joined[len(concepts)] = (plan.word_variants(joined[word][0]), plan.word_variants(joined[word][1]))
             if any(len(intent) >= 2 and intent in word and len(word) - len(intent) <= 2 for intent in INTENT_WORDS):
                 result.soft.add(len(concepts))  # 控制目标, 目标值: an intent word with a qualifier
             elif word in framing:
@@ -257,6 +312,10 @@ def rank_sentences(
 ) -> Ranking:
     """:func:`select_sentences` plus up to ``runners_up`` further candidates, best first (trimmed alike)."""
     analysis = question_concepts(plan, place_names)
+    weigh = weight_of or (lambda term: float(len(term)))
+    if weight_of is not None and analysis.joined:  # a compound the reports write is matched word by word
+        analysis = analysis.split({i for i in analysis.joined
+                                   if any(weigh(t) < weigh("\x00") - 1e-9 for t in analysis.concepts[i])})
     concepts, counted, soft = analysis.concepts, analysis.counted, analysis.soft
     terms = [t for concept in concepts for t in concept]
     numeric = bool(NUMERIC_CUES.search(plan.text))
@@ -264,7 +323,6 @@ def rank_sentences(
     percent = bool(PERCENT_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
-    weigh = weight_of or (lambda term: float(len(term)))
     sizes = [max(weigh(t) for t in concept) for concept in concepts]
 
     def share(covered: set[int]) -> float:

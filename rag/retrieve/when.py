@@ -38,6 +38,7 @@ _EN_YEAR = re.compile(rf"\b({ARABIC_YEAR})\b")
 # Words of a span of years or a far horizon: the question is not about one year.
 _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年均|平均每年|十[一二三四五]?五|规划期|到\s*(?:19|20)\d{2}\s*年|至\s*(?:19|20)\d{2}\s*年|"
                          r"历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
+                         r"(?:past|previous|last|preceding|these|those|next|coming) (?:five|5) years|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
 _TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|争取|提出|要求|打算|定为|设定|确定为|要控制|控制目标|任务|"
@@ -56,6 +57,8 @@ _STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到
 _SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
 # Years relative to a named report: its 去年 is the year it reviews, its 今年 the year it plans.
 _LAST_YEAR = re.compile(r"去年|上年|上一年|前一年|last year|previous year|the year before", re.I)
+_FIVE_YEARS = re.compile(r"(?<![〇零一二三四五六七八九十\d])五年(?!计划|规划)|\b(?:five|5) years\b", re.I)
+_FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahead\b|\bfollowing\b", re.I)
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
 _EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plan", re.I)  # the 13th / Sixth Five-Year Plan
 # A plan period's name says which years, not that a target is asked ("during the Sixth Five-Year Plan").
@@ -100,6 +103,7 @@ class QuestionTime:
     aim: Intent = "unknown"  # result or target, also for questions about several years (a table of targets)
     averaged: bool = False  # 年均, 五年, 累计: one figure for the whole span, not one per year
     said_year: bool = False  # 当年/今年 of a named report: the report's own year is asked, not any it speaks of
+    five_years: int = 0  # 过去五年 (−1) / 今后五年 (+1) with one year named: the five years up to / from it
 
     @property
     def per_year(self) -> bool:
@@ -122,6 +126,10 @@ class QuestionTime:
             return frozenset(range(self.named_report - FIVE_YEARS, self.named_report))
         if self.single_year is not None:
             return frozenset({self.single_year})
+        if self.five_years and len(set(self.years)) == 1 and not self.periods and self.named_report is None:
+            year = self.years[0]  # "GDP in 2000 and its average growth over the previous five years": 1996–2000
+            return frozenset(range(year - FIVE_YEARS + 1, year + 1) if self.five_years < 0 else
+                             range(year, year + FIVE_YEARS))
         years: set[int] = set()
         if len(set(self.years)) >= 2 and self.spans:
             years.update(range(min(self.years), max(self.years) + 1))
@@ -136,7 +144,8 @@ class QuestionTime:
         """The one year named is the named report's ("1983年政府工作报告提到…", no other year, no 去年): that
         report states figures for its review, its plan, a five-year span or 本世纪末, and any of them may be
         what is asked, so a sentence's year ranks answers rather than ruling them out."""
-        return self.named_report is not None and set(self.years) == {self.named_report} and not self.said_year
+        return (self.named_report is not None and set(self.years) == {self.named_report} and not self.said_year
+                and self.asked_years == {self.named_report})  # not "回顾过去五年": that asks for the review's years
 
     @property
     def single_year(self) -> int | None:
@@ -182,8 +191,11 @@ def question_time(text: str) -> QuestionTime:
         aim = "result"
     intent: Intent = "multi-year" if spans or periods else aim
     averaged = bool(_AVERAGED.search(text))
+    five_years = 0
+    if _FIVE_YEARS.search(text):
+        five_years = 1 if _FORWARD.search(text) else -1
     return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods, aim, averaged,
-                        said_year)
+                        said_year, five_years)
 
 
 _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|average|total|cumulative|in all", re.I)
