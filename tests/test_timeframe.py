@@ -241,3 +241,24 @@ def test_a_yearly_rate_is_preferred_when_a_span_asks_for_one():
     hit = SearchHit(chunk, Report("r", "1986年政府工作报告", year=1986, level="national"), 1.0)
     chosen = _chosen("What yearly GNP growth did the Seventh Five-Year Plan (1986-1990) aim for?", hit)
     assert chosen and "七点五" in chosen[0].text
+
+
+def test_the_last_years_figure_under_a_five_year_review_heading_is_the_spans():
+    """国内生产总值2000年达89404亿元，平均每年增长8.3％ under 一、“九五”时期…的回顾 (the 2001 report) speaks about
+    1996–2000; a paragraph opening with 过去一年/去年 under a five-year heading stays the last year's."""
+    heading = ["一、“九五”时期国民经济和社会发展的回顾"]
+    span = chunk_time(heading, "国内生产总值2000年达89404亿元，平均每年增长8.3％。", 2001)
+    assert span == ChunkTime("multi-year", (1996, 1997, 1998, 1999, 2000))
+    assert chunk_time(["一、过去五年工作回顾"], "过去一年，国内生产总值增长3%。", 2023).kind == "review"
+
+
+def test_a_span_sentence_gives_the_level_of_its_end_year():
+    """由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元 states 1982's level; 从2013年到2017年，年均
+    增长7.1% states no one year's figure."""
+    from rag.answer.extractive import year_match
+
+    review = ChunkTime("review", (1982,))
+    level = "一九八二年同一九七八年相比，进出口贸易总额由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元。"
+    assert year_match(frozenset({1982}), level, review, 1983) == 1
+    assert year_match(frozenset({1978}), level, review, 1983) == -1
+    assert year_match(frozenset({2017}), "从2013年到2017年，国内生产总值年均增长7.1%。", review, 2018) == -1

@@ -18,7 +18,7 @@ from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text, normalize_for_search
-from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, figure_years, sentence_years
+from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, end_values, figure_years, sentence_years
 from rag.core.tokens import QUERY_STOPWORDS, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME, RANGE_RE
 from rag.reports.indicators import load_table
@@ -475,7 +475,9 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
     if len(stated) >= 2 and not RANGE_RE.search(norm):
         stated = figure_years(sentence) or stated  # 1956年…五百八十六亿元，超过了…1957年的指标: the figure's is 1956
     if stated:
-        return 1 if asked & set(stated) and not (single and RANGE_RE.search(norm)) else -1
+        if single and RANGE_RE.search(norm):  # a span's figure, unless the sentence gives the year's level
+            return 1 if asked & set(end_values(sentence)) else -1
+        return 1 if asked & set(stated) else -1
     if single and MULTI_RE.search(norm) and span_scoped(sentence):
         return -1
     if not chunk_time.years:

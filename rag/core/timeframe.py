@@ -20,7 +20,7 @@ from typing import Literal
 
 from rag.core.numbers import VALUE_UNIT_RE
 from rag.core.textnorm import aligned_search_text
-from rag.core.years import PLAN_PERIOD_NAME, RANGE_RE, YEAR_RE, plan_periods, year_value
+from rag.core.years import CN_YEAR, PLAN_PERIOD_NAME, RANGE_RE, SPACED_YEAR, YEAR_RE, plan_periods, year_value
 
 TimeKind = Literal["review", "plan", "multi-year"]
 
@@ -187,6 +187,12 @@ def lead_part(text: str, report_year: int | None) -> tuple[str | None, int | Non
     return opening_part(SENTENCE_END.split(lead, maxsplit=1)[0], report_year)
 
 
+def _opens_with_a_year(text: str) -> bool:
+    """The paragraph's first sentence names a year (国内生产总值2000年达…), not 去年/过去一年."""
+    first = SENTENCE_END.split(aligned_search_text(text[:60]), maxsplit=1)[0]
+    return bool(YEAR_RE.search(first)) and not re.match(r"^.{0,12}?(过去一年|过去的一年|一年来|去年)", first)
+
+
 _CARRIES_UNDER = {"multi-review": (None, "review", "multi-review"), "multi-plan": (None, "plan", "multi-plan")}
 
 
@@ -196,15 +202,23 @@ def chunk_time(section_path: Sequence[str], text: str, report_year: int | None,
     """The time of one chunk: its paragraph's opening first (:func:`lead_part`), then a five-year opening of an
     earlier paragraph of its section (``carried``: 过去五年… and the ——经济发展再上新台阶 paragraphs after it), then
     its headings, then the hint of its top section (:func:`section_parts`)."""
-    return _time_from(lead_part(text, report_year), section_path, report_year, hint, carried)
+    return _time_from(lead_part(text, report_year), section_path, report_year, hint, carried,
+                      _opens_with_a_year(text))
 
 
 def _time_from(lead: tuple[str | None, int | None], section_path: Sequence[str], report_year: int | None,
-               hint: tuple[str | None, int | None], carried: tuple[str | None, int | None]) -> ChunkTime:
-    """:func:`chunk_time` given the paragraph's :func:`lead_part` (report_times reads it once per chunk)."""
+               hint: tuple[str | None, int | None], carried: tuple[str | None, int | None],
+               year_opening: bool = False) -> ChunkTime:
+    """:func:`chunk_time` given the paragraph's :func:`lead_part` (report_times reads it once per chunk).
+    ``year_opening``: the paragraph opens with the reviewed year's figure (国内生产总值2000年达…), which under a
+    five-year review's heading is the span's result, not a part about that year alone (过去一年…)."""
     if report_year is None:
         return ChunkTime()
     part, year = lead
+    if part == "review" and year_opening:
+        heading = heading_part(section_path, report_year)
+        if heading[0] == "multi-review" and (heading[1] is None or year is None or heading[1] >= year):
+            part, year = heading  # 国内生产总值2000年达…，平均每年增长8.3% under “九五”时期…的回顾: the five years'
     if part is None:
         part, year = heading_part(section_path, report_year)
         if carried[0] is not None and year is None and part in _CARRIES_UNDER[carried[0]]:
@@ -235,6 +249,16 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
     if not years and report_year is not None:
         years = [report_year + RELATIVE_OFFSETS[word] for word in _RELATIVE_YEAR.findall(norm)]
     return tuple(sorted(set(years)))
+
+
+# 由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元: the figure after 到…年的 is that year's level.
+END_VALUE_RE = re.compile(rf"(?:到|至)\s*({SPACED_YEAR}|{CN_YEAR})\s*年(?:底|末)?的?\s*(?=[\d〇零一二三四五六七八九十两])")
+
+
+def end_values(sentence: str) -> tuple[int, ...]:
+    """Years whose level a span sentence states (…增加到一九八二年的七百七十二亿元 → 1982)."""
+    norm = aligned_search_text(sentence)
+    return tuple(sorted({year_value(m.group(1)) for m in END_VALUE_RE.finditer(norm)}))
 
 
 def figure_years(sentence: str) -> tuple[int, ...]:
@@ -279,6 +303,6 @@ def report_times(report_year: int | None, chunks: Sequence[tuple[Sequence[str], 
         lead = lead_part(text, report_year)
         if lead[0] is not None:
             carried = lead if lead[0] in ("multi-review", "multi-plan") else (None, None)
-        when = _time_from(lead, path, report_year, hints.get(top, (None, None)), carried)
+        when = _time_from(lead, path, report_year, hints.get(top, (None, None)), carried, _opens_with_a_year(text))
         times.append(ChunkTime(when.kind, when.years, named_years(text, report_year)))
     return times
