@@ -117,6 +117,7 @@ def test_stems_inflections_spellings_and_endings():
     assert stem("centres") == stem("center") and stem("labour") == stem("labor")
     assert stem("organisation") == stem("organization") and stem("programmes") == stem("program")
     assert stem("built") == stem("build") and stem("grew") == stem("grow")
+    assert stem("defence") == stem("defense") and stem("licences") == stem("licenses") and stem("evidence") == "evid"
     assert derivation("employment") == "ment" and derivation("employed") == "" and derivation("facilities") == "ity"
     assert "fast" in comparative_bases("faster") and "wide" in comparative_bases("wider")
     assert "big" in comparative_bases("biggest") and "early" in comparative_bases("earlier")

@@ -262,3 +262,17 @@ def test_a_span_sentence_gives_the_level_of_its_end_year():
     assert year_match(frozenset({1982}), level, review, 1983) == 1
     assert year_match(frozenset({1978}), level, review, 1983) == -1
     assert year_match(frozenset({2017}), "从2013年到2017年，国内生产总值年均增长7.1%。", review, 2018) == -1
+
+
+def test_one_untranslated_word_does_not_sink_a_sentence_that_answers():
+    """"By how much did universities expand their intake in 1999": nothing translates "intake", yet the sentence
+    on 普通高等学校招生规模…扩大47.4% covers the rest; a question mostly made of such words is still refused."""
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.retrieve.plan import analyze
+
+    hit = _review_hit(2000, "普通高校招收新生规模比上年扩大47．4％，增幅之大是多年来没有的。")
+    plan = analyze("By how much did universities expand their intake of new students in 1999?", [hit.report])
+    assert plan.untranslated == ["intake"]
+    assert rank_sentences(plan, [hit], set(), weight_of=lambda term: 1.0).coverage >= MIN_COVERAGE
+    medals = analyze("How many Olympic gold medals did athletes win in 1999?", [hit.report])
+    assert rank_sentences(medals, [hit], set(), weight_of=lambda term: 1.0).coverage < MIN_COVERAGE

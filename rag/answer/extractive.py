@@ -50,6 +50,9 @@ COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 MIN_COVERAGE = 0.5
 GUESS_WEIGHT = 0.25  # an uncovered concept worded by the general dictionary, not the termbase, weighs this much
+# An English word nothing translated (intake, currency) weighs this much: no passage can cover it, so alone it
+# would sink a sentence that answers; a question mostly made of such words is still refused.
+UNTRANSLATED_WEIGHT = 0.5
 # A sentence of a review that states a target (年初确定的…目标, 预期…) rather than a result.
 TARGET_WORDS = re.compile(r"目标|预期|计划|力争|确定的|提出的|要求")
 MAX_SENTENCES = 3
@@ -328,7 +331,8 @@ def rank_sentences(
     def share(covered: set[int]) -> float:
         """Weight of the covered concepts over all concepts; soft ones count only where covered, and a concept
         the general dictionary worded (countryside → 乡村 where reports write 农村) half where it is not."""
-        total = sum(size * (GUESS_WEIGHT if i in analysis.guessed and i not in covered else 1.0)
+        total = sum(size * (1.0 if i in covered else GUESS_WEIGHT if i in analysis.guessed else
+                            UNTRANSLATED_WEIGHT if concepts[i][0].startswith("\x00") else 1.0)
                     for i, size in enumerate(sizes) if i not in soft or i in covered)
         return sum(sizes[i] for i in covered) / total if total else 0.0
 

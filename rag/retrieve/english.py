@@ -61,7 +61,8 @@ def stem(word: str) -> str:
 
 
 BRITISH = [(re.compile(r"(?<=\w\w[^aeiou])re(s|d)?$"), r"er\1"), (re.compile(r"(?<=\w\w\w)our(s|ed|ing)?$"), r"or\1"),
-           (re.compile(r"(?<=\w\w\w)is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"), (re.compile(r"mme(s)?$"), r"m\1")]
+           (re.compile(r"(?<=\w\w\w)is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"), (re.compile(r"mme(s)?$"), r"m\1"),
+           (re.compile(r"^(def|off|lic|pret)ence(s)?$"), r"\1ense\2")]  # defence, offence, licence, pretence
 
 
 @lru_cache(maxsize=1)
