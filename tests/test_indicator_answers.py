@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import NATIONAL, SEEDS, need_shared
 
-YEARS = {1978, 1982, 1992, 1993, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025}  # 2020 is not in the corpus
+YEARS = {1958, 1978, 1980, 1982, 1992, 1993, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025}  # 2020 is not in the corpus
 
 
 @pytest.fixture(scope="module")

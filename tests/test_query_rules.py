@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from rag.answer.extractive import question_concepts, topic_concepts
+from rag.answer.topics import question_concepts, topic_concepts
 from rag.retrieve.corpus import TermCounts, packaged_counts
 from rag.retrieve.english import stem
 from rag.retrieve.figures import english_figures

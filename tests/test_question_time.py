@@ -109,7 +109,7 @@ def test_spans_and_plan_periods_give_the_asked_years():
 
 def test_time_phrases_are_not_topic_words():
     """"2019年政府工作报告", 当年 say when: a sentence need not repeat them to answer."""
-    from rag.answer.extractive import question_concepts
+    from rag.answer.topics import question_concepts
     from rag.retrieve.plan import analyze
     from rag.retrieve.when import without_time_phrases
 

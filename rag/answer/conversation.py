@@ -40,7 +40,7 @@ def rewrite_follow_up(question: str, history: list[dict[str, Any]] | None, repor
     previous = previous_user_questions(history)
     if not previous or not looks_like_follow_up(question):
         return question
-    from rag.answer.extractive import topic_terms
+    from rag.answer.topics import topic_terms
 
     last = previous[-1]
     plan, last_plan = analyze(question, reports), analyze(last, reports)
@@ -68,7 +68,7 @@ def _place_swapped(question: str, last: str, plan: QueryPlan, last_plan: QueryPl
     with the place replaced (解放区2023年地区生产总值增长目标是多少？), so its indicator *and* its intent (目标, 增长)
     carry over. Its years stay when the new place has a report for them, else they go: the follow-up did not
     ask for a year, and the answer states which year its figure is."""
-    from rag.answer.extractive import topic_terms
+    from rag.answer.topics import topic_terms
 
     if not plan.places or not last_plan.places or topic_terms(plan, names) or plan.time.years:
         return None

@@ -76,8 +76,7 @@ SPAN_RE = re.compile(rf"{_Y}\s*年?\s*(?:到|至|—|–|-|－|~|～)\s*{_Y}\s*�
 STATEMENT_STOP = re.compile(r"[；;。！？!?\n]")
 PIECE_SEP = re.compile(r"[，,、]")
 # A following piece continues the statement only when it goes on about the same figure (比上年增加1000亿元,
-# 总量突破90万亿元, 将比一九五七年增长百分之十九点二), not when it names something else (下岗失业人员再就业500万人,
-# 居民收入增长7.3%).
+# 总量突破90万亿元, 将比一九五七年增长…), not when it names something else (下岗失业人员再就业500万人, 居民收入增长7.3%).
 CONTINUATION_RE = re.compile(r"\s*(?:将|将要|可|可以|预计|要|约)?(?:同比|(?:比|较)[^，,、；;。]{0,8}?)?(?:增长|增加|增产|减产|减少|下降|提高|降低|上升|回落|"
                              r"高|低|多|少|总量|增速|增幅|规模|达到|突破|超过|完成)+了?\s*(?:约|近)?\s*$")
 REST_OF_PIECE_RE = re.compile(r"\s*(?:安排|左右|以上|以内|以下)?\s*$")

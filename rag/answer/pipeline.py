@@ -17,7 +17,7 @@ from typing import Any
 
 from rag.answer.citations import Citation, locate_quote, neutralize_markers, sentence_units
 from rag.answer.conversation import rewrite_follow_up
-from rag.answer.extractive import MIN_COVERAGE, Selected, rank_sentences, topic_terms
+from rag.answer.extractive import MIN_COVERAGE, Selected, rank_sentences
 from rag.answer.grounding import (
     MARKER_RE,
     check_grounding,
@@ -30,6 +30,7 @@ from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.answer.phrasing import phrase_answer, phrase_sources, stream_reply
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
 from rag.answer.report_facts import report_fact_answer
+from rag.answer.topics import topic_terms
 from rag.core.models import Report
 from rag.core.textnorm import normalize_for_search
 from rag.index.lexical import idf_weigher

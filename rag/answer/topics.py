@@ -1,0 +1,188 @@
+"""What a question is about: its topic concepts, as the extractive selector and the prompts use them.
+
+A question mixes its topic (国防预算, 博士学位) with how it is put (为什么, 具体, 报告提到, 多少) and when (2019年, 当年,
+七五计划). Only the topic must be found in a sentence that answers. jieba's word classes tell the two apart
+(pronouns are never topics; verbs, adjectives and adverbs count only where a sentence has them, unless the report
+vocabulary names them), two nouns written together are one concept, and English questions contribute the
+Chinese wordings their translation found (:mod:`rag.retrieve.translate`) and the words nothing translated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rag.core.tokens import QUERY_STOPWORDS, tagged_words, words
+from rag.core.years import PLAN_PERIOD_NAME
+from rag.reports.indicators import load_table
+from rag.retrieve.glossary import termbase_terms
+from rag.retrieve.places import NATIONAL_ZH
+from rag.retrieve.plan import QueryPlan
+from rag.retrieve.when import without_time_phrases
+
+QUESTION_AFFIX = re.compile(r"^(?:哪些|哪个|哪家|哪里|哪儿|哪项|哪一项|哪位|哪次|什么|多少|怎样|怎么|如何|是否|各是|各为)|"
+                            r"(?:了吗|吗|呢)$")
+# Verbs of saying frame a question about a report (报告提到/指出…), they are not its topic.
+SAYING_WORDS = {"提到", "提及", "指出", "写道", "说到", "谈到", "讲到"}
+
+# Words that say what kind of answer is wanted, not what it is about (not counted for coverage).
+INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增速", "多少", "分别", "累计", "共", "全年",
+                "亿元", "万元", "万人", "新增", "主要", "预期目标", "主要预期目标", "指标", "预期指标", "计划",
+                # comparisons and directions of change (以上, 下降 …) qualify the figure asked for
+                "以上", "以下", "以内", "超过", "左右", "不低于", "不少于", "低于", "增加", "提高", "上升", "下降",
+                "减少", "降低", "同比", "年均", "预计"}
+
+
+# jieba tags (ICTCLAS): pronouns (为什么, 什么, 这些) are dropped from a question's topic; verbs, adjectives
+# and adverbs (授予, 换成, 具体, 再) count only where a sentence has them; nouns and named things stay required.
+PRONOUN_TAG = "r"
+FRAMING_TAGS = {"v", "vd", "a", "ad", "d", "df", "c", "p", "u", "y", "e", "o"}
+ENUMERATION_MARK = "、"
+PLAN_NAME = re.compile(rf"(?:{PLAN_PERIOD_NAME}|五年)(?:规划|计划)?|规划|计划|第[一二三四五六七八九十]+个五年(?:规划|计划)")
+
+
+@lru_cache(maxsize=1)
+def _report_vocabulary() -> str:
+    """Every Chinese wording of the termbase and the indicator table, one per line."""
+    terms = set(termbase_terms())
+    for indicator in load_table().indicators:
+        terms.update((indicator.name, *indicator.synonyms))
+    return "\n".join(sorted(terms))
+
+
+def names_a_topic(word: str) -> bool:
+    """A word of the report vocabulary (预算 of 预算内投资, 收入 of 财政收入) names a topic even where jieba tags it
+    a verb."""
+    return word in _report_vocabulary()
+
+
+def compounds(topic_words: list[str], question: str, nouns: set[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """Two nouns written next to each other in the question (国防预算: 国防 + 预算) as one concept: one sentence
+    must speak of both, not one sentence of 国防 and another of 预算. A sentence covers it with most of its
+    character pairs (:func:`_term_hits`), so 粮食总产量 still covers 粮食产量. Returns the words and, for each
+    joined one, its two parts (:meth:`Concepts.split` undoes a join the reports do write)."""
+    merged: list[str] = []
+    joined: dict[str, tuple[str, str]] = {}
+    for word in topic_words:
+        last = merged[-1] if merged else ""
+        if last and last not in joined and last in nouns and word in nouns and last + word in question:
+            merged[-1] = last + word
+            joined[last + word] = (last, word)
+        else:
+            merged.append(word)
+    return merged, joined
+
+
+def enumerated_characters(tagged: list[tuple[str, str]]) -> list[str]:
+    """One-character nouns listed with 、 (钢、煤、粮、棉): each is a topic, though a lone character is not."""
+    found = []
+    for i, (word, tag) in enumerate(tagged):
+        listed = (i > 0 and tagged[i - 1][0] == ENUMERATION_MARK) or (
+            i + 1 < len(tagged) and tagged[i + 1][0] == ENUMERATION_MARK)
+        if len(word) == 1 and tag.startswith("n") and listed and re.fullmatch(r"[\u4e00-\u9fff]", word):
+            found.append(word)
+    return found
+
+
+
+def topic_concepts(plan: QueryPlan, place_names: set[str]) -> list[list[str]]:
+    """What the question is about, as alternatives per concept (Chinese words; glossary groups for English).
+
+    Stopwords, places, years and intent words (目标, 多少 …) are not topics: they say what kind of answer is
+    wanted, and they occur everywhere in a report.
+    """
+    return question_concepts(plan, place_names).concepts
+
+
+@dataclass
+class Concepts:
+    """A question's topic concepts and how each one counts."""
+
+    concepts: list[list[str]]
+    counted: int | None = None  # what a "how many …" question counts: a figure with a measure word covers it
+    soft: set[int] = field(default_factory=set)  # verbs and the like: count only where a sentence has them
+    required: set[int] = field(default_factory=set)  # a place no loaded report covers: no answer without it
+    guessed: set[int] = field(default_factory=set)  # worded by the general dictionary: missing it counts half
+    joined: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)  # 国防预算: its two words
+
+    def split(self, indexes: set[int]) -> Concepts:
+        """These joined concepts back as their two words (a compound the reports do write, 铁路正线: a
+        sentence may name it in part, the one before it the rest)."""
+        concepts: list[list[str]] = []
+        where: dict[int, int] = {}
+        for i, concept in enumerate(self.concepts):
+            where[i] = len(concepts)
+            concepts.extend(self.joined[i] if i in indexes else [concept])
+        moved = lambda old: {where[i] for i in old}  # noqa: E731
+        return Concepts(concepts, None if self.counted is None else where[self.counted], moved(self.soft),
+                        moved(self.required), moved(self.guessed),
+                        {where[i]: parts for i, parts in self.joined.items() if i not in indexes})
+
+
+def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
+    concepts: list[list[str]] = []
+    result = Concepts(concepts)
+    # Chinese words of the question (all of a Chinese question; the Chinese names in an English one).
+    chinese = plan.normalized if plan.lang != "en" else " ".join(re.findall(r"[\u4e00-\u9fff]+", plan.normalized))
+    chinese = without_time_phrases(chinese)  # "2019年政府工作报告", 当年: when, not what
+    if chinese:
+        kept: dict[str, None] = {}
+        tagged = tagged_words(chinese)
+        tags = dict(reversed(tagged))
+        framing: set[str] = set()
+        nouns: set[str] = set()
+        for word in words(chinese):
+            tag = tags.get(word) or next((t for w, t in tagged if word in w), "")
+            if tag.startswith(PRONOUN_TAG):
+                continue  # 为什么, 什么, 这些: what kind of answer, never what it is about
+            if tag in FRAMING_TAGS and not names_a_topic(word):
+                framing.add(word)
+            elif tag.startswith("n") or names_a_topic(word):
+                nouns.add(word)
+            word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
+            if word in QUERY_STOPWORDS or word in INTENT_WORDS or word in SAYING_WORDS or len(word) < 2:
+                continue
+            if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
+                continue
+            if any(word in name for name in place_names) or NATIONAL_ZH.fullmatch(word):
+                continue  # a place (我国, 全国: the country) says where, not what
+            if any(word in term for group in plan.expansion_groups for term in group):
+                continue  # part of a named indicator (新增就业): that indicator is the concept
+            kept.setdefault(word, None)
+        for word in enumerated_characters(tagged):
+            kept.setdefault(word, None)
+        # jieba's search mode yields a word and its parts: keep the longest.
+        longest, joined = compounds([w for w in kept if not any(w != o and w in o for o in kept)], chinese, nouns)
+        for word in longest:
+            if word in joined:
+                result.joined[len(concepts)] = (plan.word_variants(joined[word][0]), plan.word_variants(joined[word][1]))
+            if any(len(intent) >= 2 and intent in word and len(word) - len(intent) <= 2 for intent in INTENT_WORDS):
+                result.soft.add(len(concepts))  # 控制目标, 目标值: an intent word with a qualifier
+            elif word in framing:
+                result.soft.add(len(concepts))  # 授予, 换成, 具体: how the question is put, not its topic
+            concepts.append(plan.word_variants(word))
+    for index, group in enumerate(plan.expansion_groups):
+        terms = [t for t in group if t not in INTENT_WORDS and not re.fullmatch(r"[%\w]{0,1}", t)]
+        if terms and not any(any(t in name for name in place_names) for t in terms):
+            if index == plan.counted:
+                result.counted = len(concepts)
+            if index in plan.soft_groups:
+                result.soft.add(len(concepts))
+            if index in plan.dictionary_groups:
+                result.guessed.add(len(concepts))
+            if group[0] in plan.other_places:
+                result.required.add(len(concepts))
+            concepts.append(terms)
+    # A five-year plan's name (七五, 十三五规划, "the Seventh Five-Year Plan") says when, like a year: the time
+    # model places the question; a sentence that repeats the name is preferred, one that does not still answers.
+    result.soft.update(i for i, concept in enumerate(concepts) if all(PLAN_NAME.fullmatch(t) for t in concept))
+    # English words without a Chinese equivalent stay in the question's topic: no passage can cover them,
+    # so a question mostly made of them (Olympic gold medals …) is refused rather than answered loosely.
+    concepts.extend([f"\x00{word}"] for word in plan.untranslated)
+    return result
+
+
+def topic_terms(plan: QueryPlan, place_names: set[str]) -> list[str]:
+    """All topic words, flattened (for highlighting and prompt trimming)."""
+    return [t for concept in topic_concepts(plan, place_names) for t in concept]
