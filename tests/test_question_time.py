@@ -241,3 +241,13 @@ def test_a_span_asked_as_a_whole():
     assert asked_span(question_time(previous)) == (1996, 2000)
     assert asked_span(question_time("从2021年起今后五年年均增长多少？")) == (2021, 2025)
     assert asked_span(question_time("2016—2019年GDP增长目标分别是多少？")) is None
+
+
+def test_completion_baselines_and_spans_between_two_years():
+    """完成…计划的情况 asks for a result though it names the plan; "compared with 1957" is a baseline; 1978到1985年间
+    …每年 asks for the span's yearly figure, not a table of eight years."""
+    assert question_time("1957年工业总产值完成年度计划的情况如何？").aim == "result"
+    assert question_time("How much did irrigated farmland expand in 1958 compared with 1957?").years == (1958,)
+    span = question_time("1978年提出的十年规划要求1978到1985年间农业和工业总产值每年各增长多少？")
+    assert span.averaged and not span.per_year
+    assert question_time("2016—2019年GDP增长目标分别是多少？").per_year

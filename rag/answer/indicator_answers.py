@@ -55,7 +55,7 @@ TARGET_RE = re.compile(r"目标|预期|计划|拟|安排|力争|要求|定为|�
 RESULT_RE = re.compile(r"实际|执行|完成了|实现了|增长了|增加了|达到了|降到了|降至|上涨了|下降了|回落到|增产|"
                        r"\b(?:actual\w*|achieved|grew|created|added|produced|harvested)\b")
 WEAK_RESULT_RE = re.compile(r"多少|几|达到|\b(?:was|were|did|how (?:much|many|fast|large|big))\b")
-AVERAGE_RE = re.compile(r"年均|平均每年|每年平均|累计|五年来|五年间|这五年|过去五年|\baverage\b|\bper year\b|\bcumulative")
+AVERAGE_RE = re.compile(r"年均|平均每年|每年平均|累计|五年来|年间|期间|这五年|过去五年|\baverage\b|\bper year\b|\bcumulative")
 NOT_A_FIGURE_RE = re.compile(r"措施|举措|政策|办法|为什么|原因|意义|哪些|怎么(?:做|办)|占.{0,8}(?:比重|比例)|"
                              r"\bwhy\b|\bmeasures?\b|\bpolic(?:y|ies)\b|\bsteps\b|\bshare of\b|"
                              r"\bhow (?:will|can|should|does|do)\b")

@@ -51,6 +51,7 @@ _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
 # What happened, even when a target is named too: "实际增长多少", "有没有完成目标", "was the target met".
 # (not 实际/actual alone: 实际利用外资, "actual use of foreign capital" is an indicator's name)
 _STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到|上涨|下降)|实际上|有没有完成|是否完成|完成了吗|完成得|"
+                            r"完成[^，,。？?]{0,8}?情况|执行情况|"
                             r"达到了吗|实现了吗|actually|achieved|"
                             r"(?:was|were) (?:the|this|that|its) (?:\w+ )?(?:target|goal)s? (?:met|achieved|reached)|"
                             r"\bmet\b|fulfil", re.I)
@@ -157,7 +158,10 @@ def question_time(text: str) -> QuestionTime:
     """Explicit years (2022年, 二〇二二年, "in 2022"), a named report, ranges and plan periods, and the intent."""
     text = to_simplified(text)  # one set of cue words for both scripts
     years = [year_value(m.group(1)) for m in YEAR_RE.finditer(text)]
+    baselines = [int(y) for y in _EN_BASELINE_YEAR.findall(text)]
     years += [int(y) for y in _EN_YEAR.findall(text)]
+    if baselines and set(years) - set(baselines):
+        years = [y for y in years if y not in baselines]  # "in 1958 compared with 1957": about 1958
     named = None
     match = _NAMED_REPORT_ZH.search(text)
     if match and re.search(r"[—–\-－~～到至、和与及,，]\s*$", text[:match.start()]):
@@ -198,7 +202,10 @@ def question_time(text: str) -> QuestionTime:
                         said_year, five_years)
 
 
-_AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|average|total|cumulative|in all", re.I)
+_AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|年间|期间|"
+                       r"average|total|cumulative|in all", re.I)
+# "compared with 1957", "than in 2019": the year a figure is measured against, not the one asked about
+_EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|than(?: in)?|versus|vs\.?|against)\s+({ARABIC_YEAR})\b", re.I)
 
 
 _RELATIVE_TO_LATEST = re.compile(r"(?<![比较同与和从由])(今年|本年|去年|上年|明年)|\b(this|last|next) year\b", re.I)
