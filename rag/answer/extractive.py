@@ -146,9 +146,10 @@ def rank_sentences(
     """:func:`select_sentences` plus up to ``runners_up`` further candidates, best first (trimmed alike)."""
     analysis = question_concepts(plan, place_names)
     weigh = weight_of or (lambda term: float(len(term)))
+    unseen = weigh("\x00")  # the weight of a term the index has never seen
     if weight_of is not None and analysis.joined:  # a compound the reports write is matched word by word
         analysis = analysis.split({i for i in analysis.joined
-                                   if any(weigh(t) < weigh("\x00") - 1e-9 for t in analysis.concepts[i])})
+                                   if any(weigh(t) < unseen - 1e-9 for t in analysis.concepts[i])})
     concepts, counted, soft = analysis.concepts, analysis.counted, analysis.soft
     terms = [t for concept in concepts for t in concept]
     numeric = bool(NUMERIC_CUES.search(plan.text))
@@ -195,7 +196,7 @@ def rank_sentences(
                 continue  # a figure about another year (or a span of years) never answers for the asked year
             if has_figure and before_period(plan.time.periods, hit.report.year):
                 continue  # the 1978 report's plan to 1985 is not the Sixth Five-Year Plan's (1981–1985)
-            if (has_figure and plan.time.aim == "target" and reviews_past(hit)
+            if (has_figure and plan.time.aim == "target" and hit.chunk.time.looks_back(hit.report.year)
                     and not TARGET_WORDS.search(text[start:end])):
                 continue  # a target is not answered with the result the next report reviews
             score = weight + (w.figure_bonus if numeric and has_figure else 0.0) + w.rank_bonus / (rank + 1)
@@ -246,7 +247,6 @@ def rank_sentences(
     if weight_of is not None:
         # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
         # question is really about: not finding it means the answer is not there.
-        unseen = weigh("\x00")
         absent = [i for i, concept in enumerate(concepts) if i not in covered_all and i not in soft
                   and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
         if absent:
@@ -262,13 +262,6 @@ def before_period(periods: tuple[int, ...], report_year: int | None) -> bool:
     if not periods or report_year is None:
         return False
     return report_year < min(periods) - FIVE_YEARS
-
-
-def reviews_past(hit: SearchHit) -> bool:
-    """A paragraph about years before its report's: a review (工作回顾), or a five-year review (六五期间 in the
-    1986 report), whose figures are results, never the targets set for those years."""
-    time, year = hit.chunk.time, hit.report.year
-    return time.kind == "review" or bool(time.years and year and max(time.years) < year)
 
 
 def whole_item(text: str, end: int) -> int:

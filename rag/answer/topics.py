@@ -10,6 +10,7 @@ Chinese wordings their translation found (:mod:`rag.retrieve.translate`) and the
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -74,7 +75,7 @@ def compounds(topic_words: list[str], question: str, nouns: set[str]) -> tuple[l
     return merged, joined
 
 
-def enumerated_characters(tagged: list[tuple[str, str]]) -> list[str]:
+def enumerated_characters(tagged: Sequence[tuple[str, str]]) -> list[str]:
     """One-character nouns listed with 、 (钢、煤、粮、棉): each is a topic, though a lone character is not."""
     found = []
     for i, (word, tag) in enumerate(tagged):
@@ -83,7 +84,6 @@ def enumerated_characters(tagged: list[tuple[str, str]]) -> list[str]:
         if len(word) == 1 and tag.startswith("n") and listed and re.fullmatch(r"[\u4e00-\u9fff]", word):
             found.append(word)
     return found
-
 
 
 def topic_concepts(plan: QueryPlan, place_names: set[str]) -> list[list[str]]:
@@ -114,7 +114,9 @@ class Concepts:
         for i, concept in enumerate(self.concepts):
             where[i] = len(concepts)
             concepts.extend(self.joined[i] if i in indexes else [concept])
-        moved = lambda old: {where[i] for i in old}  # noqa: E731
+        def moved(old: set[int]) -> set[int]:
+            return {where[i] for i in old}
+
         return Concepts(concepts, None if self.counted is None else where[self.counted], moved(self.soft),
                         moved(self.required), moved(self.guessed),
                         {where[i]: parts for i, parts in self.joined.items() if i not in indexes})

@@ -33,6 +33,8 @@ PARAGRAPH_FUTURE_RE = re.compile(r"^.{0,20}?(今后五年|未来五年|今后一
 # first sentence after an opening clause (根据…的可能，“七五”计划草案规定…), not as a baseline (比“六五”期间…).
 PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?(?:{PLAN_PERIOD_NAME}|第[一二三四五六七八九十]{{1,3}}个五年(?:计划|规划))|^[^。；;]{{0,40}}?[，,]\s*[“\"]?{PLAN_PERIOD_NAME}[”\"]?"
                                  r"(?:计划|规划)")
+LAST_YEAR_OPENING = re.compile(r"^.{0,12}?(过去一年|过去的一年|一年来|去年)")  # a part about the last year
+BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")  # 比2012年: the year a figure is measured against
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
 REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
 PLAN_HEADING = re.compile(r"安排|任务|目标|今后|今年|明年|部署|总体要求|重点工作|主要工作|工作建议|政策取向|思路")
@@ -51,6 +53,11 @@ class ChunkTime:
 
     def covers(self, year: int) -> bool:
         return year in self.years
+
+    def looks_back(self, report_year: int | None) -> bool:
+        """A review (工作回顾) or a paragraph about years all before its report's (六五期间 in the 1986 report):
+        its figures are results, never the targets set for those years."""
+        return self.kind == "review" or bool(self.years and report_year and max(self.years) < report_year)
 
     def to_dict(self) -> dict[str, object]:
         """``{"kind": "review", "years": [2022]}``: what search results and citations carry."""
@@ -124,7 +131,7 @@ def opening_part(first_sentence: str, report_year: int | None) -> tuple[str | No
         return "multi-review", None
     if PARAGRAPH_FUTURE_RE.search(norm):
         return "multi-plan", None
-    if re.match(r"^.{0,12}?(过去一年|过去的一年|一年来|去年)", norm):
+    if LAST_YEAR_OPENING.match(norm):
         return "review", report_year - 1
     return None, None
 
@@ -190,7 +197,7 @@ def lead_part(text: str, report_year: int | None) -> tuple[str | None, int | Non
 def _opens_with_a_year(text: str) -> bool:
     """The paragraph's first sentence names a year (国内生产总值2000年达…), not 去年/过去一年."""
     first = SENTENCE_END.split(aligned_search_text(text[:60]), maxsplit=1)[0]
-    return bool(YEAR_RE.search(first)) and not re.match(r"^.{0,12}?(过去一年|过去的一年|一年来|去年)", first)
+    return bool(YEAR_RE.search(first)) and not LAST_YEAR_OPENING.match(first)
 
 
 _CARRIES_UNDER = {"multi-review": (None, "review", "multi-review"), "multi-plan": (None, "plan", "multi-plan")}
@@ -243,7 +250,7 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
     years = []
     for match in YEAR_RE.finditer(norm):
         before = norm[max(0, match.start() - 2):match.start()]
-        if re.search(r"(?:比|较|同|与|和|从|由)\s*$", before):
+        if BASELINE_BEFORE.search(before):
             continue
         years.append(year_value(match.group(1)))
     if not years and report_year is not None:
@@ -267,7 +274,7 @@ def figure_years(sentence: str) -> tuple[int, ...]:
     Empty when no figure follows a year."""
     norm = aligned_search_text(sentence)
     mentions = [(m.start(), year_value(m.group(1))) for m in YEAR_RE.finditer(norm)
-                if not re.search(r"(?:比|较|同|与|和|从|由)\s*$", norm[max(0, m.start() - 2):m.start()])]
+                if not BASELINE_BEFORE.search(norm[max(0, m.start() - 2):m.start()])]
     years: set[int] = set()
     for figure in VALUE_UNIT_RE.finditer(norm):
         if figure.group("unit") or figure.group("pnum") or figure.group("cunit"):

@@ -35,14 +35,15 @@ def words(text: str) -> list[str]:
     return [w for w in _jieba().cut_for_search(text) if TOKEN_OK_RE.search(w) and w.strip()]
 
 
-def tagged_words(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=1024)
+def tagged_words(text: str) -> tuple[tuple[str, str], ...]:
     """jieba's words of ``text`` in order, each with its part-of-speech tag (n noun, v verb, a adjective,
     r pronoun …; the ICTCLAS tag set). Questions only: it tells a topic (a noun) from the words that frame
     the question (为什么, 具体, 换成)."""
     import jieba.posseg
 
     _jieba()
-    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(text)]
+    return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(text))
 
 
 def bigrams(text: str) -> list[str]:

@@ -63,6 +63,7 @@ def is_number_word(word: str) -> bool:
     return number_value(word) is not None or ordinal_value(word) is not None
 
 
+ORDINAL_RE = re.compile(r"(\d{1,3})(?:st|nd|rd|th)")
 SMALL_ORDINALS = {"first": 1, "second": 2, "third": 3}  # text2num leaves these as words (first of all)
 
 
@@ -72,8 +73,9 @@ def ordinal_value(word: str) -> int | None:
     word = word.lower()
     if word in SMALL_ORDINALS:
         return SMALL_ORDINALS[word]
-    match = re.fullmatch(r"(\d{1,3})(?:st|nd|rd|th)", word) or re.fullmatch(
-        r"(\d{1,3})(?:st|nd|rd|th)", alpha2digit(word, "en")) if re.fullmatch(r"[a-z0-9]+", word) else None
+    if not re.fullmatch(r"[a-z0-9]+", word):
+        return None
+    match = ORDINAL_RE.fullmatch(word) or ORDINAL_RE.fullmatch(alpha2digit(word, "en"))  # sixth → 6th
     return int(match.group(1)) if match else None
 
 

@@ -261,8 +261,7 @@ class Retriever:
         report = (self._reports or {}).get(chunk_id.split(":", 1)[0])
         if report is None or report.year is None or aim not in ("target", "result"):
             return True
-        reviewed = max(when.years) < report.year
-        return reviewed == (aim == "result")
+        return when.looks_back(report.year) == (aim == "result")
 
     def _fuse(self, rankings: dict[str, list[tuple[str, float]]], plan: QueryPlan, mode: str,
               preferred: set[str] | None = None) -> list[tuple[str, float, dict[str, int]]]:

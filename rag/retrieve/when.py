@@ -61,9 +61,8 @@ _LAST_YEAR = re.compile(r"去年|上年|上一年|前一年|last year|previous y
 _FIVE_YEARS = re.compile(r"(?<![〇零一二三四五六七八九十\d])五年(?!计划|规划)|\b(?:five|5) years\b", re.I)
 _FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahead\b|\bfollowing\b", re.I)
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
-_EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plan", re.I)  # the 13th / Sixth Five-Year Plan
+_EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plans?(?:\s+period)?", re.I)  # the 13th / Sixth Five-Year Plan
 # A plan period's name says which years, not that a target is asked ("during the Sixth Five-Year Plan").
-_EN_PLAN_PHRASE = re.compile(r"\b([a-z0-9]+)\s+five-year plans?(?:\s+period)?", re.I)
 _PLAN_NAME = re.compile(r"five-year plans?|五年(?:计划|规划)|(?:十[一二三四五]?|[一二三四六七八九])五(?:计划|规划)", re.I)
 _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
 
@@ -81,7 +80,7 @@ def without_plan_names(text: str) -> str:
     def drop(match: re.Match[str]) -> str:
         return " " if ordinal_value(match.group(1)) else match.group(0)
 
-    return _EN_PLAN_PHRASE.sub(drop, text)
+    return _EN_PLAN.sub(drop, text)
 
 
 def without_time_phrases(text: str) -> str:
