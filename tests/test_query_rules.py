@@ -162,3 +162,36 @@ def test_a_dictionary_guess_weighs_half_when_missing():
     analysis = question_concepts(analyze("How many people in the countryside got out of poverty in 2016?", []), set())
     guessed = [analysis.concepts[i][0] for i in analysis.guessed]
     assert "乡村" in guessed and "贫困" not in guessed
+
+
+def test_numerals_time_words_and_verbs_of_the_vocabulary_are_not_compounds():
+    """十个月 (a numeral), 时期 after a plan's name and 时 after 回顾过去五年 say how much or when; two verbs the
+    vocabulary knows (安排 + 发行) are not one compound noun, while 国防 + 预算 still are."""
+    def analysis(question: str):
+        return question_concepts(analyze(question, []), set())
+
+    months = analysis("1981年政府工作报告说，当年头十个月城乡储蓄存款增加了多少？")
+    words = {c[0]: i for i, c in enumerate(months.concepts)}
+    assert "城乡储蓄存款" in words and ("十个月" not in words or words["十个月"] in months.soft)
+    plan_period = [c[0] for c in analysis("“十四五”时期常住人口城镇化率的目标是多少？").concepts]
+    assert not any("时期" in word for word in plan_period)
+    review = [c[0] for c in analysis("2023年政府工作报告回顾过去五年时说，关税总水平从多少降到了多少？").concepts]
+    assert "时说" not in review and "关税" in review
+    issued = analysis("2003年至2006年的政府工作报告分别安排发行多少长期建设国债？")
+    assert "安排发行" not in [c[0] for c in issued.concepts] and not issued.joined
+
+
+def test_a_place_whose_short_name_is_an_everyday_word_is_named_in_full():
+    """解放区's short name 解放 is an everyday verb (解放以来: since 1949): only 解放区 names the place; a short name
+    that is no common word (凌河 of 凌河区) still does."""
+    from rag.core.models import Report
+    from rag.retrieve.places import common_word, match_places
+
+    reports = [Report(report_id="j", source_file="j.txt", title="解放区政府工作报告", province="河南省", city="焦作市",
+                      district="解放区", level="district", year=2022, sha256="x"),
+               Report(report_id="l", source_file="l.txt", title="凌河区政府工作报告", province="辽宁省", city="锦州市",
+                      district="凌河区", level="district", year=2023, sha256="y")]
+    assert common_word("解放") and not common_word("凌河") and not common_word("河南")
+    assert [m.name for m in match_places("1975年的报告说，解放以来我国人口增加了多少？", "zh", reports)] == []
+    assert [m.name for m in match_places("解放区2022年的目标", "zh", reports)] == ["解放区"]
+    assert [m.name for m in match_places("凌河2022年的目标", "zh", reports)] == ["凌河区"]

@@ -251,3 +251,29 @@ def test_completion_baselines_and_spans_between_two_years():
     span = question_time("1978年提出的十年规划要求1978到1985年间农业和工业总产值每年各增长多少？")
     assert span.averaged and not span.per_year
     assert question_time("2016—2019年GDP增长目标分别是多少？").per_year
+
+
+def test_last_and_this_year_of_a_named_report_ask_for_both_and_a_baseline_is_not_asked():
+    """从去年的…提高到今年的… reads one sentence of the named report that states both years; 比上年 / "compared
+    with last year" is the baseline of a change, not the year asked."""
+    both = question_time("1979年政府工作报告提到，国家对农业的投资比重从去年的多少提高到了今年的多少？")
+    assert both.years == (1979,) and not both.said_year and both.only_the_report
+    assert question_time("1979年政府工作报告说今年粮食比上年增长多少？").years == (1979,)
+    assert question_time("The 2023 report: how did grain output compare with last year?").years == (2023,)
+    assert question_time("What did the 2023 report say about last year's grain output?").years == (2022,)
+
+
+def test_a_report_delivered_late_in_its_year_stands_in_for_the_next():
+    """The 1964 report (December) plans 1965 and reviews 1964; the library without a 1965 report can still
+    answer 1965's target and 1964's result from it, and says so only for years nothing covers."""
+    from rag.core.timeframe import plans_next_year
+
+    late = report(1964)
+    library = [report(y) for y in (1960, 1964, 1975)]
+    assert plans_next_year(1964, "一九六五年计划草案拟定……一九六五年国家预算……一九六五年的主要任务……")
+    assert plans_next_year(1981, "明年要……明年的计划……明年继续")
+    assert not plans_next_year(2016, "到2017年……今年……明年")
+    assert missing_year(question_time("1965年的国家预算收支计划增长多少？"), library, late=[late.report_id]) is None
+    assert missing_year(question_time("1964年工业总产值增长了多少？"), library, late=[late.report_id]) is None
+    assert missing_year(question_time("1965年的国家预算收支计划增长多少？"), library) is not None
+    assert missing_year(question_time("1966年的国家预算收支计划增长多少？"), library, late=[late.report_id]) is not None

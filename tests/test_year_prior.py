@@ -126,3 +126,32 @@ def test_a_plan_period_prefers_the_paragraphs_about_the_whole_period(library):
     assert any(search._speaks_about(cid, target) for cid, _ in by_year[1982])
     assert not any(search._speaks_about(cid, target) for cid, _ in by_year[1986])
     assert any(search._speaks_about(cid, review) for cid, _ in by_year[1986])
+
+
+def test_a_report_delivered_late_in_its_year_answers_for_the_next(library):
+    """The reports of December 1964 and of the autumns of 1980–1982 plan the next year: the library knows them,
+    and a question about 1965's budget finds the 1964 report instead of being refused for a missing 1965 one."""
+    late = library.store.late_reports()
+    assert sorted(library.store.report(rid).year for rid in late) == [1964, 1980, 1981, 1982]
+    assert set(top_years(library, "1965年国家预算收支计划比上年增长多少？", "hard")) == {1964}
+
+
+def test_a_table_question_quotes_each_years_report_and_keeps_a_figures_own_clauses(library):
+    """2003年至2006年…分别: one sentence from each year's report, labelled with its year (not the best sentences
+    overall, which may come from one report); a figure's level or change in the next clause stays quoted."""
+    from rag.answer.pipeline import ask
+    from rag.core.config import Settings
+
+    before = library.settings
+    library.settings = Settings(index_dir=before.index_dir, search_mode="bm25")  # no model in this library
+    try:
+        table = ask(library, "2003年至2006年的政府工作报告分别安排发行多少长期建设国债？", engine="extractive")
+        savings = ask(library, "1981年政府工作报告说，当年头十个月城乡储蓄存款增加了多少？余额达到多少？",
+                      engine="extractive")
+    finally:
+        library.settings = before
+    amounts = {2003: "1400亿元", 2004: "1100亿元", 2005: "800亿元", 2006: "600亿元"}
+    parts = dict(part.split("：", 1) for part in table.answer.split("；"))
+    assert len(parts) >= 3  # BM25 alone misses 2004's 建设国债 paragraph; hybrid search finds all four
+    assert all(label.endswith("年") and amounts[int(label[:-1])] in text for label, text in parts.items())
+    assert "九十五亿元" in savings.answer and "四百九十四亿元" in savings.answer

@@ -39,6 +39,8 @@ PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均�
 # A count written with a measure word: 416人, 530支, 3.9万户.
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
+# A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
+FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|下降|减少|占|即|为|超过|提高到|降到|降至|其中)")
 MIN_COVERAGE = 0.5
 GUESS_WEIGHT = 0.25  # an uncovered concept worded by the general dictionary, not the termbase, weighs this much
 # An English word nothing translated (intake, currency) weighs this much: no passage can cover it, so alone it
@@ -108,6 +110,11 @@ def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: 
     while numeric and last + 1 < len(clauses) and not extract_figures(text[offsets[first][0]:offsets[last][1]]):
         last += 1
     if numeric and last + 1 < len(clauses) and not extract_figures(clauses[last]):
+        last += 1
+    for _ in range(2):  # 增加了九十五亿元，达到四百九十四亿元: the level or the change that goes with the figure
+        if not (numeric and last + 1 < len(clauses) and FIGURE_FOLLOW_UP.match(clauses[last + 1])
+                and extract_figures(clauses[last + 1])):
+            break
         last += 1
     while last + 1 < len(clauses) and clauses[last].rstrip().endswith(("：", ":")):
         last += 1  # a clause ending in a colon introduces what follows: quote that too

@@ -38,7 +38,7 @@ from rag.reports.ledger_records import figures_in_english
 from rag.retrieve.corpus import TermCounts, library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan
-from rag.retrieve.when import missing_year
+from rag.retrieve.when import missing_year, reports_for_time
 
 REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無法回答|不包含|没有提及|未提及|未提供|"
                           r"not (contain|mention|provide|found)|no information|cannot (answer|find)", re.I)
@@ -140,12 +140,16 @@ def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: s
     language = reply_language(plan)
     names = {m.name for m in plan.places}
     groups = _place_groups(plan, hits)
+    by_year = len(groups) == 1 and _year_groups(plan, groups[0])
+    if by_year:
+        groups = by_year
     chosen = []
     spare: list[tuple[SearchHit, Selected]] = []
-    for group_hits in groups:  # a comparison answers each place that has an answer
+    for group_hits in groups:  # a comparison answers each place (a table each year) that has an answer
         ranking = rank_sentences(plan, group_hits, names, weight_of, runners_up=runners_up)
         if ranking.chosen and ranking.coverage >= MIN_COVERAGE:
-            chosen.extend((group_hits[s.hit_index], s) for s in ranking.chosen)
+            best = ranking.chosen[:1] if by_year else ranking.chosen
+            chosen.extend((group_hits[s.hit_index], s) for s in best)
             spare.extend((group_hits[s.hit_index], s) for s in ranking.runners_up)
     if not chosen:
         return Extraction(refusal(plan, hits, question, standalone, "extractive"))
@@ -163,6 +167,8 @@ def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: s
     labelled = comparison or (not plan.places and len({hit.report.region for hit, _ in chosen}) > 1)
 
     def label(hit: SearchHit) -> str:
+        if by_year and hit.report.year:
+            return f"{hit.report.year}年：" if language != "en" else ""
         place = hit.report.district or hit.report.city or hit.report.region
         return f"{place}：" if labelled and place else ""
 
@@ -182,6 +188,17 @@ def _in_english(quote: str) -> str:
     """The quote's amounts in English units, after its marker: " (8.5 billion yuan (85亿元))"."""
     figures = figures_in_english(quote)
     return f" ({'; '.join(figures)})" if figures else ""
+
+
+def _year_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]] | None:
+    """A table question (2003年至2006年…分别: each year's own figure) is answered report by report: the best
+    sentence of each asked year's report, not the best sentences overall (which may all come from one)."""
+    wanted = reports_for_time(plan.time) if plan.time.per_year else None
+    if not wanted or len(wanted) < 2:
+        return None
+    groups = [[h for h in hits if h.report.year == year] for year in sorted(wanted)]
+    groups = [g for g in groups if g]
+    return groups if len(groups) >= 2 else None
 
 
 def _place_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]:
@@ -352,7 +369,7 @@ def ask(
     weigh = corpus_weigher(services.store.conn)
     place = "、".join(m.name for m in plan.places)
     scope = scope_reports(reports, plan, report_ids)
-    gap = missing_year(plan.time, scope, place)
+    gap = missing_year(plan.time, scope, place, services.store.late_reports())
     # A standard indicator of a year and place is answered from the indicator ledger (its row's own quote);
     # its year labels (2019年) are not figures of the quote, so it skips the figure check of LLM answers.
     # Who delivered a report, when, at which meeting: from its title block (¶0). A standard indicator of a year

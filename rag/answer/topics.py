@@ -32,13 +32,14 @@ INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增
                 "亿元", "万元", "万人", "新增", "主要", "预期目标", "主要预期目标", "指标", "预期指标", "计划",
                 # comparisons and directions of change (以上, 下降 …) qualify the figure asked for
                 "以上", "以下", "以内", "超过", "左右", "不低于", "不少于", "低于", "增加", "提高", "上升", "下降",
-                "减少", "降低", "同比", "年均", "预计"}
+                "减少", "降低", "同比", "年均", "平均每年", "预计"}
 
 
 # jieba tags (ICTCLAS): pronouns (为什么, 什么, 这些) are dropped from a question's topic; verbs, adjectives
 # and adverbs (授予, 换成, 具体, 再) count only where a sentence has them; nouns and named things stay required.
 PRONOUN_TAG = "r"
-FRAMING_TAGS = {"v", "vd", "a", "ad", "d", "df", "c", "p", "u", "y", "e", "o"}
+FRAMING_TAGS = {"v", "vd", "a", "ad", "d", "df", "c", "p", "u", "y", "e", "o",
+                "m", "mq", "q", "t", "tg"}  # numerals and time words (十个月, 头, 当月): how much, when
 ENUMERATION_MARK = "、"
 PLAN_NAME = re.compile(rf"(?:{PLAN_PERIOD_NAME}|五年)(?:规划|计划)?|规划|计划|第[一二三四五六七八九十]+个五年(?:规划|计划)")
 
@@ -58,16 +59,20 @@ def names_a_topic(word: str) -> bool:
     return word in _report_vocabulary()
 
 
-def compounds(topic_words: list[str], question: str, nouns: set[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
+def compounds(topic_words: list[str], question: str, nouns: set[str],
+              vocabulary: frozenset[str] | set[str] = frozenset()) -> tuple[list[str], dict[str, tuple[str, str]]]:
     """Two nouns written next to each other in the question (国防预算: 国防 + 预算) as one concept: one sentence
     must speak of both, not one sentence of 国防 and another of 预算. A sentence covers it with most of its
-    character pairs (:func:`_term_hits`), so 粮食总产量 still covers 粮食产量. Returns the words and, for each
+    character pairs (:func:`_term_hits`), so 粮食总产量 still covers 粮食产量. A word of the report ``vocabulary``
+    that jieba tags a verb (预算) joins a noun, never another such word. Returns the words and, for each
     joined one, its two parts (:meth:`Concepts.split` undoes a join the reports do write)."""
     merged: list[str] = []
     joined: dict[str, tuple[str, str]] = {}
     for word in topic_words:
         last = merged[-1] if merged else ""
-        if last and last not in joined and last in nouns and word in nouns and last + word in question:
+        topical = nouns | vocabulary  # one of the two must be a noun: 国防 + 预算, not 安排 + 发行
+        if (last and last not in joined and last in topical and word in topical and (last in nouns or word in nouns)
+                and last + word in question):
             merged[-1] = last + word
             joined[last + word] = (last, word)
         else:
@@ -134,14 +139,17 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
         tags = dict(reversed(tagged))
         framing: set[str] = set()
         nouns: set[str] = set()
+        named: set[str] = set()
         for word in words(chinese):
             tag = tags.get(word) or next((t for w, t in tagged if word in w), "")
             if tag.startswith(PRONOUN_TAG):
                 continue  # 为什么, 什么, 这些: what kind of answer, never what it is about
             if tag in FRAMING_TAGS and not names_a_topic(word):
                 framing.add(word)
-            elif tag.startswith("n") or names_a_topic(word):
+            if tag.startswith("n"):
                 nouns.add(word)
+            elif names_a_topic(word):
+                named.add(word)  # 预算 of 国防预算; but two such verbs (安排发行) are not one compound noun
             word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
             if word in QUERY_STOPWORDS or word in INTENT_WORDS or word in SAYING_WORDS or len(word) < 2:
                 continue
@@ -155,7 +163,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
         for word in enumerated_characters(tagged):
             kept.setdefault(word, None)
         # jieba's search mode yields a word and its parts: keep the longest.
-        longest, joined = compounds([w for w in kept if not any(w != o and w in o for o in kept)], chinese, nouns)
+        longest, joined = compounds([w for w in kept if not any(w != o and w in o for o in kept)], chinese, nouns,
+                                    named)
         for word in longest:
             if word in joined:
                 result.joined[len(concepts)] = (plan.word_variants(joined[word][0]), plan.word_variants(joined[word][1]))

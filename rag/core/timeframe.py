@@ -295,6 +295,25 @@ def named_years(text: str, report_year: int | None) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
+NEXT_YEAR_WORD = "明年"
+LATE_EVIDENCE = 3  # 明年, or the next year by number, this often in one report: it plans the next year
+
+
+def plans_next_year(report_year: int | None, text: str) -> bool:
+    """A report delivered late in its year (1964's in December, 1980–1982's in the autumn) reviews its own year
+    and plans the next: it says 明年 often, or names the next year at least as often as the one before (到2020年
+    is a deadline, not the year planned). Reports of the spring session say 明年 at most once."""
+    if report_year is None:
+        return False
+    counts = {report_year - 1: 0, report_year + 1: 0}
+    for match in YEAR_RE.finditer(text):
+        year = year_value(match.group(1))
+        if year in counts and text[max(0, match.start() - 1):match.start()] not in ("到", "至"):
+            counts[year] += 1
+    after, before = counts[report_year + 1], counts[report_year - 1]
+    return text.count(NEXT_YEAR_WORD) >= LATE_EVIDENCE or (after >= LATE_EVIDENCE and after >= before)
+
+
 def report_times(report_year: int | None, chunks: Sequence[tuple[Sequence[str], str]]) -> list[ChunkTime]:
     """The time of every chunk of one report, given as (section path, text) in report order. A paragraph that
     opens a five-year review or plan (过去五年…, 今后五年…) sets the time of the paragraphs after it in the same

@@ -46,6 +46,15 @@ def tagged_words(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(text))
 
 
+def dictionary_entry(word: str) -> tuple[int, str]:
+    """jieba's dictionary count and word class of ``word`` ((0, "") when it is not a dictionary word)."""
+    import jieba.posseg
+
+    _jieba()
+    tagger = jieba.posseg.dt
+    return tagger.tokenizer.FREQ.get(word, 0) or 0, tagger.word_tag_tab.get(word, "")
+
+
 def bigrams(text: str) -> list[str]:
     out: list[str] = []
     for run in CJK_RUN_RE.findall(text):

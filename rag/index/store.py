@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from rag.core.config import Settings
 from rag.core.models import Chunk, ParsedReport, Report, Section
 from rag.core.textnorm import normalize_for_search
-from rag.core.timeframe import ChunkTime, report_times
+from rag.core.timeframe import ChunkTime, plans_next_year, report_times
 from rag.core.tokens import index_terms
 from rag.reports.ledger import LEDGER_SCHEMA, LedgerRow, ledger_version, safe_extract_ledger, write_ledger
 
@@ -120,6 +120,7 @@ class ReportStore:
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = Path(index_dir)
+        self._late: dict[str, bool] = {}  # stored text hash → plans the next year
         try:
             self.index_dir.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.index_dir / DB_NAME, timeout=30, check_same_thread=False)
@@ -279,6 +280,19 @@ class ReportStore:
     def reports(self) -> list[Report]:
         rows = self.conn.execute("SELECT meta FROM reports ORDER BY report_id").fetchall()
         return [_report_from_json(r[0]) for r in rows]
+
+    def late_reports(self) -> frozenset[str]:
+        """The reports delivered late in their year, which plan the next year (:func:`plans_next_year`);
+        computed once per stored text (keyed by its hash, so a replaced report is looked at again)."""
+        rows = self.conn.execute("SELECT report_id, sha256, meta FROM reports").fetchall()
+        late = set()
+        for report_id, sha, meta in rows:
+            if sha not in self._late:
+                text = self.cleaned_text(report_id) or ""
+                self._late[sha] = plans_next_year(_report_from_json(meta).year, text)
+            if self._late[sha]:
+                late.add(report_id)
+        return frozenset(late)
 
     def report(self, report_id: str) -> Report | None:
         row = self.conn.execute("SELECT meta FROM reports WHERE report_id=?", (report_id,)).fetchone()

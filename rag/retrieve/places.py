@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rag.core.models import Report
 from rag.core.textnorm import PINYIN_SYLLABLE, normalize_for_search, to_simplified
+from rag.core.tokens import dictionary_entry
 from rag.retrieve.english import english_words, strip_accents
 
 PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "州", "盟", "旗")
@@ -54,6 +55,17 @@ def short_place_name(name: str) -> str:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
     return name
+
+
+COMMON_WORD_FREQUENCY = 1000  # jieba's dictionary count above which a word is everyday vocabulary
+
+
+@lru_cache(maxsize=4096)
+def common_word(short: str) -> bool:
+    """A short place name that is also an everyday word other than a place (解放 of 解放区: 解放以来; 和平 of
+    和平区) names the place only in full: jieba's dictionary knows it as a common non-place word."""
+    count, tag = dictionary_entry(short)
+    return count >= COMMON_WORD_FREQUENCY and not tag.startswith("ns")
 
 
 @lru_cache(maxsize=8192)
@@ -104,7 +116,7 @@ def match_places(plan_text: str, lang: str, reports: list[Report]) -> list[Place
             if name == "全国":
                 continue
             short = short_place_name(name)
-            hit = name in normalized or (len(short) >= 2 and short in normalized)
+            hit = name in normalized or (len(short) >= 2 and short in normalized and not common_word(short))
             if not hit and lang == "en":
                 pinyin = place_pinyin(name)
                 hit = len(pinyin) >= 4 and (pinyin in tokens or (pinyin in squashed and _pinyin_bounded(

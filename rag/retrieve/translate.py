@@ -49,7 +49,7 @@ GENERIC_WORDS = {
     "nearly", "almost", "only", "just", "even", "still", "yet", "already", "so", "far", "then", "as", "well",
     "very", "much", "many", "more", "most", "less", "least", "few", "lot", "kind", "type", "sort", "way",
     "thing", "something", "anything", "detail", "information", "data", "figure", "amount", "number", "level",
-    "size", "count", "value", "year", "month", "period", "time", "date", "during", "since", "until", "while",
+    "size", "count", "value", "year", "month", "decade", "period", "time", "date", "during", "since", "until", "while",
     "after", "before", "between", "within", "across", "among", "through", "per", "via", "toward", "towards",
     "against", "government", "local", "authority", "official", "officials", "report", "according", "plan",
     "aim", "intend", "expect", "propose", "set", "goal", "currently", "current", "now", "recent", "recently",

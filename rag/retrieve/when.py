@@ -9,7 +9,7 @@ honest answer is to say so, listing the years the library has — never another 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -57,7 +57,9 @@ _STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到
                             r"\bmet\b|fulfil", re.I)
 _SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
 # Years relative to a named report: its 去年 is the year it reviews, its 今年 the year it plans.
-_LAST_YEAR = re.compile(r"去年|上年|上一年|前一年|last year|previous year|the year before", re.I)
+# 去年 as the year asked; 比上年 / 较去年 is the baseline a change is measured against, not a year asked about
+_LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年|上一年|前一年)|(?<!than )(?<!with )(?<!over )(?<!from )(?:last year|previous year|the year before)",
+                        re.I)
 _FIVE_YEARS = re.compile(r"(?<![〇零一二三四五六七八九十\d])五年(?!计划|规划)|\b(?:five|5) years\b", re.I)
 _FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahead\b|\bfollowing\b", re.I)
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
@@ -70,7 +72,8 @@ _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
 # Words that only say when: of the named report (当年, 今年, 去年 …) or of the calendar.
 # Spans of years too (回顾过去五年, 这五年, 五年来, 今后五年): the report part they name, not a topic.
 _TIME_WORDS = re.compile(r"当年|今年|去年|上年|上一年|明年|本年|那一年|这一年|那年|同年|当时|"
-                         r"(?:回顾)?(?:过去|这|今后|未来)的?[一二三四五六七八九十两几]+年(?:来|间|中)?|"
+                         r"(?:回顾)?(?:过去|这|今后|未来)的?[一二三四五六七八九十两几]+年(?:来|间|中|时)?|"
+                         r"(?:(?<=[五”\"’])|(?<=计划|规划))(?:时期|期间)|"  # “十四五”时期: a plan period, said when
                          r"(?<![〇零一二三四五六七八九十\d])[一二三四五六七八九十两几]+年(?:来|间)")
 
 
@@ -173,7 +176,10 @@ def question_time(text: str) -> QuestionTime:
             named = int(match.group(1) or match.group(2))
     said_year = named is not None and bool(_SAME_YEAR.search(text))
     if named is not None and set(years) <= {named} and _LAST_YEAR.search(text):
-        years = [named - 1]  # "the 2023 report says last year …": about 2022, from the 2023 report
+        if said_year:  # "从去年的…提高到今年的…": both years, as the named report states them side by side
+            years, said_year = [named], False
+        else:
+            years = [named - 1]  # "the 2023 report says last year …": about 2022, from the 2023 report
     elif said_year and len(set(years) - {named}) == 1:
         years = [named]  # "1954年报告预计当年…相当于1949年的几倍": about 1954; 1949 is the baseline
     elif named is not None and len(set(years) - {named}) == 1 and not RANGE_RE.search(text):
@@ -278,12 +284,16 @@ class MissingYear:
                 "无法回答。")
 
 
-def missing_year(time: QuestionTime, reports: Iterable[Report], place: str = "") -> MissingYear | None:
+def missing_year(time: QuestionTime, reports: Iterable[Report], place: str = "",
+                 late: Collection[str] = ()) -> MissingYear | None:
     """``MissingYear`` when no report in scope has a year the question needs (None when one has, or when the
-    question is not about a single year, or the reports carry no years)."""
+    question is not about a single year, or the reports carry no years). A report in ``late`` (delivered late
+    in its year: it reviews that year and plans the next) stands in for the next year's report as well."""
     needed = reports_needed(time)
+    reports = list(reports)
     have = sorted({r.year for r in reports if r.year})
-    if needed is None or not have or needed & set(have):
+    stands_in = {r.year + 1 for r in reports if r.year and r.report_id in late}
+    if needed is None or not have or needed & (set(have) | stands_in):
         return None
     asked = time.named_report if time.named_report is not None else time.single_year
     assert asked is not None
