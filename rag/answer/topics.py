@@ -80,6 +80,17 @@ def compounds(topic_words: list[str], question: str, nouns: set[str],
     return merged, joined
 
 
+def topic_wordings(group: Sequence[str], from_termbase: bool) -> list[str]:
+    """The wordings of a translated or indicator group that name its topic: not intent words (目标, 增长), not a
+    lone character (率, 队) unless the termbase gives it as the short form of the group's other wordings (steel →
+    钢|钢铁|钢材: the reports write 钢产量, 钢 X万吨)."""
+    def short_form(term: str) -> bool:
+        return from_termbase and bool(re.fullmatch(r"[\u4e00-\u9fff]", term)) and any(
+            len(other) > 1 and other.startswith(term) for other in group)
+
+    return [t for t in group if t not in INTENT_WORDS and (not re.fullmatch(r"[%\w]{0,1}", t) or short_form(t))]
+
+
 def enumerated_characters(tagged: Sequence[tuple[str, str]]) -> list[str]:
     """One-character nouns listed with 、 (钢、煤、粮、棉): each is a topic, though a lone character is not."""
     found = []
@@ -174,7 +185,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 result.soft.add(len(concepts))  # 授予, 换成, 具体: how the question is put, not its topic
             concepts.append(plan.word_variants(word))
     for index, group in enumerate(plan.expansion_groups):
-        terms = [t for t in group if t not in INTENT_WORDS and not re.fullmatch(r"[%\w]{0,1}", t)]
+        terms = topic_wordings(group, from_termbase=index not in plan.dictionary_groups)
         if terms and not any(any(t in name for name in place_names) for t in terms):
             if index == plan.counted:
                 result.counted = len(concepts)
