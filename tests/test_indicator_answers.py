@@ -172,3 +172,11 @@ def test_an_indicators_older_name_is_read(library):
     """社会商品零售总额 (20 times in the national reports, the name before 社会消费品零售总额's 10)."""
     answer = ask(library, "How much did retail sales of consumer goods add up to in 1979?")
     assert answer is not None and "1，753亿元" in answer.answer and cited_years(answer) == [1980]
+
+
+def test_a_table_without_a_word_of_a_plan_gives_what_each_year_reached(library):
+    """"Make a table of China's grain output for 2021–2024": no target word, so each year's result (reviewed in
+    the next report), and a year the next report states in other words is said to be missing, never filled."""
+    answer = ask(library, "Make a table of China's grain output for 2021, 2022, 2023 and 2024.")
+    assert answer is not None and "1.37万亿斤" in answer.answer and "1.39万亿斤" in answer.answer
+    assert "2022 report" in answer.answer and "target" not in answer.answer

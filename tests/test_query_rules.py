@@ -203,3 +203,23 @@ def test_a_one_character_word_of_the_termbase_is_a_topic():
     kept as a topic word, so "How much steel …" is covered by 钢由三千七百万吨增加到…, not only by 钢铁."""
     concepts = topic_concepts(analyze("How much steel did China make in 1985?", []), set())
     assert any("钢" in concept for concept in concepts)
+
+
+def test_a_variant_wording_keeps_its_first_character():
+    """工业农业总产值 is a variant of 工农业总产值 (most character pairs, the same first character); 农业总产值 is
+    another indicator than 工业总产值 although three of their four pairs agree."""
+    from rag.answer.extractive import _term_hits
+
+    assert _term_hits(["工农业总产值"], "在工业农业总产值方面：一九五三年比一九五二年增长百分之十四点四")
+    assert not _term_hits(["工业总产值"], "农业总产值比上年增长百分之三")
+    assert _term_hits(["粮食产量"], "粮食总产量达到一万亿斤")
+
+
+def test_framing_words_of_english_and_chinese_questions():
+    """"make a table", "were supposed to" frame a question; 实际 (actual) says which kind of figure, like 目标."""
+    plan = analyze("Make a table of China's grain output for 2021, 2022, 2023 and 2024.", REPORTS)
+    assert "table" not in plan.untranslated
+    plan = analyze("How many extra people were supposed to get jobs?", REPORTS)
+    assert "supposed" not in plan.untranslated
+    concepts = [c[0] for c in topic_concepts(analyze("1994年商品零售物价实际上涨了多少？", []), set())]
+    assert not any("实际" in c for c in concepts)

@@ -277,3 +277,11 @@ def test_a_report_delivered_late_in_its_year_stands_in_for_the_next():
     assert missing_year(question_time("1964年工业总产值增长了多少？"), library, late=[late.report_id]) is None
     assert missing_year(question_time("1965年的国家预算收支计划增长多少？"), library) is not None
     assert missing_year(question_time("1966年的国家预算收支计划增长多少？"), library, late=[late.report_id]) is not None
+
+
+def test_years_listed_one_by_one_ask_for_each_years_figure():
+    """"average net income … in 2004, 2005 and 2006": the average is per person; three years listed one by one ask
+    for three figures, a range with "average" for one figure of the span."""
+    listed = question_time("What was average net income per rural resident in 2004, 2005 and 2006?")
+    assert listed.per_year and not listed.averaged
+    assert question_time("What was the average growth from 2001 to 2005?").averaged

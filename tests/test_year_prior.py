@@ -155,3 +155,19 @@ def test_a_table_question_quotes_each_years_report_and_keeps_a_figures_own_claus
     assert len(parts) >= 3  # BM25 alone misses 2004's 建设国债 paragraph; hybrid search finds all four
     assert all(label.endswith("年") and amounts[int(label[:-1])] in text for label, text in parts.items())
     assert "九十五亿元" in savings.answer and "四百九十四亿元" in savings.answer
+
+
+def test_who_of_something_else_than_the_report_is_asked_of_the_text(library):
+    """谁 / 哪位 about a speech or a premier the report mentions (not who delivered the report) is answered from the
+    text; the title block's "not stated" is kept for when the text has nothing either."""
+    from rag.answer.pipeline import ask
+    from rag.core.config import Settings
+
+    before = library.settings
+    library.settings = Settings(index_dir=before.index_dir, search_mode="bm25")
+    try:
+        other = ask(library, "1988年政府工作报告回顾第六届全国人大期间的工作时，说国务院是在哪位总理主持下工作的？",
+                    engine="extractive")
+    finally:
+        library.settings = before
+    assert not other.refused and "赵紫阳" in other.answer and other.engine == "extractive"

@@ -23,7 +23,8 @@ from rag.core.years import RANGE_RE
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 
-NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|how (many|much)|what (is|was|were) the|"
+NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|"
+                          r"how (many|much|big|large|fast|high|low|far|long|quickly|rapidly)|what (is|was|were) the|"
                           r"percent|rate|amount|number|total|target|figure|growth", re.I)
 # Questions that ask what a term means or what a named programme consists of.
 DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
@@ -49,6 +50,9 @@ UNTRANSLATED_WEIGHT = 0.5
 # A sentence of a review that states a target (年初确定的…目标, 预期…) rather than a result.
 TARGET_WORDS = re.compile(r"目标|预期|计划|力争|确定的|提出的|要求")
 MAX_SENTENCES = 3
+# How far below an unseen term's weight (IDF units) a one-character wording must be to count as a word of the
+# reports: about a dozen chunks have it as a word of its own (钢: 36; 船: 1, otherwise inside 渔船, 船舶).
+RARE_WORD = 1.5
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,11 @@ def _term_hits(terms: list[str], text_norm: str) -> set[str]:
     for term in terms:
         if term in text_norm:
             hits.add(term)
-        elif len(term) >= 4 and sum(term[i:i + 2] in text_norm for i in range(len(term) - 1)) >= len(term) - 2:
-            hits.add(term)  # most bigrams present: a variant wording of a long term
+        elif (len(term) >= 4 and term[0] in text_norm
+              and sum(term[i:i + 2] in text_norm for i in range(len(term) - 1)) >= len(term) - 2):
+            # its first character and most bigrams: a variant wording (粮食总产量, 工业农业总产值), not another
+            # indicator that differs in the first (农业总产值 for 工业总产值)
+            hits.add(term)
     return hits
 
 
@@ -158,6 +165,9 @@ def rank_sentences(
         analysis = analysis.split({i for i in analysis.joined
                                    if any(weigh(t) < unseen - 1e-9 for t in analysis.concepts[i])})
     concepts, counted, soft = analysis.concepts, analysis.counted, analysis.soft
+    if weight_of is not None:  # a lone character counts only where the reports use it as a word (钢, not 船)
+        concepts = [[t for t in concept if len(t) > 1 or len(concept) == 1 or weigh(t) < unseen - RARE_WORD]
+                    for concept in concepts]
     terms = [t for concept in concepts for t in concept]
     numeric = bool(NUMERIC_CUES.search(plan.text))
     definition = bool(DEFINITION_CUES.search(plan.text))

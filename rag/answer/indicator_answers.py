@@ -159,6 +159,8 @@ def _read_ask(plan: QueryPlan, norm: str) -> _Ask | None:
     years = _years(norm, time.years)
     if len(years) >= 2 and (TABLE_RE.search(norm) or SPAN_RE.search(norm) or YEAR_LIST_RE.search(norm)
                             or len(years) >= 3):
+        if not (check or target) and len(kinds) != 1:
+            kinds = ("actual",)  # "grain output for 2021–2024", no word of a plan: what each year reached
         if check or len(kinds) != 1 or len(years) > MAX_SPAN:
             return None
         return _Ask(tuple(years), kinds, table=True, by_report=REPORT_RE.search(norm) is not None, measure=measure)

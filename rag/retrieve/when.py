@@ -199,7 +199,8 @@ def question_time(text: str) -> QuestionTime:
     elif _RESULT.search(asked):
         aim = "result"
     intent: Intent = "multi-year" if spans or periods else aim
-    averaged = bool(_AVERAGED.search(text))
+    # "average income in 2004, 2005 and 2006": three years listed one by one ask for each one's figure
+    averaged = bool(_AVERAGED.search(text)) and not (len(set(years)) >= 3 and not RANGE_RE.search(text))
     five_years = 0
     if _FIVE_YEARS.search(text):
         five_years = 1 if _FORWARD.search(text) else -1
