@@ -277,6 +277,8 @@ def test_a_report_delivered_late_in_its_year_stands_in_for_the_next():
     assert missing_year(question_time("1964年工业总产值增长了多少？"), library, late=[late.report_id]) is None
     assert missing_year(question_time("1965年的国家预算收支计划增长多少？"), library) is not None
     assert missing_year(question_time("1966年的国家预算收支计划增长多少？"), library, late=[late.report_id]) is not None
+    named = question_time("1965年政府工作报告提出的国家预算收支增长多少？")  # that report is asked for: it is missing
+    assert missing_year(named, library, late=[late.report_id]) is not None
 
 
 def test_years_listed_one_by_one_ask_for_each_years_figure():

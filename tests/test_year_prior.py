@@ -158,8 +158,12 @@ def test_a_table_question_quotes_each_years_report_and_keeps_a_figures_own_claus
 
 
 def test_who_of_something_else_than_the_report_is_asked_of_the_text(library):
-    """谁 / 哪位 about a speech or a premier the report mentions (not who delivered the report) is answered from the
-    text; the title block's "not stated" is kept for when the text has nothing either."""
+    """谁 / 哪位 about a speech or a premier the report mentions (谁关于宪法草案的报告, 在哪位总理主持下工作) is not a
+    question about who delivered the report: the text answers it, not the title block."""
+    from rag.retrieve.facts import asked_facts
+
+    assert asked_facts("1954年的政府工作报告是在大会听取了谁关于宪法草案的报告之后作出的？") == ()
+    assert asked_facts("2025年政府工作报告是在哪一天、由谁作的？") == ("speaker", "date")
     from rag.answer.pipeline import ask
     from rag.core.config import Settings
 

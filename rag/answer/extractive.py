@@ -20,6 +20,7 @@ from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text, normalize_for_search
 from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, end_values, figure_years, sentence_years
 from rag.core.years import RANGE_RE
+from rag.reports.indicators import question_indicators
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 
@@ -39,6 +40,9 @@ PER_YEAR_CUES = re.compile(r"年均|平均每年|每年|yearly|annual(?:ly)?|per
 PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均年")
 # A count written with a measure word: 416人, 530支, 3.9万户.
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
+# Questions that count things (how many entities, 多少家), and a sentence's amount of money.
+COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|项|条|次|名|辆|艘|台)|几(?:个|家|项|所|座)", re.I)
+MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][万亿千百]?(?:美)?元")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 # A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
 FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|下降|减少|占|即|为|超过|提高到|降到|降至|其中)")
@@ -169,9 +173,14 @@ def rank_sentences(
         concepts = [[t for t in concept if len(t) > 1 or len(concept) == 1 or weigh(t) < unseen - RARE_WORD]
                     for concept in concepts]
     terms = [t for concept in concepts for t in concept]
-    numeric = bool(NUMERIC_CUES.search(plan.text))
+    # a figure is asked for: a how-much cue, or a standard indicator's target or result ("what ceiling on retail
+    # price inflation did the report set": 零售物价上涨幅度控制在百分之六以内, not the sentence without the figure)
+    numeric = bool(NUMERIC_CUES.search(plan.text)) or (
+        plan.time.aim in ("target", "result") and not DEFINITION_CUES.search(plan.text)
+        and bool(question_indicators(plan.text)))
     definition = bool(DEFINITION_CUES.search(plan.text))
     percent = bool(PERCENT_CUES.search(plan.text))
+    counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
     sizes = [max(weigh(t) for t in concept) for concept in concepts]
@@ -216,7 +225,9 @@ def rank_sentences(
             if (has_figure and plan.time.aim == "target" and hit.chunk.time.looks_back(hit.report.year)
                     and not TARGET_WORDS.search(text[start:end])):
                 continue  # a target is not answered with the result the next report reviews
-            score = weight + (w.figure_bonus if numeric and has_figure else 0.0) + w.rank_bonus / (rank + 1)
+            # "how many" is not answered by an amount of money (减税降费9658万元 for "how many market entities")
+            counts = has_figure and not (counting and MONEY_RE.search(sentence_norm) and not COUNT_RE.search(sentence_norm))
+            score = weight + (w.figure_bonus if numeric and counts else 0.0) + w.rank_bonus / (rank + 1)
             if percent and ("%" in sentence_norm or "百分点" in sentence_norm):
                 score += w.percent_bonus
             if numeric and not has_figure:

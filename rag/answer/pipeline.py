@@ -382,10 +382,10 @@ def ask(
     if gap is not None:  # never another year's figure: say which report is missing and what the library has
         result = refusal(plan, hits, question, standalone, engine_name, note="the library has no report for this year")
         result.answer = in_script(gap.message("en" if plan.lang == "en" else "zh"), reply_language(plan))
-    elif direct is not None and not direct.refused:
+    elif direct is not None:
         result = direct
     elif not hits:
-        result = direct or refusal(plan, hits, question, standalone, engine_name)
+        result = refusal(plan, hits, question, standalone, engine_name)
     elif engine_name == "extractive":
         result = extractive_answer(plan, hits, question, standalone, weigh)
     else:
@@ -397,10 +397,6 @@ def ask(
             result = extractive_answer(plan, hits, question, standalone, weigh)
             result.engine = f"extractive (fallback from {engine_name})"
             result.grounding_note = f"{engine_name} engine unavailable: {exc.__class__.__name__}: {exc}"[:300]
-    if direct is not None and direct.refused and result.refused:
-        # "who/when" about something other than the report itself (谁关于宪法草案的报告, 在哪位总理主持下) is asked of
-        # the text; only where the text has no answer either does the title block's "not stated" stand
-        result = direct
     timings["answer_ms"] = (time.perf_counter() - t) * 1000
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
     result.timings = timings

@@ -15,9 +15,11 @@ from rag.core.textnorm import aligned_search_text, to_simplified
 OPENING_PARAGRAPHS = 5  # body paragraphs searched for a fact the title block lacks
 
 _STOP = r"[^，。？?！!；;]"
-# Question cues, on the Simplified, NFKC, lower-cased question (Traditional questions match the same words).
+# Question cues, on the Simplified, NFKC, lower-cased question (Traditional questions match the same words). Not
+# 谁关于…的报告 (whose speech on a draft: another report) nor the 作 of 工作 (在哪位总理主持下工作).
 SPEAKER_CUES = re.compile(
-    rf"(?:谁|哪位|何人|哪个人|什么人){_STOP}{{0,10}}?(?:作|做|宣读|发表|提交|讲|报告)|(?:是|由)(?:谁|哪位|何人)|"
+    rf"(?:谁|哪位|何人|哪个人|什么人)(?!关于){_STOP}{{0,10}}?(?:(?<!工)作|做|宣读|发表|提交|讲|报告)|"
+    r"(?:是|由)(?:谁|哪位|何人)|"
     r"报告人|作报告的(?:人|是)|"
     r"\bwho\b[^?.]{0,60}?\b(?:deliver|give|gave|given|present|read|made|make|wrote|write|author|spoke|speak)|"
     r"\bby whom\b|\b(?:speaker|presenter)\b|\bwhich (?:premier|leader|official|person|mayor|governor)\b")

@@ -226,7 +226,8 @@ class Retriever:
         if plan.place_report_ids:  # a place named: its reports of that year, or none (the prior stays off)
             scope &= set(plan.place_report_ids)
         # delivered late in their year, a report plans the next (1964's plans 1965): for one asked year
-        late = self.store.late_reports() if plan.time.single_year is not None else frozenset()
+        late = (self.store.late_reports() if plan.time.single_year is not None and plan.time.named_report is None
+                else frozenset())
         found = {rid for rid in scope if reports[rid].year in needed
                  or (rid in late and (reports[rid].year or 0) + 1 in needed)}
         national = {rid for rid in found if reports[rid].level == "national"}

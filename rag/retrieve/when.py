@@ -293,7 +293,7 @@ def missing_year(time: QuestionTime, reports: Iterable[Report], place: str = "",
     needed = reports_needed(time)
     reports = list(reports)
     have = sorted({r.year for r in reports if r.year})
-    stands_in = {r.year + 1 for r in reports if r.year and r.report_id in late}
+    stands_in = {r.year + 1 for r in reports if r.year and r.report_id in late and time.named_report is None}
     if needed is None or not have or needed & (set(have) | stands_in):
         return None
     asked = time.named_report if time.named_report is not None else time.single_year
