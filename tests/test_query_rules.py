@@ -223,3 +223,13 @@ def test_framing_words_of_english_and_chinese_questions():
     assert "supposed" not in plan.untranslated
     concepts = [c[0] for c in topic_concepts(analyze("1994年商品零售物价实际上涨了多少？", []), set())]
     assert not any("实际" in c for c in concepts)
+
+
+def test_a_measure_word_is_no_topic_and_space_is_not_a_place():
+    """人次 counts visits of anything (training, tourists): like 万人 it says what kind of figure, so "tourist
+    visits" needs 旅游人数; space → 航天 (the dictionary's 地方 is "a place")."""
+    tourists = [c for c in topic_concepts(analyze("How many tourist visits did Qilin District receive in 2022?", REPORTS),
+                                          {"麒麟区"})]
+    assert tourists and not any("人次" in c for c in tourists)
+    space = topic_concepts(analyze("How much was spent on the space programme?", []), set())
+    assert any("航天" in c for c in space) and not any("地方" in c for c in space)
