@@ -180,3 +180,13 @@ def test_a_table_without_a_word_of_a_plan_gives_what_each_year_reached(library):
     answer = ask(library, "Make a table of China's grain output for 2021, 2022, 2023 and 2024.")
     assert answer is not None and "1.37万亿斤" in answer.answer and "1.39万亿斤" in answer.answer
     assert "2022 report" in answer.answer and "target" not in answer.answer
+
+
+def test_an_alias_two_indicators_share_names_both():
+    """"unemployment rate" is the registered and the surveyed rate (the reports give the second since 2018): the
+    question names both and the ledger answers with whichever the report states."""
+    from rag.reports.indicators import question_indicators
+
+    names = [i.name for i in question_indicators("What was the unemployment rate at the end of 2020?")]
+    assert names == ["城镇登记失业率", "城镇调查失业率"]
+    assert [i.name for i in question_indicators("What was the surveyed unemployment rate in 2020?")] == ["城镇调查失业率"]

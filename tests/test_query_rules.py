@@ -233,3 +233,18 @@ def test_a_measure_word_is_no_topic_and_space_is_not_a_place():
     assert tourists and not any("人次" in c for c in tourists)
     space = topic_concepts(analyze("How much was spent on the space programme?", []), set())
     assert any("航天" in c for c in space) and not any("地方" in c for c in space)
+
+
+def test_verbs_alone_do_not_answer_a_question_about_a_topic():
+    """"spending on space exploration": a sentence with 支出 (spending) and 探索 (explore) but no 航天 covers only
+    the question's verbs; with a topic word uncovered and none covered, the selector refuses."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    plan = analyze("What was the spending on space exploration?", [])
+    chunk = SimpleNamespace(text="财政用于民生领域支出75354万元。探索“工业上楼”发展新模式。", paragraph=3,
+                            time=ChunkTime(None, (), ()))
+    hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2023))
+    assert rank_sentences(plan, [hit], set()).coverage < MIN_COVERAGE

@@ -276,3 +276,18 @@ def test_one_untranslated_word_does_not_sink_a_sentence_that_answers():
     assert rank_sentences(plan, [hit], set(), weight_of=lambda term: 1.0).coverage >= MIN_COVERAGE
     medals = analyze("How many Olympic gold medals did athletes win in 1999?", [hit.report])
     assert rank_sentences(medals, [hit], set(), weight_of=lambda term: 1.0).coverage < MIN_COVERAGE
+
+
+def test_a_comparison_with_an_earlier_year_states_the_first_years_level():
+    """１９９２年同１９８７年相比…增加９１０元，达到１８２６元: 1826元 is 1992's level (1987 is the baseline), and the
+    clause after ；that names no year is read in the same sentence's time."""
+    from rag.answer.extractive import _with_time_context, year_match
+    from rag.core.timeframe import ChunkTime, end_values
+
+    text = "１９９２年同１９８７年相比，城镇居民人均生活费收入增加９１０元，达到１８２６元；农村居民人均纯收入增加３２１元，达到７８４元。"
+    assert end_values(text) == (1992,)
+    assert end_values("一九五七年同一九五二年相比，工业总产值增长一点二倍") == ()
+    span = ChunkTime("multi-year", (1988, 1989, 1990, 1991, 1992), ())
+    second = text.index("农村")
+    assert year_match(frozenset({1992}), _with_time_context(text, second, len(text), 1993), span, 1993) == 1
+    assert year_match(frozenset({1992}), text[second:], span, 1993) == -1  # alone it would be the span's

@@ -217,7 +217,8 @@ def rank_sentences(
             loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
-            match = year_match(asked, text[start:end], hit.chunk.time, hit.report.year)
+            match = year_match(asked, _with_time_context(text, start, end, hit.report.year), hit.chunk.time,
+                               hit.report.year)
             if match < 0 and has_figure and not plan.time.only_the_report:
                 continue  # a figure about another year (or a span of years) never answers for the asked year
             if has_figure and before_period(plan.time.periods, hit.report.year):
@@ -279,9 +280,21 @@ def rank_sentences(
                   and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
         if absent:
             coverage = min(coverage, MIN_COVERAGE - 0.01)
+    topics = set(range(len(concepts))) - soft
+    if topics and not topics & covered_all:
+        coverage = min(coverage, MIN_COVERAGE - 0.01)  # only verbs and framing words found: not the topic
     if analysis.required - covered_all:
         coverage = min(coverage, MIN_COVERAGE - 0.01)  # about a place the passages do not mention
     return Ranking(chosen, coverage, others)
+
+
+def _with_time_context(text: str, start: int, end: int, report_year: int | None) -> str:
+    """A clause after ；that names no year speaks in the time of the sentence it continues (１９９２年同１９８７年相比，
+    城镇…达到１８２６元；农村居民…达到７８４元): its year is read with the sentence's opening."""
+    if sentence_years(text[start:end], report_year):
+        return text[start:end]
+    opening = max(text.rfind(mark, 0, start) for mark in "。！？!?\n") + 1
+    return text[opening:end]
 
 
 def before_period(periods: tuple[int, ...], report_year: int | None) -> bool:

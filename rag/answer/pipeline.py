@@ -25,6 +25,7 @@ from rag.answer.grounding import (
     other_year_sources,
     repair_markers,
 )
+from rag.answer.groups import place_groups, year_groups
 from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.answer.phrasing import phrase_answer, phrase_sources, stream_reply
@@ -38,7 +39,7 @@ from rag.reports.ledger_records import figures_in_english
 from rag.retrieve.corpus import TermCounts, library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan
-from rag.retrieve.when import missing_year, reports_for_time
+from rag.retrieve.when import missing_year
 
 REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無法回答|不包含|没有提及|未提及|未提供|"
                           r"not (contain|mention|provide|found)|no information|cannot (answer|find)", re.I)
@@ -139,8 +140,8 @@ def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: s
         return Extraction(refusal(plan, hits, question, standalone, "extractive", INSTRUCTION_NOTE))
     language = reply_language(plan)
     names = {m.name for m in plan.places}
-    groups = _place_groups(plan, hits)
-    by_year = len(groups) == 1 and _year_groups(plan, groups[0])
+    groups = place_groups(plan, hits)
+    by_year = len(groups) == 1 and year_groups(plan, groups[0])
     if by_year:
         groups = by_year
     chosen = []
@@ -188,35 +189,6 @@ def _in_english(quote: str) -> str:
     """The quote's amounts in English units, after its marker: " (8.5 billion yuan (85亿元))"."""
     figures = figures_in_english(quote)
     return f" ({'; '.join(figures)})" if figures else ""
-
-
-def _year_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]] | None:
-    """A table question (2003年至2006年…分别: each year's own figure) is answered report by report: the best
-    sentence of each asked year's report, not the best sentences overall (which may all come from one)."""
-    wanted = reports_for_time(plan.time) if plan.time.per_year else None
-    if not wanted or len(wanted) < 2:
-        return None
-    groups = [[h for h in hits if h.report.year == year] for year in sorted(wanted)]
-    groups = [g for g in groups if g]
-    return groups if len(groups) >= 2 else None
-
-
-def _place_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]:
-    """Hits split by named place: for comparison questions each place is answered on its own; a question
-    naming one place keeps the hits of that place's reports."""
-    distinct = []
-    for match in plan.places:
-        ids = set(match.report_ids)
-        if ids not in distinct:
-            distinct.append(ids)
-    if len(distinct) < 2:
-        # A question about one place is answered from that place's reports when any were retrieved.
-        if not distinct:
-            return [hits]
-        # Never another place's figure for the named place: no hit of its reports, no answer.
-        return [[h for h in hits if h.chunk.report_id in distinct[0]]]
-    groups = [[h for h in hits if h.chunk.report_id in ids] for ids in distinct]
-    return [g for g in groups if g] or [hits]
 
 
 def refusal(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: str, engine: str,

@@ -262,10 +262,17 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
 END_VALUE_RE = re.compile(rf"(?:到|至)\s*({SPACED_YEAR}|{CN_YEAR})\s*年(?:底|末)?的?\s*(?=[\d〇零一二三四五六七八九十两])")
 
 
+# 1992年同1987年相比，…增加910元，达到1826元: the level reached (达到/为) is the first year's, 1987 the baseline
+COMPARED_LEVEL_RE = re.compile(rf"({SPACED_YEAR}|{CN_YEAR})\s*年\s*(?:同|与|和|比)\s*(?:{SPACED_YEAR}|{CN_YEAR})\s*年"
+                               rf"相?比[^。；;]*?(?:达到|增加到|提高到|上升到|为)\s*(?=[\d〇零一二三四五六七八九十两])")
+
+
 def end_values(sentence: str) -> tuple[int, ...]:
-    """Years whose level a span sentence states (…增加到一九八二年的七百七十二亿元 → 1982)."""
+    """Years whose level a span sentence states (…增加到一九八二年的七百七十二亿元 → 1982; 1992年同1987年相比…达到
+    1826元 → 1992)."""
     norm = aligned_search_text(sentence)
-    return tuple(sorted({year_value(m.group(1)) for m in END_VALUE_RE.finditer(norm)}))
+    return tuple(sorted({year_value(m.group(1)) for m in END_VALUE_RE.finditer(norm)}
+                        | {year_value(m.group(1)) for m in COMPARED_LEVEL_RE.finditer(norm)}))
 
 
 def figure_years(sentence: str) -> tuple[int, ...]:

@@ -166,10 +166,14 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
             found.append((m.start(), synonyms[m.group(0)]))
     words = _words(rest)
     taken = [False] * len(words)
-    aliases = sorted(((tuple(_words(a)), ind) for ind in table.indicators
-                      for a in {*ind.aliases_en, ind.english.lower()} if _words(a)), key=lambda p: -len(p[0]))
+    # An alias several indicators share ("unemployment rate": registered and surveyed) names each of them.
+    by_alias: dict[tuple[str, ...], list[Indicator]] = {}
+    for ind in table.indicators:
+        for a in {*ind.aliases_en, ind.english.lower()}:
+            if _words(a) and ind not in by_alias.setdefault(tuple(_words(a)), []):
+                by_alias[tuple(_words(a))].append(ind)
     spaced = " ".join(words)
-    for alias, indicator in aliases:
+    for alias, indicators in sorted(by_alias.items(), key=lambda p: -len(p[0])):
         for i in range(len(words) - len(alias) + 1):
             if tuple(words[i:i + len(alias)]) != alias or any(taken[i:i + len(alias)]):
                 continue
@@ -177,7 +181,7 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
             if len(alias) == 1 and alias[0] not in ("gdp", "gnp", "cpi", "fdi") and _EN_NARROWED.match(after):
                 continue
             taken[i:i + len(alias)] = [True] * len(alias)
-            found.append((len(norm) + i, indicator))  # after the Chinese ones, in word order
+            found.extend((len(norm) + i, indicator) for indicator in indicators)  # after the Chinese, in word order
     if _EN_GROWTH.search(spaced):
         found.append((len(norm) + len(words), table.get("地区生产总值")))
     out: list[Indicator] = []

@@ -1,0 +1,37 @@
+"""How the retrieved chunks are split before sentences are chosen: a comparison answers each place on its own,
+a table question each asked year from its own report."""
+
+from __future__ import annotations
+
+from rag.retrieve.hybrid import SearchHit
+from rag.retrieve.plan import QueryPlan
+from rag.retrieve.when import reports_for_time
+
+
+def year_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]] | None:
+    """A table question (2003年至2006年…分别: each year's own figure) is answered report by report: the best
+    sentence of each asked year's report, not the best sentences overall (which may all come from one)."""
+    wanted = reports_for_time(plan.time) if plan.time.per_year else None
+    if not wanted or len(wanted) < 2:
+        return None
+    groups = [[h for h in hits if h.report.year == year] for year in sorted(wanted)]
+    groups = [g for g in groups if g]
+    return groups if len(groups) >= 2 else None
+
+
+def place_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]:
+    """Hits split by named place: for comparison questions each place is answered on its own; a question
+    naming one place keeps the hits of that place's reports."""
+    distinct = []
+    for match in plan.places:
+        ids = set(match.report_ids)
+        if ids not in distinct:
+            distinct.append(ids)
+    if len(distinct) < 2:
+        # A question about one place is answered from that place's reports when any were retrieved.
+        if not distinct:
+            return [hits]
+        # Never another place's figure for the named place: no hit of its reports, no answer.
+        return [[h for h in hits if h.chunk.report_id in distinct[0]]]
+    groups = [[h for h in hits if h.chunk.report_id in ids] for ids in distinct]
+    return [g for g in groups if g] or [hits]
