@@ -93,10 +93,13 @@ def test_packaged_reference_corpus():
 
 
 def test_compounds_the_library_never_writes_stay_untranslated():
-    library = TermCounts(text="旅游总收入12亿元\x00开拓发展空间，探索新路")
+    library = TermCounts(text="旅游总收入12亿元\x00开拓发展海洋经济，探索新路")
     assert untranslated(translate("tourism revenue", library), set()) == []  # 旅游总收入
-    space = translate("spending on space exploration", library)
-    assert untranslated(space, set()) == ["space", "exploration"] and len(space.matches) == 1  # 支出 only
+    ocean = translate("spending on ocean exploration", library)
+    assert untranslated(ocean, set()) == ["ocean", "exploration"] and len(ocean.matches) == 1  # 支出 only
+    # Words a comma separates are a list, not a compound: "agriculture, farmers and rural areas".
+    listed = translate("spending on agriculture, farmers and rural areas", TermCounts(text="农业\x00农民\x00农村"))
+    assert "agriculture" not in untranslated(listed, set()) and "farmers" not in untranslated(listed, set())
     # A two-word modifier the reports write by its content word alone: 中央[财政]赤字, not 中央政府赤字.
     found = [PhraseMatch(0, 2, ("中央政府",), False, True), PhraseMatch(2, 3, ("赤字",), False, True)]
     library = TermCounts(text="拟安排中央财政赤字2950亿元")

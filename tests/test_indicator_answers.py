@@ -190,3 +190,12 @@ def test_an_alias_two_indicators_share_names_both():
     names = [i.name for i in question_indicators("What was the unemployment rate at the end of 2020?")]
     assert names == ["城镇登记失业率", "城镇调查失业率"]
     assert [i.name for i in question_indicators("What was the surveyed unemployment rate in 2020?")] == ["城镇调查失业率"]
+
+
+def test_indicators_named_with_a_shared_head_are_each_named():
+    """粮食和钢产量 names 粮食产量 and 钢产量; 比一九五二年 is the baseline, not a year asked."""
+    from rag.reports.indicators import question_indicators
+    from rag.retrieve.when import question_time
+
+    assert [i.name for i in question_indicators("到1985年粮食和钢产量要达到多少？")] == ["粮食产量", "钢产量"]
+    assert question_time("一九五三年工业总产值比一九五二年增加了多少？").years == (1953,)

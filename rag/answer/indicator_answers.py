@@ -159,8 +159,7 @@ def _read_ask(plan: QueryPlan, norm: str) -> _Ask | None:
     years = _years(norm, time.years)
     if len(years) >= 2 and (TABLE_RE.search(norm) or SPAN_RE.search(norm) or YEAR_LIST_RE.search(norm)
                             or len(years) >= 3):
-        if not (check or target) and len(kinds) != 1:
-            kinds = ("actual",)  # "grain output for 2021–2024", no word of a plan: what each year reached
+        kinds = ("actual",) if len(kinds) > 1 and not (check or target) else kinds  # "grain output 2021–2024"
         if check or len(kinds) != 1 or len(years) > MAX_SPAN:
             return None
         return _Ask(tuple(years), kinds, table=True, by_report=REPORT_RE.search(norm) is not None, measure=measure)
@@ -218,8 +217,7 @@ def _gazetteer_names() -> frozenset[str]:
 
 
 def _unknown_place(norm: str) -> bool:
-    """The question names a place (jieba's place-name tag on a word with a place suffix: 云溪县, 浦东新区) that
-    is none of the library's: its figure is not any loaded place's."""
+    """A place named (jieba's place tag on a word with a place suffix: 云溪县) that the library lacks."""
     import jieba.posseg
 
     return any(flag == "ns" and len(word) >= 3 and word[-1] in PLACE_SUFFIX_CHARS

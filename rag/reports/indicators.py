@@ -139,6 +139,25 @@ _EN_NARROWED = re.compile(r"(?:in|for|of|on|into|to)\s+(?!(?:19|20)\d\d\b|china\
                           r"[a-z]")  # "investment in education" is not fixed-asset investment
 
 
+_COORDINATED = re.compile(r"([\u4e00-\u9fff]{1,4})(?:和|与|及|、)$")
+
+
+def _coordinated(norm: str, match: re.Match[str], synonyms: dict[str, Indicator]) -> list[Indicator]:
+    """Indicators named with a shared head: 粮食和钢产量 is 粮食产量 and 钢产量 (the first word takes the head of the
+    wording matched after it, when that makes a wording of the table)."""
+    before = _COORDINATED.search(norm, 0, match.start())
+    if before is None:
+        return []
+    word, first = match.group(0), before.group(1)
+    found = []
+    for cut in range(1, len(word) - 1):
+        for start in range(len(first)):
+            candidate = synonyms.get(first[start:] + word[cut:])
+            if candidate is not None and candidate not in found:
+                found.append(candidate)
+    return found
+
+
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
@@ -164,6 +183,7 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
         if m.end() - m.start() >= 2 and not _SHARE_AFTER.match(norm, m.end()) \
                 and not _PART_BEFORE.search(norm, 0, m.start()):
             found.append((m.start(), synonyms[m.group(0)]))
+            found.extend((m.start() - 1, other) for other in _coordinated(norm, m, synonyms))
     words = _words(rest)
     taken = [False] * len(words)
     # An alias several indicators share ("unemployment rate": registered and surveyed) names each of them.

@@ -159,7 +159,7 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
             if terms:
                 found.append(PhraseMatch(start, end, terms, soft, entry is None))
                 used[start:end] = [True] * size
-    doubtful = unattested_compounds(found, words, counts)
+    doubtful = unattested_compounds(found, words, counts, clause_starts(TIME_FRAME.sub(" ", text)))
     for i, word in enumerate(words):  # a modifier of a noun nothing translates (foreign embassies, gold medals)
         if not used[i] and not plain[i] and (re.search(r"[^s]s$", word) or derivation(word) in NOUN_ENDINGS):
             doubtful |= {j for m in found if m.dictionary and not m.soft and m.end == i for j in range(m.start, i)}
@@ -176,7 +176,19 @@ COMPOUND_GAP = 2
 NOUN_ENDINGS = {"ment", "tion", "sion", "ity", "ness", "ance", "ence", "ancy", "ency", "ism", "ship", "hood"}
 
 
-def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: TermCounts) -> set[int]:
+def clause_starts(text: str) -> frozenset[int]:
+    """Indexes (in :func:`english_words`) of the words that follow a comma, colon, semicolon, bracket or slash:
+    "agriculture, farmers and rural areas" lists three things, it is no compound."""
+    starts: set[int] = set()
+    position = 0
+    for part in re.split(r"[,;:()/]", text):
+        position += len(english_words(part))
+        starts.add(position)
+    return frozenset(starts)
+
+
+def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: TermCounts,
+                         breaks: frozenset[int] = frozenset()) -> set[int]:
     """Words of adjacent nouns translated word by word ("space exploration" → 空间 + 探索) whose Chinese
     the library never writes together (空间探索, 空间的探索; 旅游总收入 does for "tourism revenue"): a
     compound the dictionary does not know and the reports do not use, so the question asks about something
@@ -202,7 +214,7 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
             attested.update(range(first.start, second.end))
     for first in nouns:
         second = by_start.get(first.end)
-        if second is None or _adjective(english[first.end - 1]):
+        if second is None or first.end in breaks or _adjective(english[first.end - 1]):
             continue  # "global financial crisis": an adjective's wording varies more (全球 / 国际)
         if any(counts.near(a, b) for a in first.terms for b in second.terms):
             continue
