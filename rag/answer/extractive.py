@@ -281,8 +281,10 @@ def rank_sentences(
         if absent:
             coverage = min(coverage, MIN_COVERAGE - 0.01)
     topics = set(range(len(concepts))) - soft
-    if topics and not topics & covered_all:
-        coverage = min(coverage, MIN_COVERAGE - 0.01)  # only verbs and framing words found: not the topic
+    if topics and not topics & covered_all and topics - analysis.guessed:
+        # only verbs and framing words found, not the topic whose wording is known (a dictionary guess, farmland
+        # → 农田 where the report writes 灌溉面积, may be worded otherwise)
+        coverage = min(coverage, MIN_COVERAGE - 0.01)
     if analysis.required - covered_all:
         coverage = min(coverage, MIN_COVERAGE - 0.01)  # about a place the passages do not mention
     return Ranking(chosen, coverage, others)

@@ -141,17 +141,20 @@ def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: s
     language = reply_language(plan)
     names = {m.name for m in plan.places}
     groups = place_groups(plan, hits)
-    by_year = len(groups) == 1 and year_groups(plan, groups[0])
-    if by_year:
-        groups = by_year
-    chosen = []
-    spare: list[tuple[SearchHit, Selected]] = []
-    for group_hits in groups:  # a comparison answers each place (a table each year) that has an answer
-        ranking = rank_sentences(plan, group_hits, names, weight_of, runners_up=runners_up)
-        if ranking.chosen and ranking.coverage >= MIN_COVERAGE:
-            best = ranking.chosen[:1] if by_year else ranking.chosen
-            chosen.extend((group_hits[s.hit_index], s) for s in best)
-            spare.extend((group_hits[s.hit_index], s) for s in ranking.runners_up)
+    tables = year_groups(plan, groups[0]) if len(groups) == 1 else None
+    by_year = False
+    for attempt in ([tables, groups] if tables else [groups]):
+        by_year = attempt is tables
+        chosen, spare, answered = [], [], 0
+        for group_hits in attempt:  # a comparison answers each place (a table each year) that has an answer
+            ranking = rank_sentences(plan, group_hits, names, weight_of, runners_up=runners_up)
+            if ranking.chosen and ranking.coverage >= MIN_COVERAGE:
+                best = ranking.chosen[:1] if by_year else ranking.chosen
+                chosen.extend((group_hits[s.hit_index], s) for s in best)
+                spare.extend((group_hits[s.hit_index], s) for s in ranking.runners_up)
+                answered += 1
+        if not by_year or answered >= 2:
+            break  # a table needs two years answered; else the best sentences of all the hits
     if not chosen:
         return Extraction(refusal(plan, hits, question, standalone, "extractive"))
     citations: list[Citation] = []
@@ -168,8 +171,8 @@ def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: s
     labelled = comparison or (not plan.places and len({hit.report.region for hit, _ in chosen}) > 1)
 
     def label(hit: SearchHit) -> str:
-        if by_year and hit.report.year:
-            return f"{hit.report.year}年：" if language != "en" else ""
+        if by_year and hit.report.year:  # the year asked: a result is reviewed in the next year's report
+            return f"{hit.report.year - (plan.time.aim == 'result')}年：" if language != "en" else ""
         place = hit.report.district or hit.report.city or hit.report.region
         return f"{place}：" if labelled and place else ""
 

@@ -160,8 +160,7 @@ def question_time(text: str) -> QuestionTime:
     """Explicit years (2022年, 二〇二二年, "in 2022"), a named report, ranges and plan periods, and the intent."""
     text = to_simplified(text)  # one set of cue words for both scripts
     years = [year_value(m.group(1)) for m in YEAR_RE.finditer(text)]
-    baselines = [int(y) for y in _EN_BASELINE_YEAR.findall(text)] + [  # 1953年…比1952年增加了多少: about 1953
-        year_value(m.group(1)) for m in YEAR_RE.finditer(text) if _ZH_BASELINE.search(text, 0, m.start())]
+    baselines = [int(y) for y in _EN_BASELINE_YEAR.findall(text)]
     years += [int(y) for y in _EN_YEAR.findall(text)]
     if baselines and set(years) - set(baselines):
         years = [y for y in years if y not in baselines]  # "in 1958 compared with 1957": about 1958
@@ -212,7 +211,6 @@ def question_time(text: str) -> QuestionTime:
 _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|年间|期间|"
                        r"average|total|cumulative|in all", re.I)
 # "compared with 1957", "than in 2019": the year a figure is measured against, not the one asked about
-_ZH_BASELINE = re.compile(r"(?:比|较)\s*$")  # 比上年 / 比1952年: what a change is measured against
 _EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|than(?: in)?|versus|vs\.?|against)\s+({ARABIC_YEAR})\b", re.I)
 
 
