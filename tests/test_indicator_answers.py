@@ -197,3 +197,16 @@ def test_indicators_named_with_a_shared_head_are_each_named():
     from rag.reports.indicators import question_indicators
 
     assert [i.name for i in question_indicators("到1985年粮食和钢产量要达到多少？")] == ["粮食产量", "钢产量"]
+
+
+def test_a_readers_words_for_the_deficit_ratio_and_harvests():
+    """"budget deficit relative to GDP" is the deficit ratio, a "budget shortfall" the deficit, a "cotton harvest"
+    cotton output: the words a reader uses for the indicators the reports name."""
+    from rag.reports.indicators import question_indicators
+
+    def names(question: str) -> list[str]:
+        return [i.name for i in question_indicators(question)]
+
+    assert names("How big a budget deficit relative to GDP did the 2025 report plan?") == ["赤字率"]
+    assert names("How large a budget shortfall was planned for 2009?") == ["财政赤字"]
+    assert names("What cotton harvest target did the plan for 1958 set?") == ["棉花产量"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.core.models import Report
-from rag.retrieve.when import missing_year, question_time, reports_needed
+from rag.retrieve.when import missing_year, question_time, reports_for_time, reports_needed
 
 
 @pytest.mark.parametrize(("question", "years", "named", "intent"), [
@@ -287,3 +287,14 @@ def test_years_listed_one_by_one_ask_for_each_years_figure():
     listed = question_time("What was average net income per rural resident in 2004, 2005 and 2006?")
     assert listed.per_year and not listed.averaged
     assert question_time("What was the average growth from 2001 to 2005?").averaged
+
+
+def test_a_baseline_year_is_not_asked_and_the_next_year_of_a_named_report_is():
+    """1953年…比1952年: 1953 is asked (1952 is the baseline), though both stay named for the missing-year check;
+    "1964年底的报告…第二年" asks the year after the report's own, and 定了 sets a target."""
+    compared = question_time("1953年全国工业总产值比1952年增长了多少？")
+    assert compared.asked_years == {1953} and not compared.per_year and compared.baselines == (1952,)
+    assert reports_for_time(compared) == {1954}
+    assert missing_year(question_time("2019年的赤字率比2018年预算高出多少？"), LIBRARY) is None
+    following = question_time("1964年底的政府工作报告，给第二年的工业总产值定了多少增长？")
+    assert following.named_report == 1964 and following.years == (1965,) and following.aim == "target"

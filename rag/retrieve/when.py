@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rag.core.models import Report
@@ -31,7 +31,7 @@ from rag.retrieve.figures import ordinal_value
 Intent = Literal["result", "target", "multi-year", "unknown"]
 
 # "the 2024 government work report", "2024年政府工作报告", "2024年的报告", "2024年報告"
-_NAMED_REPORT_ZH = re.compile(rf"({ARABIC_YEAR}|{CN_YEAR})\s*年\s*(?:的)?\s*(?:国务院)?\s*(?:政府工作)?报告")
+_NAMED_REPORT_ZH = re.compile(rf"({ARABIC_YEAR}|{CN_YEAR})\s*年\s*(?:底|末|初)?(?:的)?\s*(?:国务院)?\s*(?:政府工作)?报告")
 _NAMED_REPORT_EN = re.compile(rf"\b({ARABIC_YEAR})\s+(?:government\s+)?(?:work\s+)?report\b"
                               rf"|\breport\s+(?:of|for|delivered in|from)\s+({ARABIC_YEAR})\b", re.I)
 _EN_YEAR = re.compile(rf"\b({ARABIC_YEAR})\b")
@@ -41,7 +41,7 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
                          r"(?:past|previous|last|preceding|these|those|next|coming) (?:five|5) years|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
-_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|争取|提出|要求|打算|定为|设定|确定为|要控制|控制目标|任务|"
+_TARGET = re.compile(r"目标|预期|拟|计划|安排|力争|争取|提出|要求|打算|定为|定了|定下|设定|确定为|要控制|控制目标|任务|"
                      r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|target|goal|aim|plan|set for|expect|quota|\bwill\b|going to|"
                      r"supposed to|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow",
                      re.I)
@@ -62,6 +62,7 @@ _LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年|上一年|前一年)|(?<
                         re.I)
 _FIVE_YEARS = re.compile(r"(?<![〇零一二三四五六七八九十\d])五年(?!计划|规划)|\b(?:five|5) years\b", re.I)
 _FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahead\b|\bfollowing\b", re.I)
+_NEXT_YEAR = re.compile(r"明年|第二年|次年|下一年|来年|\bnext year\b|\bthe following year\b|\bthe year after\b", re.I)
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
 _EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plans?(?:\s+period)?", re.I)  # the 13th / Sixth Five-Year Plan
 # A plan period's name says which years, not that a target is asked ("during the Sixth Five-Year Plan").
@@ -107,12 +108,20 @@ class QuestionTime:
     averaged: bool = False  # 年均, 五年, 累计: one figure for the whole span, not one per year
     said_year: bool = False  # 当年/今年 of a named report: the report's own year is asked, not any it speaks of
     five_years: int = 0  # 过去五年 (−1) / 今后五年 (+1) with one year named: the five years up to / from it
+    baselines: tuple[int, ...] = ()  # 1953年…比1952年增加了多少: 1952 is what the change is measured against
+
+    @property
+    def compared(self) -> int | None:
+        """The one year a change is asked for when the others are its baselines (1953 of 1953年…比1952年)."""
+        rest = set(self.years) - set(self.baselines)
+        return rest.pop() if self.baselines and len(rest) == 1 and not self.spans else None
 
     @property
     def per_year(self) -> bool:
         """Several explicit years, each asked for its own figure (2016—2019年…分别, "the 2016, 2017 and 2018
         reports"): each year's own report answers for it."""
-        return self.single_year is None and len(set(self.years)) >= 2 and not self.averaged and not self.periods
+        return (self.single_year is None and len(set(self.years)) >= 2 and not self.averaged and not self.periods
+                and self.compared is None)
 
     @property
     def horizon(self) -> int | None:
@@ -129,6 +138,8 @@ class QuestionTime:
             return frozenset(range(self.named_report - FIVE_YEARS, self.named_report))
         if self.single_year is not None:
             return frozenset({self.single_year})
+        if self.compared is not None:
+            return frozenset({self.compared})
         if self.five_years and len(set(self.years)) == 1 and not self.periods and self.named_report is None:
             year = self.years[0]  # "GDP in 2000 and its average growth over the previous five years": 1996–2000
             return frozenset(range(year - FIVE_YEARS + 1, year + 1) if self.five_years < 0 else
@@ -175,7 +186,9 @@ def question_time(text: str) -> QuestionTime:
         if match:
             named = int(match.group(1) or match.group(2))
     said_year = named is not None and bool(_SAME_YEAR.search(text))
-    if named is not None and set(years) <= {named} and _LAST_YEAR.search(text):
+    if named is not None and set(years) <= {named} and _NEXT_YEAR.search(text):
+        years = [named + 1]  # "1964年底的报告…第二年": what the report plans for the year after its own
+    elif named is not None and set(years) <= {named} and _LAST_YEAR.search(text):
         if said_year:  # "从去年的…提高到今年的…": both years, as the named report states them side by side
             years, said_year = [named], False
         else:
@@ -204,13 +217,15 @@ def question_time(text: str) -> QuestionTime:
     five_years = 0
     if _FIVE_YEARS.search(text):
         five_years = 1 if _FORWARD.search(text) else -1
+    baselines = tuple(year_value(m.group(1)) for m in YEAR_RE.finditer(text) if _ZH_BASELINE.search(text, 0, m.start()))
     return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods, aim, averaged,
-                        said_year, five_years)
+                        said_year, five_years, baselines)
 
 
 _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|年间|期间|"
                        r"average|total|cumulative|in all", re.I)
 # "compared with 1957", "than in 2019": the year a figure is measured against, not the one asked about
+_ZH_BASELINE = re.compile(r"(?:比|较)\s*$")  # 比1952年: what a change is measured against
 _EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|than(?: in)?|versus|vs\.?|against)\s+({ARABIC_YEAR})\b", re.I)
 
 
@@ -238,6 +253,8 @@ def reports_for_time(time: QuestionTime) -> set[int] | None:
     years each asked for its own figure, every one of their reports (targets: the year's own, results: the
     next); None when the question is about no year or a whole span."""
     needed = reports_needed(time)
+    if needed is None and time.compared is not None:  # 1953年…比1952年: the reports about 1953
+        needed = reports_needed(replace(time, years=(time.compared,), baselines=()))
     if needed is not None or not time.per_year or time.aim == "unknown":
         return needed
     distance = _REVIEW_DISTANCE if time.aim == "result" else 0
