@@ -210,3 +210,16 @@ def test_a_readers_words_for_the_deficit_ratio_and_harvests():
     assert names("How big a budget deficit relative to GDP did the 2025 report plan?") == ["赤字率"]
     assert names("How large a budget shortfall was planned for 2009?") == ["财政赤字"]
     assert names("What cotton harvest target did the plan for 1958 set?") == ["棉花产量"]
+
+
+def test_a_narrower_indicator_or_another_place_is_not_the_ledgers():
+    """"youth unemployment rate" is a part the reports do not give; 广东省 is a place no loaded report covers:
+    neither is answered with the country's figure."""
+    from rag.answer.topics import question_concepts
+    from rag.reports.indicators import question_indicators
+    from rag.retrieve.plan import analyze
+
+    assert question_indicators("What was China's youth unemployment rate in 2023?") == []
+    assert [i.name for i in question_indicators("What was China's actual unemployment rate in 2023?")]
+    analysis = question_concepts(analyze("2023年广东省的地区生产总值是多少？", []), set())
+    assert [analysis.concepts[i][0] for i in analysis.required] == ["广东省"]

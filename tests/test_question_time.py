@@ -298,3 +298,12 @@ def test_a_baseline_year_is_not_asked_and_the_next_year_of_a_named_report_is():
     assert missing_year(question_time("2019年的赤字率比2018年预算高出多少？"), LIBRARY) is None
     following = question_time("1964年底的政府工作报告，给第二年的工业总产值定了多少增长？")
     assert following.named_report == 1964 and following.years == (1965,) and following.aim == "target"
+
+
+def test_a_target_asked_beside_what_happened_asks_both_reports():
+    """调控目标是多少？实际涨幅回落到多少？: the year's own report (the target) or the next (the outcome) answers, so a
+    library without the year's report is not refused early; a target alone still needs that report."""
+    both = question_time("1996年物价涨幅的调控目标是多少？实际涨幅回落到多少？")
+    assert both.aim == "unknown" and reports_needed(both) == {1996, 1997}
+    assert question_time("How big was the 1981 deficit planned, and how big did it turn out to be?").aim == "unknown"
+    assert question_time("2019年的经济增长目标是多少？").aim == "target"

@@ -32,13 +32,14 @@ from rag.answer.records import Answer, in_script, reply_language
 from rag.core.models import Report
 from rag.core.numbers import VALUE_UNIT_RE, convert
 from rag.core.textnorm import aligned_search_text
+from rag.core.tokens import tagged_words
 from rag.core.years import ARABIC_YEAR, CN_YEAR, year_value
 from rag.index.store import ReportStore
 from rag.reports.indicators import Indicator, load_table, mention_pattern, question_indicators
 from rag.reports.ledger import LedgerRow, query_ledger
 from rag.reports.ledger_pairs import target_checks
 from rag.retrieve.hybrid import SearchHit
-from rag.retrieve.places import gazetteer_by_pinyin, short_place_name
+from rag.retrieve.places import gazetteer_by_pinyin, short_place_name, tagged_place
 from rag.retrieve.plan import QueryPlan
 
 ENGINE = "ledger"
@@ -218,13 +219,7 @@ def _gazetteer_names() -> frozenset[str]:
 
 def _unknown_place(norm: str) -> bool:
     """A place named (jieba's place tag on a word with a place suffix: 云溪县) that the library lacks."""
-    import jieba.posseg
-
-    return any(flag == "ns" and len(word) >= 3 and word[-1] in PLACE_SUFFIX_CHARS
-               for word, flag in jieba.posseg.cut(norm))
-
-
-PLACE_SUFFIX_CHARS = "县区市省州旗盟镇乡"
+    return any(tagged_place(word, flag) for word, flag in tagged_words(norm))
 
 
 def _scope(plan: QueryPlan, norm: str, reports: list[Report]) -> list[Report] | None:

@@ -18,7 +18,7 @@ from rag.core.tokens import QUERY_STOPWORDS, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME
 from rag.reports.indicators import load_table
 from rag.retrieve.glossary import termbase_terms
-from rag.retrieve.places import NATIONAL_ZH
+from rag.retrieve.places import NATIONAL_ZH, tagged_place
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import without_time_phrases
 
@@ -183,6 +183,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 result.soft.add(len(concepts))  # 控制目标, 目标值: an intent word with a qualifier
             elif word in framing:
                 result.soft.add(len(concepts))  # 授予, 换成, 具体: how the question is put, not its topic
+            if tagged_place(word, tags.get(word, "")):
+                result.required.add(len(concepts))  # 广东省 of no loaded report: no answer without it
             concepts.append(plan.word_variants(word))
     for index, group in enumerate(plan.expansion_groups):
         terms = topic_wordings(group, from_termbase=index not in plan.dictionary_groups)

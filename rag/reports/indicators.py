@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from rag.core.textnorm import aligned_search_text, normalize_for_search
+from rag.core.tokens import QUERY_STOPWORDS
 
 TABLE_FILE = "indicators.tsv"
 KINDS = ("actual", "target", "multi-year")
@@ -162,6 +163,18 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+# Words that may stand before an indicator's English name without narrowing it (China's, the actual …).
+_FRAMING_BEFORE = {"china", "chinese", "national", "nationwide", "country", "nation", "actual", "official", "overall",
+                   "annual", "yearly", "expected", "planned", "targeted", "projected", "estimated", "reported"}
+
+
+def _narrowing(word: str, vocabulary: set[str]) -> bool:
+    """A content word right before an indicator's English name that no name of the table uses ("youth" of "youth
+    unemployment rate"): it asks for a part of the indicator, which the ledger does not hold."""
+    return (word.isalpha() and len(word) > 2 and word not in vocabulary and word not in _FRAMING_BEFORE
+            and word not in QUERY_STOPWORDS and word + "s" not in QUERY_STOPWORDS)
+
+
 def _words(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
 
@@ -193,6 +206,7 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
             if _words(a) and ind not in by_alias.setdefault(tuple(_words(a)), []):
                 by_alias[tuple(_words(a))].append(ind)
     spaced = " ".join(words)
+    vocabulary = {word for alias in by_alias for word in alias}
     for alias, indicators in sorted(by_alias.items(), key=lambda p: -len(p[0])):
         for i in range(len(words) - len(alias) + 1):
             if tuple(words[i:i + len(alias)]) != alias or any(taken[i:i + len(alias)]):
@@ -200,6 +214,8 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
             after = " ".join(words[i + len(alias):i + len(alias) + 3])
             if len(alias) == 1 and alias[0] not in ("gdp", "gnp", "cpi", "fdi") and _EN_NARROWED.match(after):
                 continue
+            if i and _narrowing(words[i - 1], vocabulary):
+                continue  # "youth unemployment rate": a part of the indicator the reports do not give
             taken[i:i + len(alias)] = [True] * len(alias)
             found.extend((len(norm) + i, indicator) for indicator in indicators)  # after the Chinese, in word order
     if _EN_GROWTH.search(spaced):

@@ -57,6 +57,14 @@ def short_place_name(name: str) -> str:
     return name
 
 
+PLACE_SUFFIX_CHARS = "县区市省州旗盟镇乡"
+
+
+def tagged_place(word: str, tag: str) -> bool:
+    """jieba's place tag on a word with a place suffix (云溪县, 广东省): a place, named in a question."""
+    return tag == "ns" and len(word) >= 3 and word[-1] in PLACE_SUFFIX_CHARS
+
+
 COMMON_WORD_FREQUENCY = 1000  # jieba's dictionary count above which a word is everyday vocabulary
 
 

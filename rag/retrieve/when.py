@@ -63,6 +63,8 @@ _LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年|上一年|前一年)|(?<
 _FIVE_YEARS = re.compile(r"(?<![〇零一二三四五六七八九十\d])五年(?!计划|规划)|\b(?:five|5) years\b", re.I)
 _FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahead\b|\bfollowing\b", re.I)
 _NEXT_YEAR = re.compile(r"明年|第二年|次年|下一年|来年|\bnext year\b|\bthe following year\b|\bthe year after\b", re.I)
+_OUTCOME = re.compile(r"实际|回落到|降到|降至|升到|完成了|实现了|达到了|增长了|\bactually\b|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b",
+                      re.I)  # what happened, asked beside a target
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
 _EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plans?(?:\s+period)?", re.I)  # the 13th / Sixth Five-Year Plan
 # A plan period's name says which years, not that a target is asked ("during the Sixth Five-Year Plan").
@@ -208,7 +210,8 @@ def question_time(text: str) -> QuestionTime:
     if _STRONG_RESULT.search(asked):
         aim = "result"
     elif _TARGET.search(asked):
-        aim = "target"
+        # 调控目标是多少？实际涨幅回落到多少？ asks both: the target's report and the one reviewing the year answer
+        aim = "unknown" if _OUTCOME.search(asked) else "target"
     elif _RESULT.search(asked):
         aim = "result"
     intent: Intent = "multi-year" if spans or periods else aim
