@@ -285,8 +285,11 @@ def rank_sentences(
         # only verbs and framing words found, not the topic whose wording is known (a dictionary guess, farmland
         # → 农田 where the report writes 灌溉面积, may be worded otherwise)
         coverage = min(coverage, MIN_COVERAGE - 0.01)
-    if analysis.required - covered_all:
-        coverage = min(coverage, MIN_COVERAGE - 0.01)  # about a place the passages do not mention
+    # a place the passages do not mention, nor the titles of their reports (云溪县 of a report filed without places)
+    titled = {i for i in analysis.required if any(t in normalize_for_search(hits[s.hit_index].report.title)
+                                                  for s in chosen for t in concepts[i])}
+    if analysis.required - covered_all - titled:
+        coverage = min(coverage, MIN_COVERAGE - 0.01)
     return Ranking(chosen, coverage, others)
 
 
