@@ -168,11 +168,25 @@ _FRAMING_BEFORE = {"china", "chinese", "national", "nationwide", "country", "nat
                    "annual", "yearly", "expected", "planned", "targeted", "projected", "estimated", "reported"}
 
 
-def _narrowing(word: str, vocabulary: set[str]) -> bool:
+def _narrowing(word: str, vocabulary: frozenset[str]) -> bool:
     """A content word right before an indicator's English name that no name of the table uses ("youth" of "youth
     unemployment rate"): it asks for a part of the indicator, which the ledger does not hold."""
     return (word.isalpha() and len(word) > 2 and word not in vocabulary and word not in _FRAMING_BEFORE
             and word not in QUERY_STOPWORDS and word + "s" not in QUERY_STOPWORDS)
+
+
+@lru_cache(maxsize=4)
+def english_aliases(table: IndicatorTable) -> tuple[tuple[tuple[tuple[str, ...], tuple[Indicator, ...]], ...],
+                                                     frozenset[str]]:
+    """The table's English names as word tuples, longest first, each with every indicator it names (an alias
+    several share — "unemployment rate": registered and surveyed — names each of them); and all their words."""
+    by_alias: dict[tuple[str, ...], list[Indicator]] = {}
+    for ind in table.indicators:
+        for a in {*ind.aliases_en, ind.english.lower()}:
+            if _words(a) and ind not in by_alias.setdefault(tuple(_words(a)), []):
+                by_alias[tuple(_words(a))].append(ind)
+    ordered = tuple((alias, tuple(inds)) for alias, inds in sorted(by_alias.items(), key=lambda p: -len(p[0])))
+    return ordered, frozenset(word for alias in by_alias for word in alias)
 
 
 def _words(text: str) -> list[str]:
@@ -199,15 +213,9 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
             found.extend((m.start() - 1, other) for other in _coordinated(norm, m, synonyms))
     words = _words(rest)
     taken = [False] * len(words)
-    # An alias several indicators share ("unemployment rate": registered and surveyed) names each of them.
-    by_alias: dict[tuple[str, ...], list[Indicator]] = {}
-    for ind in table.indicators:
-        for a in {*ind.aliases_en, ind.english.lower()}:
-            if _words(a) and ind not in by_alias.setdefault(tuple(_words(a)), []):
-                by_alias[tuple(_words(a))].append(ind)
+    aliases, vocabulary = english_aliases(table)
     spaced = " ".join(words)
-    vocabulary = {word for alias in by_alias for word in alias}
-    for alias, indicators in sorted(by_alias.items(), key=lambda p: -len(p[0])):
+    for alias, indicators in aliases:
         for i in range(len(words) - len(alias) + 1):
             if tuple(words[i:i + len(alias)]) != alias or any(taken[i:i + len(alias)]):
                 continue

@@ -23,7 +23,7 @@ from rag.retrieve.corpus import library_counts
 from rag.retrieve.facts import asked_facts, fact_chunk_ids
 from rag.retrieve.places import short_place_name
 from rag.retrieve.plan import QueryPlan, analyze
-from rag.retrieve.when import QuestionTime, reports_for_time
+from rag.retrieve.when import QuestionTime, reports_for_time, speaks_for
 
 MODES = ("bm25", "dense", "hybrid")
 PLACE_BONUS = 0.1  # hybrid score added to chunks of the reports of a place the question names
@@ -225,11 +225,8 @@ class Retriever:
         scope = set(allowed) if allowed is not None else set(reports)
         if plan.place_report_ids:  # a place named: its reports of that year, or none (the prior stays off)
             scope &= set(plan.place_report_ids)
-        # delivered late in their year, a report plans the next (1964's plans 1965): for one asked year
-        late = (self.store.late_reports() if plan.time.single_year is not None and plan.time.named_report is None
-                else frozenset())
-        found = {rid for rid in scope if reports[rid].year in needed
-                 or (rid in late and (reports[rid].year or 0) + 1 in needed)}
+        late = self.store.late_reports() if plan.time.single_year is not None else frozenset()
+        found = {rid for rid in scope if speaks_for(reports[rid], plan.time, late) & needed}
         national = {rid for rid in found if reports[rid].level == "national"}
         return national if plan.bare_title and national else found  # "2023年政府工作报告": the State Council's
 

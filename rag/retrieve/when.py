@@ -305,6 +305,16 @@ class MissingYear:
                 "无法回答。")
 
 
+def speaks_for(report: Report, time: QuestionTime, late: Collection[str]) -> set[int]:
+    """The report years ``report`` answers for: its own, and the next one's when it was delivered late in its
+    year (``late``: it reviews that year and plans the next, 1964's plans 1965) and the question asks one year
+    without naming a report (a named report is that report, never a stand-in)."""
+    if not report.year:
+        return set()
+    stands_in = report.report_id in late and time.single_year is not None and time.named_report is None
+    return {report.year, report.year + 1} if stands_in else {report.year}
+
+
 def missing_year(time: QuestionTime, reports: Iterable[Report], place: str = "",
                  late: Collection[str] = ()) -> MissingYear | None:
     """``MissingYear`` when no report in scope has a year the question needs (None when one has, or when the
@@ -313,8 +323,7 @@ def missing_year(time: QuestionTime, reports: Iterable[Report], place: str = "",
     needed = reports_needed(time)
     reports = list(reports)
     have = sorted({r.year for r in reports if r.year})
-    stands_in = {r.year + 1 for r in reports if r.year and r.report_id in late and time.named_report is None}
-    if needed is None or not have or needed & (set(have) | stands_in):
+    if needed is None or not have or any(needed & speaks_for(r, time, late) for r in reports):
         return None
     asked = time.named_report if time.named_report is not None else time.single_year
     assert asked is not None
