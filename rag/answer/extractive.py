@@ -46,6 +46,9 @@ MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 # A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
 FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|下降|减少|占|即|为|超过|提高到|降到|降至|其中)")
+# The level a change reached (…增长百分之五十九，达到５．９亿吨), and the totals of a span that are not a level.
+LEVEL_REACHED = re.compile(r"[，,](?:达到|增加到|增长到|提高到|上升到|扩大到|发展到|增至)\s*[\d〇零一二三四五六七八九十两]")
+SPAN_TOTAL = re.compile(r"累计|共计|总计|合计|[共总]\s*[\d〇零一二三四五六七八九十两]")
 MIN_COVERAGE = 0.5
 GUESS_WEIGHT = 0.25  # an uncovered concept worded by the general dictionary, not the termbase, weighs this much
 # An English word nothing translated (intake, currency) weighs this much: no passage can cover it, so alone it
@@ -91,10 +94,10 @@ def _term_hits(terms: list[str], text_norm: str) -> set[str]:
     for term in terms:
         if term in text_norm:
             hits.add(term)
-        elif (len(term) >= 4 and term[0] in text_norm
-              and sum(term[i:i + 2] in text_norm for i in range(len(term) - 1)) >= len(term) - 2):
-            # its first character and most bigrams: a variant wording (粮食总产量, 工业农业总产值), not another
-            # indicator that differs in the first (农业总产值 for 工业总产值)
+        elif (len(term) >= 3 and term[0] in text_norm
+              and sum(term[i:i + 2] in text_norm for i in range(len(term) - 1)) >= max(len(term) - 2, 2)):
+            # its first character and most bigrams: a variant wording (粮食总产量, 工业农业总产值, 小学学生 for
+            # 小学生), not another indicator that differs in the first (农业总产值 for 工业总产值)
             hits.add(term)
     return hits
 
@@ -277,7 +280,7 @@ def rank_sentences(
         # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
         # question is really about: not finding it means the answer is not there.
         absent = [i for i, concept in enumerate(concepts) if i not in covered_all and i not in soft
-                  and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
+                  and i not in analysis.unlisted and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
         if absent:
             coverage = min(coverage, MIN_COVERAGE - 0.01)
     topics = set(range(len(concepts))) - soft
@@ -359,4 +362,8 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
         return -1
     # A figure in a five-year part, in a sentence that names no year, is the span's (贫困人口减少6800多万 in the
     # review of 2013–2017), not one year's: the paragraphs about the last year open with it (刚刚过去的2017年).
-    return -1 if single and chunk_time.kind == "multi-year" else 1
+    # Only the level a change reached (吞吐量增长百分之五十九，达到５．９亿吨) is the span's last year's.
+    if single and chunk_time.kind == "multi-year":
+        reached_last = asked == {max(chunk_time.years)} and LEVEL_REACHED.search(norm) and not SPAN_TOTAL.search(norm)
+        return 1 if reached_last else -1
+    return 1

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.core.tokens import QUERY_STOPWORDS, tagged_words, words
+from rag.core.tokens import QUERY_STOPWORDS, dictionary_entry, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME
 from rag.reports.indicators import load_table
 from rag.retrieve.glossary import termbase_terms
@@ -121,6 +121,9 @@ class Concepts:
     required: set[int] = field(default_factory=set)  # a place no loaded report covers: no answer without it
     guessed: set[int] = field(default_factory=set)  # worded by the general dictionary: missing it counts half
     joined: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)  # 国防预算: its two words
+    # words jieba made up rather than found in its dictionary (头猪 of 多少头猪): their absence from the reports
+    # says nothing about the topic
+    unlisted: set[int] = field(default_factory=set)
 
     def split(self, indexes: set[int]) -> Concepts:
         """These joined concepts back as their two words (a compound the reports do write, 铁路正线: a
@@ -135,7 +138,8 @@ class Concepts:
 
         return Concepts(concepts, None if self.counted is None else where[self.counted], moved(self.soft),
                         moved(self.required), moved(self.guessed),
-                        {where[i]: parts for i, parts in self.joined.items() if i not in indexes})
+                        {where[i]: parts for i, parts in self.joined.items() if i not in indexes},
+                        moved(self.unlisted))
 
 
 def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
@@ -183,6 +187,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 result.soft.add(len(concepts))  # 控制目标, 目标值: an intent word with a qualifier
             elif word in framing:
                 result.soft.add(len(concepts))  # 授予, 换成, 具体: how the question is put, not its topic
+            if word not in joined and not dictionary_entry(word)[0]:
+                result.unlisted.add(len(concepts))
             if tagged_place(word, tags.get(word, "")):
                 result.required.add(len(concepts))  # 广东省 of no loaded report: no answer without it
             concepts.append(plan.word_variants(word))

@@ -35,6 +35,9 @@ PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?(?:{PLAN_PERIOD_NAME}|第[一二�
                                  r"(?:计划|规划)")
 LAST_YEAR_OPENING = re.compile(r"^.{0,12}?(过去一年|过去的一年|一年来|去年)")  # a part about the last year
 BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")  # 比2012年: the year a figure is measured against
+# 是2010年的2.2倍, 相当于1949年的三倍: a multiple of that year's figure, measured against it like 比2010年
+MULTIPLE_BEFORE = re.compile(r"(?:是|为|相当于|达到|到)\s*$")
+MULTIPLE_AFTER = re.compile(r"^\s*年?(?:底|末)?的\s*[\d.〇零一二三四五六七八九十两几多]+倍")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
 REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
 PLAN_HEADING = re.compile(r"安排|任务|目标|今后|今年|明年|部署|总体要求|重点工作|主要工作|工作建议|政策取向|思路")
@@ -249,13 +252,20 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
         return tuple(sorted({max(year_value(y) for y in pair if y) for pair in ranges}))
     years = []
     for match in YEAR_RE.finditer(norm):
-        before = norm[max(0, match.start() - 2):match.start()]
-        if BASELINE_BEFORE.search(before):
+        if baseline_year(norm, match.start(), match.end()):
             continue
         years.append(year_value(match.group(1)))
     if not years and report_year is not None:
         years = [report_year + RELATIVE_OFFSETS[word] for word in _RELATIVE_YEAR.findall(norm)]
     return tuple(sorted(set(years)))
+
+
+def baseline_year(norm: str, start: int, end: int) -> bool:
+    """Whether the year at ``norm[start:end]`` is a baseline a figure is measured against (比2012年, 是2010年的
+    2.2倍), not the year the sentence states its figures for."""
+    before = norm[max(0, start - 3):start]
+    return bool(BASELINE_BEFORE.search(before[-2:]) or (MULTIPLE_BEFORE.search(before)
+                                                         and MULTIPLE_AFTER.match(norm[end:end + 12])))
 
 
 # 由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元: the figure after 到…年的 is that year's level.
@@ -281,7 +291,7 @@ def figure_years(sentence: str) -> tuple[int, ...]:
     Empty when no figure follows a year."""
     norm = aligned_search_text(sentence)
     mentions = [(m.start(), year_value(m.group(1))) for m in YEAR_RE.finditer(norm)
-                if not BASELINE_BEFORE.search(norm[max(0, m.start() - 2):m.start()])]
+                if not baseline_year(norm, m.start(), m.end())]
     years: set[int] = set()
     for figure in VALUE_UNIT_RE.finditer(norm):
         if figure.group("unit") or figure.group("pnum") or figure.group("cunit"):

@@ -18,6 +18,7 @@ from rag.core.timeframe import (
     PLAN_HEADING,
     REVIEW_HEADING,
     SENTENCE_END,
+    baseline_year,
     heading_part,
     section_parts,
 )
@@ -29,7 +30,6 @@ __all__ = ["ACTUAL_RE", "MULTI_RE", "PARAGRAPH_MULTI_RE", "PARAGRAPH_PERIOD_RE",
 TARGET_RE = re.compile(r"(?:目标|指标)(?:建议)?(?:是|为)|(?:预期|主要|发展)(?:目标|指标)[:：]|预期性指标")
 WEAK_TARGET_RE = re.compile(r"力争|今年|明年|新的一年|全年目标|提出")
 LAST_TARGET_RE = re.compile(r"年初(?:确定|提出|预定|制定)的\s*$")
-BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")
 
 
 def part_hints(report: Report, chunks: list[Chunk], by_order: bool = True) -> dict[str, tuple[str | None, int | None]]:
@@ -49,7 +49,7 @@ def classify(norm: str, sentence_start: int, mention_start: int, figure_start: i
     context = norm[sentence_start:clause_end]
     years_before = [year_value(m.group(1))
                     for m in YEAR_RE.finditer(norm, sentence_start, max(figure_start, mention_start))
-                    if not BASELINE_BEFORE.search(norm, max(0, m.start() - 2), m.start())]
+                    if not baseline_year(norm, m.start(), m.end())]
     explicit = years_before[-1] if years_before else None
     last_year = report_year - 1 if report_year else None
     ranges = RANGE_RE.findall(context)
