@@ -223,8 +223,18 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
         if first.end - first.start > 1 and shorter:
             found[found.index(first)] = replace(first, terms=shorter)
             continue
-        words.update(i for i in range(first.start, second.end) if i not in attested)
+        # The less ambiguous word keeps its wording ("railway track": 铁路 is railway's only wording in the
+        # reports, track has six): the pair says nothing against it. Equally ambiguous: neither is trusted.
+        senses = {m.start: _wordings_used(english[m.start:m.end], counts) for m in (first, second)}
+        doubted = [m for m in (first, second) if senses[m.start] >= max(senses.values())]
+        words.update(i for m in doubted for i in range(m.start, m.end) if i not in attested)
     return words
+
+
+def _wordings_used(words: list[str], counts: TermCounts) -> int:
+    """How many of a phrase's dictionary headwords (one character or more) the library uses: how ambiguous
+    its translation is."""
+    return sum(1 for s in lexicon().senses(tuple(stems(words))) if counts.count(s.headword))
 
 
 def _adjective(word: str) -> bool:
