@@ -213,6 +213,21 @@ def test_a_variant_wording_keeps_its_first_character():
     assert _term_hits(["工农业总产值"], "在工业农业总产值方面：一九五三年比一九五二年增长百分之十四点四")
     assert not _term_hits(["工业总产值"], "农业总产值比上年增长百分之三")
     assert _term_hits(["粮食产量"], "粮食总产量达到一万亿斤")
+    # three characters: the first and both pairs (在校的小学学生 for 小学生), not one pair (中学生)
+    assert _term_hits(["小学生"], "在校的小学学生已经从1949年的二千四百多万人增加到1956年的六千三百多万人")
+    assert not _term_hits(["小学生"], "中学生和大学生") and not _term_hits(["钢产量"], "产量和钢材")
+
+
+def test_a_word_jieba_made_up_does_not_mark_the_topic_absent():
+    """多少头猪 gives jieba's made-up word 头猪: the reports never write it, but that says nothing about pigs.
+    A dictionary word the reports never write (房价) still marks the topic as absent."""
+    from rag.answer.topics import question_concepts
+
+    analysis = question_concepts(analyze("1959年全国一年里一共养了多少头猪？到年底还有多少头存栏？", []), set())
+    made_up = [i for i, concept in enumerate(analysis.concepts) if concept[0] == "头猪"]
+    assert made_up and set(made_up) <= analysis.unlisted
+    analysis = question_concepts(analyze("2019年房价上涨了多少？", []), set())
+    assert not {i for i, concept in enumerate(analysis.concepts) if concept[0] == "房价"} & analysis.unlisted
 
 
 def test_framing_words_of_english_and_chinese_questions():

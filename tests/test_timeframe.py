@@ -290,4 +290,19 @@ def test_a_comparison_with_an_earlier_year_states_the_first_years_level():
     span = ChunkTime("multi-year", (1988, 1989, 1990, 1991, 1992), ())
     second = text.index("农村")
     assert year_match(frozenset({1992}), _with_time_context(text, second, len(text), 1993), span, 1993) == 1
-    assert year_match(frozenset({1992}), text[second:], span, 1993) == -1  # alone it would be the span's
+    # alone, the level a change reached in a five-year review is the span's last year's; the change is the span's
+    assert year_match(frozenset({1992}), text[second:], span, 1993) == 1
+    assert year_match(frozenset({1992}), "农村居民人均纯收入增加３２１元。", span, 1993) == -1
+    assert year_match(frozenset({1991}), text[second:], span, 1993) == -1
+    assert year_match(frozenset({1992}), "五年累计增加３２１亿元，达到７８４亿元。", span, 1993) == -1  # a total
+
+
+def test_a_multiple_of_a_years_figure_is_measured_against_that_year():
+    """是2010年的2.2倍 names 2010 as a baseline, like 比2010年: the sentence's figures are the report's year's."""
+    from rag.core.timeframe import figure_years, sentence_years
+
+    text = "中央财政安排资金1713亿元，是2010年的2.2倍，全年城镇保障性住房基本建成432万套。"
+    assert sentence_years(text, 2012) == ()
+    assert figure_years("2011年安排资金1713亿元，相当于2010年的两倍多") == (2011,)
+    assert sentence_years("今年将达到一九四九年的三倍", 1954) == (1954,)  # its 今年, not 1949
+    assert sentence_years("2010年是“十一五”的最后一年", 2010) == (2010,)
