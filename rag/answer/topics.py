@@ -17,6 +17,7 @@ from functools import lru_cache
 from rag.core.tokens import QUERY_STOPWORDS, dictionary_entry, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME
 from rag.reports.indicators import load_table
+from rag.retrieve.abbreviations import full_forms
 from rag.retrieve.glossary import termbase_terms
 from rag.retrieve.places import NATIONAL_ZH, tagged_place
 from rag.retrieve.plan import QueryPlan
@@ -51,6 +52,13 @@ def _report_vocabulary() -> str:
     for indicator in load_table().indicators:
         terms.update((indicator.name, *indicator.synonyms))
     return "\n".join(sorted(terms))
+
+
+@lru_cache(maxsize=1)
+def intent_words() -> frozenset[str]:
+    """:data:`INTENT_WORDS` and their full forms (增速 → 增长速度): a question's wording of its figure's kind
+    in the form a report writes it is still no topic."""
+    return frozenset(INTENT_WORDS | {form for word in INTENT_WORDS for form in full_forms(word)})
 
 
 def names_a_topic(word: str) -> bool:
@@ -88,7 +96,7 @@ def topic_wordings(group: Sequence[str], from_termbase: bool) -> list[str]:
         return from_termbase and bool(re.fullmatch(r"[\u4e00-\u9fff]", term)) and any(
             len(other) > 1 and other.startswith(term) for other in group)
 
-    return [t for t in group if t not in INTENT_WORDS and (not re.fullmatch(r"[%\w]{0,1}", t) or short_form(t))]
+    return [t for t in group if t not in intent_words() and (not re.fullmatch(r"[%\w]{0,1}", t) or short_form(t))]
 
 
 def enumerated_characters(tagged: Sequence[tuple[str, str]]) -> list[str]:
@@ -166,7 +174,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
             elif names_a_topic(word):
                 named.add(word)  # 预算 of 国防预算; but two such verbs (安排发行) are not one compound noun
             word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
-            if word in QUERY_STOPWORDS or word in INTENT_WORDS or word in SAYING_WORDS or len(word) < 2:
+            if word in QUERY_STOPWORDS or word in intent_words() or word in SAYING_WORDS or len(word) < 2:
                 continue
             if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
                 continue

@@ -46,6 +46,11 @@ def tagged_words(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(text))
 
 
+def dictionary_counts() -> dict[str, int]:
+    """jieba's dictionary: each word with its count in jieba's reference corpus (0: a prefix, not a word)."""
+    return _jieba().dt.FREQ  # type: ignore[no-any-return]
+
+
 def dictionary_entry(word: str) -> tuple[int, str]:
     """jieba's dictionary count and word class of ``word`` ((0, "") when it is not a dictionary word)."""
     import jieba.posseg

@@ -34,6 +34,8 @@ import opencc
 
 from rag.core.models import Report
 from rag.core.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
+from rag.core.tokens import words
+from rag.retrieve.abbreviations import other_forms
 from rag.retrieve.corpus import TermCounts, packaged_counts
 from rag.retrieve.english import english_words
 from rag.retrieve.figures import english_figures
@@ -79,6 +81,8 @@ class QueryPlan:
     counted: int | None = None  # index of the expansion group a "how many …" question counts
     other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
     variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
+    # a question word's other form in the library: 高铁 → 高速铁路, 技术改造 → 技改 (rag/retrieve/abbreviations.py)
+    abbreviations: dict[str, list[str]] = field(default_factory=dict)
     time: QuestionTime = field(default_factory=QuestionTime)  # the years it asks about (rag/retrieve/when.py)
     bare_title: bool = False  # 政府工作报告 with no place named: the State Council's reports are preferred
     translation: str | None = None  # an LLM's Chinese wording of an English question (searched with the rest)
@@ -89,6 +93,7 @@ class QueryPlan:
         for taiwan, mainland in self.variants:
             if taiwan and taiwan in word:
                 forms.append(word.replace(taiwan, mainland))
+        forms += [other for form in list(forms) for other in self.abbreviations.get(form, ())]
         return list(dict.fromkeys(forms))
 
     @property
@@ -156,7 +161,12 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary}
     plan.counted = counted_match(translation)
     plan.expansion_groups.extend([name] for name in slogans)
+    # an abbreviation's full form and a full form's abbreviation, where the library writes it (高铁, 高速铁路)
+    plan.expansion_groups = [list(dict.fromkeys(t for term in group for t in (term, *other_forms(term, counts))))
+                             for group in plan.expansion_groups]
     if lang == "zh":
+        plan.abbreviations = {word: forms for word in words(plan.normalized)
+                              if (forms := other_forms(word, counts))}
         plan.expansion_groups.extend(indicator_groups(plan.normalized))
     extra: list[str] = []
     if lang == "en":
@@ -173,6 +183,7 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     expansions = places + [t for group in plan.expansion_groups for t in group[:MAX_EXPANSIONS]] + extra
     if plan.variants:
         expansions.append(mainland)
+    expansions += [form for forms in plan.abbreviations.values() for form in forms]
     plan.expansions = list(dict.fromkeys(expansions))
     return plan
 
