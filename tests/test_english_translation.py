@@ -208,3 +208,16 @@ def test_an_llm_translation_adds_the_reports_wording_to_the_search(seed_services
     services = Services(offline, index_dir=seed_services.index_dir)
     assert services.plan(question).translation is None  # the engine is down: searched without it
     services.close()
+
+
+def test_national_of_a_dictionary_phrase_names_a_topic():
+    """"national defence" is 国防 (a dictionary phrase), not the country plus "defence"; "national grain output"
+    still names the country. A phrase of several words is no dictionary guess."""
+    from rag.retrieve.plan import analyze
+    from rag.retrieve.translate import phrase_starts
+
+    assert "national" in phrase_starts("How much did China budget for national defence in 2008?")
+    assert "national" not in phrase_starts("What was national grain output in 1990?")
+    plan = analyze("How much did China budget for national defence in 2008?", [])
+    defence = [i for i, group in enumerate(plan.expansion_groups) if "国防" in group]
+    assert defence and not set(defence) & plan.dictionary_groups

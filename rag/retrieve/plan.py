@@ -51,7 +51,7 @@ from rag.retrieve.places import (
     place_pinyin,
     squash,
 )
-from rag.retrieve.translate import counted_match, numbered_compounds, translate, untranslated
+from rag.retrieve.translate import counted_match, numbered_compounds, phrase_starts, translate, untranslated
 from rag.retrieve.when import (
     QuestionTime,
     question_time,
@@ -147,7 +147,8 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         plan.other_places = gazetteer_places(question, pinyins)
         capitalized = {squash(re.sub(r"['’]s$", "", p)) for p in re.findall(r"[A-Z][a-zA-Z'’\-]*", question)}
         ignore = pinyins | (capitalized & gazetteer_by_pinyin().keys())
-        ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()}
+        ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()
+                   if word not in phrase_starts(question)}  # not the national of "national defence"
         if names_bare_title(question):  # which report, not what to search for: every chunk is in one
             ignore |= {"government", "work", "report", "reports"}
     if lang == "en":
@@ -158,7 +159,8 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     translation = translate(english, counts, frozenset(ignore))
     plan.expansion_groups = [[to_simplified(t) for t in m.terms] for m in translation.matches]
     plan.soft_groups = {i for i, m in enumerate(translation.matches) if m.soft}
-    plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary}
+    # a dictionary phrase of several words ("national defence" 国防) is no guess: only single words count as one
+    plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary and m.end - m.start == 1}
     plan.counted = counted_match(translation)
     plan.expansion_groups.extend([name] for name in slogans)
     # an abbreviation's full form and a full form's abbreviation, where the library writes it (高铁, 高速铁路)

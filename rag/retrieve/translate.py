@@ -169,6 +169,17 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
     return Translation(kept, tuple(words), tuple(used))
 
 
+def phrase_starts(text: str) -> frozenset[str]:
+    """Words of ``text`` that begin a two- or three-word phrase of the termbase or the dictionary ("national
+    defence" 国防, "national debt" 国债, "Chinese medicine" 中医): there they name a topic, not the country."""
+    words = english_words(text)
+    word_stems = stems(words)
+    table, lex = termbase(), lexicon()
+    return frozenset(words[i] for i in range(len(words)) for size in (2, 3)
+                     if i + size <= len(words) and (tuple(word_stems[i:i + size]) in table
+                                                    or lex.senses(tuple(word_stems[i:i + size]))))
+
+
 ADJECTIVE_ENDINGS = {"al", "ive", "ous", "ful", "less", "able", "ible"}
 # Characters a report may put between a multi-word modifier's content word and the head it modifies: the
 # modifier's other word often becomes a two-character word there, 中央[财政]赤字 ("central government deficit").
