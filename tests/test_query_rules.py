@@ -263,3 +263,13 @@ def test_verbs_alone_do_not_answer_a_question_about_a_topic():
                             time=ChunkTime(None, (), ()))
     hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2023))
     assert rank_sentences(plan, [hit], set()).coverage < MIN_COVERAGE
+
+
+def test_older_per_head_wordings_match_per_capita():
+    """农民按人口平均的纯收入 / 平均每人的纯收入 (older reports) match the indicator wording 农民人均纯收入, in the
+    sentence and in the question alike; the quote keeps the report's own words."""
+    from rag.core.textnorm import per_capita
+
+    assert per_capita("农民按人口平均的纯收入达到３０９．８元") == "农民人均纯收入达到３０９．８元"
+    assert per_capita("全国农民平均每人的纯收入达到二百七十元") == "全国农民人均纯收入达到二百七十元"
+    assert per_capita("粮食每人平均一千斤") == "粮食人均一千斤"

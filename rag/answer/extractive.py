@@ -17,7 +17,7 @@ from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.topics import question_concepts
 from rag.core.numbers import extract_figures
-from rag.core.textnorm import aligned_search_text, normalize_for_search
+from rag.core.textnorm import aligned_search_text, normalize_for_search, per_capita
 from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, end_values, figure_years, sentence_years
 from rag.core.years import RANGE_RE
 from rag.reports.indicators import question_indicators
@@ -209,7 +209,7 @@ def rank_sentences(
                 continue
             start, end = usable
             # Brackets around optional characters (开(复)工) do not split a word for matching.
-            sentence_norm = re.sub(r"[()（）]", "", normalize_for_search(text[start:end]))
+            sentence_norm = per_capita(re.sub(r"[()（）]", "", normalize_for_search(text[start:end])))
             covered = _covered(concepts, sentence_norm)
             if counted is not None and covered - soft and COUNT_RE.search(sentence_norm):
                 covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rag.core.textnorm import per_capita
 from rag.core.tokens import QUERY_STOPWORDS, dictionary_entry, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME
 from rag.reports.indicators import load_table
@@ -155,7 +156,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     result = Concepts(concepts)
     # Chinese words of the question (all of a Chinese question; the Chinese names in an English one).
     chinese = plan.normalized if plan.lang != "en" else " ".join(re.findall(r"[\u4e00-\u9fff]+", plan.normalized))
-    chinese = without_time_phrases(chinese)  # "2019年政府工作报告", 当年: when, not what
+    chinese = per_capita(without_time_phrases(chinese))  # "2019年政府工作报告", 当年: when, not what
     if chinese:
         kept: dict[str, None] = {}
         tagged = tagged_words(chinese)
