@@ -273,3 +273,12 @@ def test_older_per_head_wordings_match_per_capita():
     assert per_capita("农民按人口平均的纯收入达到３０９．８元") == "农民人均纯收入达到３０９．８元"
     assert per_capita("全国农民平均每人的纯收入达到二百七十元") == "全国农民人均纯收入达到二百七十元"
     assert per_capita("粮食每人平均一千斤") == "粮食人均一千斤"
+
+
+def test_english_baselines_are_not_years_asked():
+    """"exceed the 1964 level", "than in 1980", "compared with 1957": the year a change is measured against."""
+    from rag.retrieve.when import question_time
+
+    assert question_time("By how much was crude oil output in 1974 expected to exceed the 1964 level?").years == (1974,)
+    assert question_time("How much higher was grain output in 1985 than in 1980?").years == (1985,)
+    assert question_time("How much did irrigated farmland expand in 1958 compared with 1957?").years == (1958,)

@@ -229,7 +229,9 @@ _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|�
                        r"average|total|cumulative|in all", re.I)
 # "compared with 1957", "than in 2019": the year a figure is measured against, not the one asked about
 _ZH_BASELINE = re.compile(r"(?:比|较)\s*$")  # 比1952年: what a change is measured against
-_EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|than(?: in)?|versus|vs\.?|against)\s+({ARABIC_YEAR})\b", re.I)
+_EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|than(?: in)?|versus|vs\.?|against|relative to|"
+                               rf"(?:exceed(?:ed|s|ing)?|surpass(?:ed|es|ing)?|above|beyond|multiple of)"
+                               rf"(?: the| its)?)\s+({ARABIC_YEAR})\b", re.I)
 
 
 _RELATIVE_TO_LATEST = re.compile(r"(?<![比较同与和从由])(今年|本年|去年|上年|明年)|\b(this|last|next) year\b", re.I)
