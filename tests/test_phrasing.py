@@ -204,3 +204,18 @@ def test_runners_up_come_from_the_quoted_reports_only():
              (same, SimpleNamespace(text="城镇新增就业1.2万人以上", start=0))]
     sources = phrase_sources(parts, 5, quoted=1)  # type: ignore[arg-type]
     assert [s.hit.report.report_id for s in sources] == ["lh", "lh"]
+
+
+def test_a_question_asking_two_figures_gets_the_second_from_the_same_report():
+    """原来打算控制在多少？实际涨了多少？ asks two figures: a second sentence of the same report about the same topic
+    is quoted for the other one, though it covers no new word of the question."""
+    from rag.answer.extractive import select_sentences
+
+    report = Report("n95", "1995年政府工作报告", year=1995)
+    text = ("去年我在政府工作报告中曾提出，要把全年商品零售物价上涨幅度控制在百分之十以内。"
+            "但实际执行结果，全年商品零售物价上涨百分之二十一点七。")
+    hit = _hit(report, text, years=(1994,))
+    two = select_sentences(analyze("1994年商品零售物价原来打算控制在多少以内？结果实际涨了多少？", [report]), [hit], set())[0]
+    assert len(two) == 2 and "二十一点七" in two[1].text
+    one = select_sentences(analyze("1994年商品零售物价实际上涨了多少？", [report]), [hit], set())[0]
+    assert len(one) == 1

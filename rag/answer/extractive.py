@@ -49,6 +49,9 @@ FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|�
 # The level a change reached (…增长百分之五十九，达到５．９亿吨), and the totals of a span that are not a level.
 LEVEL_REACHED = re.compile(r"[，,](?:达到|增加到|增长到|提高到|上升到|扩大到|发展到|增至)\s*[\d〇零一二三四五六七八九十两]")
 SPAN_TOTAL = re.compile(r"累计|共计|总计|合计|[共总]\s*[\d〇零一二三四五六七八九十两]")
+# How many figures a question asks for: each 多少 / 几 / "how many …" (两问: 原来打算控制在多少？实际涨了多少？).
+ASK_RE = re.compile(r"多少|几[个家项所座万千百十成倍]|how (?:many|much|big|large|fast|high|far|long)|"
+                    r"what (?:share|percentage|proportion)", re.I)
 MIN_COVERAGE = 0.5
 GUESS_WEIGHT = 0.25  # an uncovered concept worded by the general dictionary, not the termbase, weighs this much
 # An English word nothing translated (intake, currency) weighs this much: no passage can cover it, so alone it
@@ -257,10 +260,14 @@ def rank_sentences(
         selected.text = hits[selected.hit_index].chunk.text[s:e]
         return selected
 
+    asks = len(ASK_RE.findall(plan.text))  # 多少…？…多少…？ asks two figures: a second sentence may give the other
     for score, selected, covered in candidates:
         if len(chosen) >= MAX_SENTENCES:
             break
         new = covered - covered_all
+        if chosen and not new and asks > len(chosen) and _another_figure(selected, chosen, hits) \
+                and score >= w.follow_up_ratio * chosen[0].score:
+            new = covered  # the same topic, another figure of the same report (目标 then 实际)
         if chosen and (not new or score < w.follow_up_ratio * chosen[0].score):
             if len(others) < runners_up:
                 others.append(selected)
@@ -294,6 +301,15 @@ def rank_sentences(
     if analysis.required - covered_all - titled:
         coverage = min(coverage, MIN_COVERAGE - 0.01)
     return Ranking(chosen, coverage, others)
+
+
+def _another_figure(candidate: Selected, chosen: list[Selected], hits: list[SearchHit]) -> bool:
+    """Whether ``candidate`` is from the report of the first chosen sentence and states a figure none of the
+    chosen sentences states."""
+    if hits[candidate.hit_index].report.report_id != hits[chosen[0].hit_index].report.report_id:
+        return False
+    stated = {f.text for s in chosen for f in extract_figures(s.text)}
+    return any(f.text not in stated for f in extract_figures(candidate.text))
 
 
 def _with_time_context(text: str, start: int, end: int, report_year: int | None) -> str:
