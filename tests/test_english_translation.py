@@ -101,6 +101,9 @@ def test_compounds_the_library_never_writes_stay_untranslated():
     assert untranslated(ocean, set()) == ["ocean"] and len(ocean.matches) == 2  # 支出, 探索
     railway = translate("railway track", TermCounts(text="新建铁路铺轨１，２２２公里\x00线路\x00足迹\x00轨道"))
     assert untranslated(railway, set()) == ["track"] and railway.matches[0].terms == ("铁路",)
+    # a chain of such pairs is a compound nothing knows: none of its words keeps a wording
+    housing = translate("average housing price", TermCounts(text="平均\x00住房\x00付出代价\x00价格"))
+    assert untranslated(housing, set()) == ["average", "housing", "price"]
     # Words a comma separates are a list, not a compound: "agriculture, farmers and rural areas".
     listed = translate("spending on agriculture, farmers and rural areas", TermCounts(text="农业\x00农民\x00农村"))
     assert "agriculture" not in untranslated(listed, set()) and "farmers" not in untranslated(listed, set())

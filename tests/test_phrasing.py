@@ -219,3 +219,19 @@ def test_a_question_asking_two_figures_gets_the_second_from_the_same_report():
     assert len(two) == 2 and "二十一点七" in two[1].text
     one = select_sentences(analyze("1994年商品零售物价实际上涨了多少？", [report]), [hit], set())[0]
     assert len(one) == 1
+
+
+def test_average_yearly_prefers_a_mean_but_never_requires_one():
+    """"average annual wage": the termbase's 年均|平均每年|年平均|平均 is a soft concept (年平均工资 may cover it);
+    "average annual growth" still finds 年均增长: a question of soft words only has no topic to miss."""
+    from rag.answer.extractive import select_sentences
+
+    plan = analyze("What was the average annual wage of workers in 1979?", [])
+    average = [i for i, group in enumerate(plan.expansion_groups) if "年平均" in group]
+    assert average and set(average) <= plan.soft_groups
+    plan_report = Report("n16", "2016年政府工作报告", year=2016)
+    plan_hit = _hit(plan_report, "“十三五”时期经济年均增长保持在6.5%以上。", years=(2016, 2017, 2018, 2019, 2020),
+                    kind="multi-year")
+    chosen, coverage = select_sentences(analyze("What average annual growth did the plan aim for?", [plan_report]),
+                                        [plan_hit], set())
+    assert chosen and coverage >= 0.5

@@ -199,6 +199,8 @@ def rank_sentences(
                     for i, size in enumerate(sizes) if i not in soft or i in covered)
         return sum(sizes[i] for i in covered) / total if total else 0.0
 
+    # Only soft concepts ("average annual" 年均|平均: a sentence with one is preferred): the question names no topic
+    topical = bool(set(range(len(concepts))) - soft)
     asked = plan.time.asked_years
     candidates: list[tuple[float, Selected, set[int]]] = []
     for rank, hit in enumerate(hits):
@@ -216,9 +218,9 @@ def rank_sentences(
             covered = _covered(concepts, sentence_norm)
             if counted is not None and covered - soft and COUNT_RE.search(sentence_norm):
                 covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
-            if not covered and concepts:
+            if not covered and topical:
                 continue
-            weight = share(covered) if concepts else w.no_concepts
+            weight = share(covered) if topical else w.no_concepts + (share(covered) if covered else 0.0)
             # A concept met only by a variant wording (most of its bigrams) counts less than its exact words.
             loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
@@ -280,7 +282,7 @@ def rank_sentences(
         if all(selected is not c for c in [*chosen, *others]):
             others.append(selected)
     others = [trimmed(s) for s in others[:runners_up]]
-    coverage = share(covered_all) if sum(sizes) else (1.0 if chosen else 0.0)
+    coverage = share(covered_all) if sum(sizes) and topical else (1.0 if chosen else 0.0)
     if numeric and chosen and not any(extract_figures(s.text) for s in chosen):
         coverage = 0.0  # asked for an amount, found only words
     if weight_of is not None:

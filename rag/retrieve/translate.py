@@ -223,6 +223,7 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
         second = following.get(first.end)
         if second is not None and any(counts.near(a, b) for a in first.terms for b in second.terms):
             attested.update(range(first.start, second.end))
+    unattested: list[tuple[PhraseMatch, PhraseMatch]] = []
     for first in nouns:
         second = by_start.get(first.end)
         if second is None or first.end in breaks or _adjective(english[first.end - 1]):
@@ -234,10 +235,15 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
         if first.end - first.start > 1 and shorter:
             found[found.index(first)] = replace(first, terms=shorter)
             continue
-        # The less ambiguous word keeps its wording ("railway track": 铁路 is railway's only wording in the
-        # reports, track has six): the pair says nothing against it. Equally ambiguous: neither is trusted.
+        unattested.append((first, second))
+    # Of a lone pair, the less ambiguous word keeps its wording ("railway track": 铁路 is railway's only wording
+    # in the reports, track has six): the pair says nothing against it; equally ambiguous, neither is trusted.
+    # A chain of such pairs ("average housing price") is a compound nothing knows: none of its words is.
+    chained = [m.start for pair in unattested for m in pair]
+    for first, second in unattested:
         senses = {m.start: _wordings_used(english[m.start:m.end], counts) for m in (first, second)}
-        doubted = [m for m in (first, second) if senses[m.start] >= max(senses.values())]
+        lone = chained.count(first.start) == 1 and chained.count(second.start) == 1
+        doubted = [m for m in (first, second) if not lone or senses[m.start] >= max(senses.values())]
         words.update(i for m in doubted for i in range(m.start, m.end) if i not in attested)
     return words
 
