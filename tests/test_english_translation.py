@@ -217,10 +217,12 @@ def test_national_of_a_dictionary_phrase_names_a_topic():
     """"national defence" is 国防 (a dictionary phrase), not the country plus "defence"; "national grain output"
     still names the country. A phrase of several words is no dictionary guess."""
     from rag.retrieve.plan import analyze
-    from rag.retrieve.translate import phrase_starts
+    from rag.retrieve.translate import phrase_words
 
-    assert "national" in phrase_starts("How much did China budget for national defence in 2008?")
-    assert "national" not in phrase_starts("What was national grain output in 1990?")
+    assert "national" in phrase_words("How much did China budget for national defence in 2008?")
+    assert "national" not in phrase_words("What was national grain output in 1990?")
+    plan = analyze("How much did gross national product grow in 1991?", [])  # inside a three-word phrase
+    assert ["国民生产总值"] in plan.expansion_groups and not plan.untranslated
     plan = analyze("How much did China budget for national defence in 2008?", [])
     defence = [i for i, group in enumerate(plan.expansion_groups) if "国防" in group]
     assert defence and not set(defence) & plan.dictionary_groups

@@ -223,3 +223,14 @@ def test_a_narrower_indicator_or_another_place_is_not_the_ledgers():
     assert [i.name for i in question_indicators("What was China's actual unemployment rate in 2023?")]
     analysis = question_concepts(analyze("2023年广东省的地区生产总值是多少？", []), set())
     assert [analysis.concepts[i][0] for i in analysis.required] == ["广东省"]
+
+
+def test_a_question_with_a_word_nothing_translates_is_not_the_ledgers(library):
+    """"Gini coefficient of income" names income, but gini is a topic nothing translates: the disposable-income
+    row would answer another question, so the text (which refuses it) decides, not the ledger."""
+    from rag.answer.pipeline import ask as answer_question
+
+    plan_words = library.plan("What was China's Gini coefficient for income in 2023?").untranslated
+    assert "gini" in plan_words
+    answer = answer_question(library, "What was China's Gini coefficient for income in 2023?", [], "extractive", None)
+    assert answer.engine != "ledger"

@@ -353,7 +353,7 @@ def ask(
     direct = None
     if gap is None and not looks_like_instruction(standalone):
         direct = report_fact_answer(plan, question, standalone, scope, services.store) or \
-            indicator_answer(plan, question, standalone, services.store, scope)
+            (None if plan.untranslated else indicator_answer(plan, question, standalone, services.store, scope))
     if gap is not None:  # never another year's figure: say which report is missing and what the library has
         result = refusal(plan, hits, question, standalone, engine_name, note="the library has no report for this year")
         result.answer = in_script(gap.message("en" if plan.lang == "en" else "zh"), reply_language(plan))

@@ -51,7 +51,7 @@ from rag.retrieve.places import (
     place_pinyin,
     squash,
 )
-from rag.retrieve.translate import counted_match, numbered_compounds, phrase_starts, translate, untranslated
+from rag.retrieve.translate import counted_match, numbered_compounds, phrase_words, translate, untranslated
 from rag.retrieve.when import (
     QuestionTime,
     question_time,
@@ -148,7 +148,7 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         capitalized = {squash(re.sub(r"['’]s$", "", p)) for p in re.findall(r"[A-Z][a-zA-Z'’\-]*", question)}
         ignore = pinyins | (capitalized & gazetteer_by_pinyin().keys())
         ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()
-                   if word not in phrase_starts(question)}  # not the national of "national defence"
+                   if word not in phrase_words(question)}  # not the national of "national defence"
         if names_bare_title(question):  # which report, not what to search for: every chunk is in one
             ignore |= {"government", "work", "report", "reports"}
     if lang == "en":

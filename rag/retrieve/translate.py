@@ -169,15 +169,17 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
     return Translation(kept, tuple(words), tuple(used))
 
 
-def phrase_starts(text: str) -> frozenset[str]:
-    """Words of ``text`` that begin a two- or three-word phrase of the termbase or the dictionary ("national
-    defence" 国防, "national debt" 国债, "Chinese medicine" 中医): there they name a topic, not the country."""
+def phrase_words(text: str) -> frozenset[str]:
+    """Words of ``text`` inside a two- or three-word phrase of the termbase or the dictionary ("national
+    defence" 国防, "gross national product" 国民生产总值, "Chinese medicine" 中医): there they name a topic, not
+    the country."""
     words = english_words(text)
     word_stems = stems(words)
     table, lex = termbase(), lexicon()
-    return frozenset(words[i] for i in range(len(words)) for size in (2, 3)
+    return frozenset(word for i in range(len(words)) for size in (2, 3)
                      if i + size <= len(words) and (tuple(word_stems[i:i + size]) in table
-                                                    or lex.senses(tuple(word_stems[i:i + size]))))
+                                                    or lex.senses(tuple(word_stems[i:i + size])))
+                     for word in words[i:i + size])
 
 
 ADJECTIVE_ENDINGS = {"al", "ive", "ous", "ful", "less", "able", "ible"}
