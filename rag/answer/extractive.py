@@ -200,7 +200,8 @@ def rank_sentences(
         return sum(sizes[i] for i in covered) / total if total else 0.0
 
     # Only soft concepts ("average annual" 年均|平均: a sentence with one is preferred): the question names no topic
-    topical = bool(set(range(len(concepts))) - soft)
+    topics = set(range(len(concepts))) - soft
+    topical = bool(topics)
     asked = plan.time.asked_years
     candidates: list[tuple[float, Selected, set[int]]] = []
     for rank, hit in enumerate(hits):
@@ -220,7 +221,7 @@ def rank_sentences(
                 covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
             if not covered and topical:
                 continue
-            weight = share(covered) if topical else w.no_concepts + (share(covered) if covered else 0.0)
+            weight = share(covered) if topical else w.no_concepts + share(covered)
             # A concept met only by a variant wording (most of its bigrams) counts less than its exact words.
             loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
@@ -292,7 +293,6 @@ def rank_sentences(
                   and i not in analysis.unlisted and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
         if absent:
             coverage = min(coverage, MIN_COVERAGE - 0.01)
-    topics = set(range(len(concepts))) - soft
     if topics and not topics & covered_all and topics - analysis.guessed:
         # only verbs and framing words found, not the topic whose wording is known (a dictionary guess, farmland
         # → 农田 where the report writes 灌溉面积, may be worded otherwise)

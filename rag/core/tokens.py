@@ -56,8 +56,7 @@ def dictionary_entry(word: str) -> tuple[int, str]:
     import jieba.posseg
 
     _jieba()
-    tagger = jieba.posseg.dt
-    return tagger.tokenizer.FREQ.get(word, 0) or 0, tagger.word_tag_tab.get(word, "")
+    return dictionary_counts().get(word, 0) or 0, jieba.posseg.dt.word_tag_tab.get(word, "")
 
 
 def bigrams(text: str) -> list[str]:

@@ -81,7 +81,7 @@ class QueryPlan:
     counted: int | None = None  # index of the expansion group a "how many …" question counts
     other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
     variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
-    # a question word's other form in the library: 高铁 → 高速铁路, 技术改造 → 技改 (rag/retrieve/abbreviations.py)
+    # a question word's full forms in the library: 高铁 → 高速铁路 (rag/retrieve/abbreviations.py)
     abbreviations: dict[str, list[str]] = field(default_factory=dict)
     time: QuestionTime = field(default_factory=QuestionTime)  # the years it asks about (rag/retrieve/when.py)
     bare_title: bool = False  # 政府工作报告 with no place named: the State Council's reports are preferred
@@ -147,8 +147,9 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         plan.other_places = gazetteer_places(question, pinyins)
         capitalized = {squash(re.sub(r"['’]s$", "", p)) for p in re.findall(r"[A-Z][a-zA-Z'’\-]*", question)}
         ignore = pinyins | (capitalized & gazetteer_by_pinyin().keys())
+        in_phrases = phrase_words(question)  # not the national of "national defence"
         ignore |= {squash(word) for phrase in national_words(question, lang) for word in phrase.split()
-                   if word not in phrase_words(question)}  # not the national of "national defence"
+                   if word not in in_phrases}
         if names_bare_title(question):  # which report, not what to search for: every chunk is in one
             ignore |= {"government", "work", "report", "reports"}
     if lang == "en":
@@ -163,7 +164,7 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary and m.end - m.start == 1}
     plan.counted = counted_match(translation)
     plan.expansion_groups.extend([name] for name in slogans)
-    # an abbreviation's full form and a full form's abbreviation, where the library writes it (高铁, 高速铁路)
+    # an abbreviation's full forms, where the library writes them (高铁 → 高速铁路)
     plan.expansion_groups = [list(dict.fromkeys(t for term in group for t in (term, *other_forms(term, counts))))
                              for group in plan.expansion_groups]
     if lang == "zh":
