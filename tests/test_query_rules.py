@@ -208,7 +208,7 @@ def test_a_one_character_word_of_the_termbase_is_a_topic():
 def test_a_variant_wording_keeps_its_first_character():
     """工业农业总产值 is a variant of 工农业总产值 (most character pairs, the same first character); 农业总产值 is
     another indicator than 工业总产值 although three of their four pairs agree."""
-    from rag.answer.extractive import _term_hits
+    from rag.answer.mentions import term_hits as _term_hits
 
     assert _term_hits(["工农业总产值"], "在工业农业总产值方面：一九五三年比一九五二年增长百分之十四点四")
     assert not _term_hits(["工业总产值"], "农业总产值比上年增长百分之三")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
+from rag.answer.mentions import covered_concepts, elided_heads, term_hits
 from rag.answer.topics import question_concepts
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text, normalize_for_search, per_capita
@@ -92,24 +93,6 @@ class Selected:
     score: float
 
 
-def _term_hits(terms: list[str], text_norm: str) -> set[str]:
-    hits = set()
-    for term in terms:
-        if term in text_norm:
-            hits.add(term)
-        elif (len(term) >= 3 and term[0] in text_norm
-              and sum(term[i:i + 2] in text_norm for i in range(len(term) - 1)) >= max(len(term) - 2, 2)):
-            # its first character and most bigrams: a variant wording (粮食总产量, 工业农业总产值, 小学学生 for
-            # 小学生), not another indicator that differs in the first (农业总产值 for 工业总产值)
-            hits.add(term)
-    return hits
-
-
-def _covered(concepts: list[list[str]], text_norm: str) -> set[int]:
-    """Indexes of the concepts that ``text_norm`` mentions (any alternative counts)."""
-    return {i for i, alternatives in enumerate(concepts) if _term_hits(alternatives, text_norm)}
-
-
 def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: bool) -> tuple[int, int]:
     """Shorten a long sentence to the clauses around the matched terms (still an exact substring)."""
     unit = text[start:end]
@@ -120,7 +103,7 @@ def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: 
     for clause in clauses:
         offsets.append((pos, pos + len(clause)))
         pos += len(clause)
-    matched = [i for i, clause in enumerate(clauses) if _term_hits(terms, normalize_for_search(clause))]
+    matched = [i for i, clause in enumerate(clauses) if term_hits(terms, normalize_for_search(clause))]
     if not matched:
         return start, end
     first, last = matched[0], matched[-1]
@@ -208,6 +191,7 @@ def rank_sentences(
         if hit.chunk.paragraph == 0:
             continue  # the title block (¶0) answers who/when questions only (rag/answer/report_facts.py)
         text = hit.chunk.text
+        previous = ""  # the sentence before, in the same chunk: where a list states the head it then leaves out
         for start, end in sentence_units(text):
             # An instruction to the assistant (prompt injection) is never an answer: drop it from the sentence.
             usable = instruction_free(text, start, end)
@@ -216,7 +200,8 @@ def rank_sentences(
             start, end = usable
             # Brackets around optional characters (开(复)工) do not split a word for matching.
             sentence_norm = per_capita(re.sub(r"[()（）]", "", normalize_for_search(text[start:end])))
-            covered = _covered(concepts, sentence_norm)
+            covered = covered_concepts(concepts, sentence_norm) | elided_heads(concepts, sentence_norm, previous)
+            previous = sentence_norm
             if counted is not None and covered - soft and COUNT_RE.search(sentence_norm):
                 covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
             if not covered and topical:

@@ -8,7 +8,6 @@ language and script.
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Callable
@@ -28,15 +27,15 @@ from rag.answer.grounding import (
 from rag.answer.groups import place_groups, year_groups
 from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
+from rag.answer.multipart import join_answers, split_question
 from rag.answer.phrasing import phrase_answer, phrase_sources, stream_reply
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
 from rag.answer.report_facts import report_fact_answer
 from rag.answer.topics import topic_terms
 from rag.core.models import Report
 from rag.core.textnorm import normalize_for_search
-from rag.index.lexical import idf_weigher
 from rag.reports.ledger_records import figures_in_english
-from rag.retrieve.corpus import TermCounts, library_counts
+from rag.retrieve.corpus import corpus_weigher, library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import missing_year
@@ -56,38 +55,6 @@ def scope_reports(reports: list[Report], plan: QueryPlan, report_ids: list[str] 
     named = plan.place_report_ids
     in_places = [r for r in scope if r.report_id in named]
     return in_places or scope
-
-
-def corpus_weigher(conn: Any) -> Callable[[str], float]:
-    """IDF of a topic term over the chunks. A phrase that is not one index token (a glossary term such as
-    事业单位改革) is counted by substring over the chunks' search text — the library's term counts, loaded once
-    per library version (:func:`rag.retrieve.corpus.library_counts`) — so it is not mistaken for a word that
-    occurs nowhere in the reports. One weigher per library version is kept."""
-    counts = library_counts(conn)
-    if counts not in _WEIGHERS:
-        _WEIGHERS.clear()  # one library version at a time: an ingest makes the old one stale
-        _WEIGHERS[counts] = _make_weigher(conn, counts)
-    return _WEIGHERS[counts]
-
-
-_WEIGHERS: dict[TermCounts, Callable[[str], float]] = {}
-
-
-def _make_weigher(conn: Any, counts: TermCounts) -> Callable[[str], float]:
-    base = idf_weigher(conn)
-    unseen = base("\x00")
-    cache: dict[str, float] = {}
-
-    def weight(term: str) -> float:
-        value = base(term)
-        if value < unseen - 1e-9 or term.startswith("\x00") or len(term) < 3:
-            return value
-        if term not in cache:
-            df, total = counts.documents(normalize_for_search(term))
-            cache[term] = math.log((total + 1) / (df + 1)) + 1.0
-        return cache[term]
-
-    return weight
 
 
 # -- retrieval for answering ----------------------------------------------------------------------------
@@ -326,14 +293,55 @@ def ask(
 
     ``on_sources`` receives the retrieved chunks before any answer is generated (the UI shows them at once).
     """
-    from rag.answer.engines import get_chat_model, resolve_engine
+    from rag.answer.engines import resolve_engine
 
-    timings: dict[str, float] = {}
     t0 = time.perf_counter()
     engine_name = resolve_engine(engine or services.settings.llm, services.settings)
     reports = list(services.retriever.reports().values())
     standalone = rewrite_follow_up(question, history, reports)
-    plan = services.plan(standalone, engine_name)
+    plans: dict[str, QueryPlan] = {}
+
+    def plan_of(text: str) -> QueryPlan:
+        if text not in plans:
+            plans[text] = services.plan(text, engine_name)
+        return plans[text]
+
+    def answer(part: str, whole: str, sources: Callable[[list[SearchHit]], None] | None) -> Answer:
+        return _answer_standalone(services, part, whole, plan_of, engine_name, reports, report_ids, on_token, sources)
+
+    result = None
+    if not looks_like_instruction(standalone):
+        counts = library_counts(services.store.conn)
+        parts = split_question(standalone, plan_of, lambda phrase: counts.documents(normalize_for_search(phrase))[0] > 0)
+        if len(parts) >= 2:  # each part answered on its own (see rag.answer.multipart)
+            seen: dict[str, SearchHit] = {}
+
+            def gather(hits: list[SearchHit]) -> None:
+                seen.update((h.chunk.chunk_id, h) for h in hits)
+                if on_sources is not None:
+                    on_sources(list(seen.values()))
+
+            answers = [answer(part, part, gather) for part in parts]
+            joined = join_answers(question, standalone, parts, answers, reply_language(plan_of(standalone)))
+            if joined is not None and any(a.refused for a in answers):  # the question as a whole may do better
+                whole = answer(question, standalone, gather)
+                joined = joined if whole.refused else whole
+            result = joined
+    if result is None:
+        result = answer(question, standalone, on_sources)
+    result.timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    return result
+
+
+def _answer_standalone(services: Searcher, question: str, standalone: str, plan_of: Callable[[str], QueryPlan],
+                       engine_name: str, reports: list[Report], report_ids: list[str] | None,
+                       on_token: Callable[[str], None] | None,
+                       on_sources: Callable[[list[SearchHit]], None] | None) -> Answer:
+    from rag.answer.engines import get_chat_model
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    plan = plan_of(standalone)
     timings["analyze_ms"] = (time.perf_counter() - t0) * 1000
     t = time.perf_counter()
     hits = retrieve_for_answer(services, standalone, plan, report_ids)
@@ -345,8 +353,6 @@ def ask(
     place = "、".join(m.name for m in plan.places)
     scope = scope_reports(reports, plan, report_ids)
     gap = missing_year(plan.time, scope, place, services.store.late_reports())
-    # A standard indicator of a year and place is answered from the indicator ledger (its row's own quote);
-    # its year labels (2019年) are not figures of the quote, so it skips the figure check of LLM answers.
     # Who delivered a report, when, at which meeting: from its title block (¶0). A standard indicator of a year
     # and place: from the indicator ledger (its row's own quote; its year labels are not figures of the quote,
     # so it skips the figure check of LLM answers). Both are deterministic, so they answer for every engine.
@@ -373,6 +379,5 @@ def ask(
             result.engine = f"extractive (fallback from {engine_name})"
             result.grounding_note = f"{engine_name} engine unavailable: {exc.__class__.__name__}: {exc}"[:300]
     timings["answer_ms"] = (time.perf_counter() - t) * 1000
-    timings["total_ms"] = (time.perf_counter() - t0) * 1000
     result.timings = timings
     return result

@@ -15,11 +15,13 @@ import math
 import re
 import sqlite3
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from rag.core.textnorm import normalize_for_search
+from rag.index.lexical import idf_weigher
 
 PHRASE_BREAKS = "\x00，。；、：,;!?！？可要将能应会在是为对把被让使和与及或并而且也都又还就才"
 CORPUS_PATH = Path(__file__).resolve().parents[1] / "data" / "report_corpus.txt.xz"
@@ -80,6 +82,38 @@ def library_counts(conn: sqlite3.Connection) -> TermCounts:
         texts = [r[0] for r in conn.execute("SELECT search_text FROM chunks")]
         _LIBRARY[key] = TermCounts(text="\x00".join(texts))
     return _LIBRARY[key]
+
+
+def corpus_weigher(conn: sqlite3.Connection) -> Callable[[str], float]:
+    """IDF of a topic term over the chunks. A phrase that is not one index token (a glossary term such as
+    事业单位改革) is counted by substring over the chunks' search text — the library's term counts, loaded once
+    per library version (:func:`rag.retrieve.corpus.library_counts`) — so it is not mistaken for a word that
+    occurs nowhere in the reports. One weigher per library version is kept."""
+    counts = library_counts(conn)
+    if counts not in _WEIGHERS:
+        _WEIGHERS.clear()  # one library version at a time: an ingest makes the old one stale
+        _WEIGHERS[counts] = _make_weigher(conn, counts)
+    return _WEIGHERS[counts]
+
+
+_WEIGHERS: dict[TermCounts, Callable[[str], float]] = {}
+
+
+def _make_weigher(conn: sqlite3.Connection, counts: TermCounts) -> Callable[[str], float]:
+    base = idf_weigher(conn)
+    unseen = base("\x00")
+    cache: dict[str, float] = {}
+
+    def weight(term: str) -> float:
+        value = base(term)
+        if value < unseen - 1e-9 or term.startswith("\x00") or len(term) < 3:
+            return value
+        if term not in cache:
+            df, total = counts.documents(normalize_for_search(term))
+            cache[term] = math.log((total + 1) / (df + 1)) + 1.0
+        return cache[term]
+
+    return weight
 
 
 @lru_cache(maxsize=1)

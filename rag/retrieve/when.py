@@ -97,6 +97,25 @@ def without_time_phrases(text: str) -> str:
     return _TIME_WORDS.sub(" ", text)
 
 
+def time_phrases(text: str) -> list[str]:
+    """What says *when* in a question, as written and in order: a named report, years, 当年/去年 …, a plan
+    period (the longest phrase where they overlap). A later part of a two-part question that names no time is
+    asked with these."""
+    matches = sorted((m.span() for pattern in (_NAMED_REPORT_ZH, YEAR_RE, _TIME_WORDS, _PLAN_PERIOD_ZH, _EN_TIME)
+                      for m in pattern.finditer(text)), key=lambda span: (span[0], -span[1]))
+    found: list[tuple[int, int]] = []
+    for start, end in matches:
+        if not found or start >= found[-1][1]:
+            found.append((start, end))
+    return [text[s:e] for s, e in found]
+
+
+_PLAN_PERIOD_ZH = re.compile(r"[“\"]?十[一二三四五]?五[”\"]?(?:规划|计划|时期|期间)?|第[一二三四五六七八九十]+个五年(?:规划|计划)")
+_EN_TIME = re.compile(rf"\b(?:(?:in|from|by) )?the {ARABIC_YEAR} (?:government )?(?:work )?report\b|"
+                      r"\b(?:(?:under|during|in|for) )?the [a-z0-9]+ five-year plan(?: period)?\b|"
+                      rf"\b(?:in|for|during|by) (?:the )?(?:year )?{ARABIC_YEAR}\b|\b{ARABIC_YEAR}\b", re.I)
+
+
 @dataclass(frozen=True)
 class QuestionTime:
     """Years a question names and what it wants of them."""

@@ -1,0 +1,57 @@
+"""Whether a sentence mentions a question's concept: exact wordings, variant wordings, and heads a list leaves out.
+
+Reports vary their wording (粮食总产量 for 粮食产量, 小学学生 for 小学生) and state a head noun once for a whole list
+(粮食产量达到四亿零七百多万吨；棉花达到六百零八万吨: 棉花 is 棉花产量). A sentence selector that needs the exact
+words misses both.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rag.core.tokens import words
+
+
+def term_hits(terms: list[str], text_norm: str) -> set[str]:
+    hits = set()
+    for term in terms:
+        if term in text_norm:
+            hits.add(term)
+        elif (len(term) >= 3 and term[0] in text_norm
+              and sum(term[i:i + 2] in text_norm for i in range(len(term) - 1)) >= max(len(term) - 2, 2)):
+            # its first character and most bigrams: a variant wording (粮食总产量, 工业农业总产值, 小学学生 for
+            # 小学生), not another indicator that differs in the first (农业总产值 for 工业总产值)
+            hits.add(term)
+    return hits
+
+
+def covered_concepts(concepts: list[list[str]], text_norm: str) -> set[int]:
+    """Indexes of the concepts that ``text_norm`` mentions (any alternative counts)."""
+    return {i for i, alternatives in enumerate(concepts) if term_hits(alternatives, text_norm)}
+
+
+def elided_heads(concepts: list[list[str]], text_norm: str, previous_norm: str) -> set[int]:
+    """Concepts a sentence names by their modifier alone, the head stated before it in the list it continues:
+    棉花产量 in 粮食产量达到四亿零七百多万吨，比上年增长５．１％；棉花达到六百零八万吨 (the head before the modifier, in
+    this sentence or the one before). Not where the whole term was written before: that one names it."""
+    found = set()
+    for i, alternatives in enumerate(concepts):
+        for term in alternatives:
+            split = _modifier_and_head(term)
+            if split is None or term in previous_norm:
+                continue
+            modifier, head = split
+            at = text_norm.find(modifier)
+            if at >= 0 and head in previous_norm + text_norm[:at] and term not in text_norm[:at]:
+                found.add(i)
+                break
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _modifier_and_head(term: str) -> tuple[str, str] | None:
+    """棉花产量 → (棉花, 产量): a two-character-or-longer modifier and the last word, or None for one word."""
+    parts = words(term)
+    if len(parts) < 2 or len("".join(parts[:-1])) < 2 or len(parts[-1]) < 2 or "".join(parts) != term:
+        return None
+    return "".join(parts[:-1]), parts[-1]

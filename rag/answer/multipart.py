@@ -1,0 +1,262 @@
+"""Questions that ask for two things: split them, answer each part on its own, join the answers.
+
+"1958年全国钢产量达到多少万吨？前一年又是多少？", "给粮食和棉花定的产量指标各是多少？" and "what target had been set,
+and what was the actual increase?" ask for two figures. One retrieval and one sentence selection answer one of
+them: the sentence that fits the pair best states the first, and the second ranks below sentences that repeat
+it. So each part is asked as a question of its own — completed from the first part with what a later one leaves
+out (when, where, what about) — and the answers are joined, each part with its own citations.
+
+Years or places joined by 和 are not split here: a table by year and a comparison by place answer those.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from rag.answer.citations import Citation
+from rag.answer.records import REFUSAL, Answer, in_script
+from rag.core.numbers import extract_figures
+from rag.core.textnorm import to_simplified
+from rag.core.tokens import tagged_words
+from rag.core.years import YEAR_RE
+from rag.retrieve.plan import QueryPlan
+from rag.retrieve.when import question_time, time_phrases
+
+MAX_PARTS = 3
+# A clause that asks for a figure (not a context clause such as 据1994年政府工作报告).
+_ASKS_FIGURE_ZH = re.compile(r"多少|几[个项成倍年岁次所座家万千百亿]|百分之几|何数")
+_ASKS_EN = re.compile(r"\b(?:how (?:much|many|fast|large|big|high)|what|which|by how)\b", re.I)
+_CLAUSE_ZH = re.compile(r"[？?；;，,]")
+# English parts: separate questions, or ", and what …" inside one.
+_CLAUSE_EN = re.compile(r"\?\s*(?=\S)|[,;]\s*(?:and|but)\s+(?=(?:how|what|which|by how)\b)", re.I)
+# A later part's year relative to the first part's: 前一年又是多少
+_RELATIVE = {"前一年": -1, "上一年": -1, "次年": 1, "下一年": 1, "第二年": 1, "后一年": 1,
+             "当年": 0, "同年": 0, "那一年": 0, "这一年": 0}
+_RELATIVE_RE = re.compile("|".join(_RELATIVE))
+# A later part about a share or a part of the first one's subject (其中工业部门分到多少) keeps the subject.
+_PART_OF = re.compile(r"^(?:其中|其|它|它们|这|这些|该|而|占|佔)")
+# 各/分别: each of the things joined by 和 is asked about
+_DISTRIBUTIVE = {"各", "分别", "各自", "各为"}
+_CONJUNCTIONS = {"和", "与", "及", "以及", "同", "、"}
+_NOMINAL_TAGS = ("n", "vn", "l", "j", "an", "i")
+_AIM_WORDS = re.compile(r"目标|指标|预期|计划|任务|实际|原定|规模|总额|数量|水平|结果|情况")
+
+
+def split_question(question: str, analyze: Callable[[str], QueryPlan],
+                   attested: Callable[[str], bool] | None = None) -> list[str]:
+    """The parts of a question that asks for several figures, each a question of its own; ``[question]`` when
+    it asks for one. ``analyze`` gives a part's query plan (its places); ``attested`` says whether the library
+    writes a phrase (it decides what two joined nouns share: 粮食和棉花产量 → 粮食产量, 棉花产量)."""
+    text = question.strip()
+    if not text or len(text) > 300:
+        return [question]
+    plan = analyze(text)
+    parts = _english_clauses(text) if plan.lang == "en" else _chinese_clauses(text)
+    if len(parts) == 1 and plan.lang != "en":
+        parts = _distributed(text, plan, attested or (lambda _phrase: False))
+        return parts if len(parts) == 2 else [question]  # complete as they are
+    if not 2 <= len(parts) <= MAX_PARTS:
+        return [question]
+    first = parts[0]
+    return [first] + [_completed(part, first, plan, analyze(part)) for part in parts[1:]]
+
+
+def _chinese_clauses(text: str) -> list[str]:
+    """Clauses that ask for a figure, each with the clauses before the first one (据…报告) as its context and
+    the clauses after it that ask nothing (按可比价格计算) attached."""
+    pieces = [p.strip() for p in _CLAUSE_ZH.split(text) if p.strip()]
+    context: list[str] = []
+    asking: list[list[str]] = []
+    for piece in pieces:
+        if _ASKS_FIGURE_ZH.search(piece):
+            asking.append([piece])
+        elif asking:
+            asking[-1].append(piece)
+        else:
+            context.append(piece)
+    if len(asking) < 2:
+        return [text]
+    return ["，".join(context + clause) for clause in asking]
+
+
+def _english_clauses(text: str) -> list[str]:
+    pieces = [p.strip(" ,;?") for p in _CLAUSE_EN.split(text) if p.strip(" ,;?")]
+    if len(pieces) < 2 or not all(_ASKS_EN.search(p) for p in pieces[1:]):
+        return [text]
+    if not _ASKS_EN.search(pieces[0]):  # "For 1996, …": a context, not a part
+        return [text]
+    return [p + "?" for p in pieces]
+
+
+def _distributed(text: str, plan: QueryPlan, attested: Callable[[str], bool]) -> list[str]:
+    """粮食和棉花的产量各是多少 → 粮食的产量是多少, 棉花的产量是多少: two things joined by 和 with 各/分别 after them.
+    Joined nouns share a head or a modifier where the library writes the shared form (粮食和棉花产量 → 粮食产量;
+    财政收入和支出 → 财政支出)."""
+    tagged = list(tagged_words(to_simplified(text)))
+    tokens = [w for w, _ in tagged]
+    if not _DISTRIBUTIVE & set(tokens) or "".join(tokens) != to_simplified(text):
+        return [text]
+    places = {m.name for m in plan.places} | {m.name[:2] for m in plan.places}
+    for i, (word, _tag) in enumerate(tagged):
+        if word not in _CONJUNCTIONS or i == 0:
+            continue
+        left = _run(tagged, i - 1, -1)
+        right = _run(tagged, i + 1, 1)
+        if not right and i + 2 < len(tagged) and tagged[i + 1][1].startswith("v") and tagged[i + 2][0] in _DISTRIBUTIVE:
+            right = [i + 1]  # 财政收入和支出分别: jieba tags 支出 a verb
+        if not left or not right or not any(t in _DISTRIBUTIVE for t in tokens[right[-1] + 1:]):
+            continue
+        left_words = [tokens[j] for j in left]
+        right_words = [tokens[j] for j in right]
+        if any("".join(w) in places or YEAR_RE.search("".join(w) + "年") for w in (left_words, right_words)):
+            return [text]  # places and years: a comparison or a table answers those
+        head_at = next((k for k in range(1, len(right_words))
+                        if attested("".join(left_words + right_words[k:]))), len(right_words))
+        shared_from = next((j for j in range(len(left_words) - 1, 0, -1)
+                            if attested("".join(left_words[:j] + right_words))), 0)
+        first = "".join(left_words + right_words[head_at:])
+        second = "".join(left_words[:shared_from] + right_words)
+        before = "".join(tokens[:left[0]])
+        after = "".join(t for t in tokens[right[-1] + 1:] if t not in _DISTRIBUTIVE)
+        return [before + first + after, before + second + after]
+    return [text]
+
+
+def _run(tagged: Sequence[tuple[str, str]], start: int, step: int) -> list[int]:
+    """Indices of the nouns next to position ``start`` going in direction ``step``, in text order."""
+    found = []
+    i = start
+    while 0 <= i < len(tagged) and tagged[i][1].startswith(_NOMINAL_TAGS) and tagged[i][0] not in _DISTRIBUTIVE:
+        found.append(i)
+        i += step
+    return sorted(found)
+
+
+def _completed(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> str:
+    """A later part with what it leaves out taken from the first: the time, the place, the subject."""
+    if plan.lang == "en":
+        return _completed_english(part, first, plan, part_plan)
+    additions: list[str] = []
+    first_time, part_time = question_time(first), question_time(part)
+    relative = _RELATIVE_RE.search(part)
+    baselines = {f"{year}年" for year in part_time.baselines}  # 比1957年增长了多少: no time of its own
+    if relative and len(set(first_time.years)) == 1:
+        part = part.replace(relative.group(0), f"{first_time.years[0] + _RELATIVE[relative.group(0)]}年", 1)
+    elif not [p for p in time_phrases(part) if p not in baselines]:
+        additions.extend(time_phrases(first))
+    elif first_time.named_report is not None and part_time.named_report is None:
+        additions.extend(p for p in time_phrases(first) if "报告" in p)
+    if plan.places and not part_plan.places:
+        additions.extend(m.name for m in plan.places if m.name in first)
+    if _PART_OF.search(part) or not _subject(part):
+        subject = _subject(first)
+        if subject and subject not in part:
+            additions.append(subject)
+    return "".join(dict.fromkeys(additions)) + part
+
+
+def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> str:
+    """"what was the actual increase" after "For 1996, what price-inflation target had been set": the first
+    part's time (and report) where the part names none, its place where the part names none, and its words
+    where the part has one word or none of its own ("how fast did it grow"), as a follow-up carries them."""
+    first_times, part_times = time_phrases(first), time_phrases(part)
+    reports = [p for p in first_times if "report" in p.lower()]
+    when = first_times if not part_times else [p for p in reports if p not in part_times]
+    words = [w for w in re.findall(r"[A-Za-z][\w.'-]*", part) if w.lower() not in _EN_FRAME]
+    extra = [m.name for m in plan.places] if plan.places and not part_plan.places else []
+    if len(words) <= 1 or (len(words) <= 2 and re.search(r"(?i)\b(?:it|its|they|them|their)\b", part)):
+        rest = first
+        for phrase in first_times:
+            rest = rest.replace(phrase, " ")
+        extra += [w for w in re.findall(r"[A-Za-z][\w.'-]*", rest) if w.lower() not in _EN_FRAME]
+    core = part.rstrip("?").strip()
+    timing = "".join(f" {p}" if re.match(r"(?i)in|for|during|by|from|under", p) else f" in {p}" for p in when)
+    return f"{core}{f' ({chr(32).join(extra)})' if extra else ''}{timing}?"
+
+
+_EN_FRAME = frozenset("""what which how much many fast large big high did does do was were is are had has have been be the a an
+of for in by during to on at from that this it its they them their and or than with as actually actual looking back
+report reports government work say said says set put""".split())  # noqa: SIM905
+
+
+def _subject(clause: str) -> str:
+    """The last noun phrase a clause asks about, without its time, the country and words of aim (目标, 实际):
+    钢产量 of 1958年全国钢产量达到多少万吨, 商品零售物价 of 1994年商品零售物价原定控制目标是多少, 城镇登记失业率
+    (a verb inside a noun phrase, a one-character suffix such as 率 stay)."""
+    masked = to_simplified(clause)
+    for phrase in time_phrases(masked):
+        masked = masked.replace(phrase, "，")
+    tagged = [(w, t) for w, t in tagged_words(masked)]
+    runs: list[list[str]] = [[]]
+    for i, (word, tag) in enumerate(tagged):
+        nominal = tag.startswith((*_NOMINAL_TAGS, "ns", "nz")) and word not in _COUNTRY
+        modifier = tag[:1] in "vab" and i + 1 < len(tagged) and tagged[i + 1][1].startswith(_NOMINAL_TAGS)
+        suffix = len(word) == 1 and bool(runs[-1]) and tag[:1] in "vgkn" and word not in "是有为占佔达在"
+        joined = word in "与和及" and bool(runs[-1]) and i + 1 < len(tagged) and tagged[i + 1][1].startswith(_NOMINAL_TAGS)
+        if (nominal or modifier or suffix or joined) and not _AIM_WORDS.search(word) and word not in _DISTRIBUTIVE:
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    named = [run for run in runs if run]
+    return "".join(named[-1]) if named else ""
+
+
+_COUNTRY = {"全国", "我国", "中国", "国家", "全省", "全市", "全区", "全县"}
+
+
+def join_answers(question: str, standalone: str, parts: list[str], answers: list[Answer],
+                 language: str) -> Answer | None:
+    """One answer from the parts' answers: their texts in order with citations renumbered (a part that found
+    nothing says so); ``None`` when no part found an answer (the whole question is answered as one)."""
+    if not any(not a.refused for a in answers):
+        return None
+    if _same_figure(answers):
+        return None  # two parts that ask different things answered with one figure: one of them is wrong
+    citations: list[Citation] = []
+    number_of: dict[tuple[str, int], int] = {}
+    texts: list[str] = []
+    for part, answer in zip(parts, answers, strict=True):
+        if answer.refused:
+            missing = REFUSAL[language].rstrip("。.")
+            texts.append(f"“{part}”: {missing}" if language == "en" else in_script(f"“{part}”：{missing}", language))
+            continue
+        renumber: dict[int, int] = {}
+        for citation in answer.citations:
+            key = (citation.hit.chunk.chunk_id, citation.quote_start)
+            if key not in number_of:
+                number_of[key] = len(number_of) + 1
+                citations.append(Citation(number_of[key], citation.hit, citation.quote, citation.quote_start))
+            renumber[citation.n] = number_of[key]
+        text = _renumbered(answer.answer, renumber).strip().rstrip("。.")
+        said = {piece for earlier in texts for piece in re.split(r"[；;]\s*", earlier)}
+        kept = ("; " if language == "en" else "；").join(
+            piece for piece in re.split(r"[；;]\s*", text) if piece and piece not in said)  # a sentence once
+        if kept:
+            texts.append(kept)
+    separator = ". " if language == "en" else "；"
+    joined = in_script(separator.join(texts) + ("." if language == "en" else "。"), language)
+    answered = [a for a in answers if not a.refused]
+    notes = [a.grounding_note for a in answers if a.grounding_note]
+    return Answer(question, joined, answered[0].engine, all(a.grounded for a in answered), False, citations,
+                  standalone, "; ".join(dict.fromkeys(notes)) or None)
+
+
+def _renumbered(text: str, renumber: dict[int, int]) -> str:
+    """The answer's [n] markers as the joined answer numbers its citations."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", text)
+
+
+def _same_figure(answers: list[Answer]) -> bool:
+    """Whether two parts are answered with one figure from two different passages (目标 and 实际 both answered
+    百分之十以内): one of them is wrong. One sentence that states both parts' figures is fine."""
+    stated = [([c.quote for c in a.citations],
+               {(round(f.scaled, 6), f.percent) for c in a.citations for f in extract_figures(c.quote)
+                if not (f.text.isdigit() and 1900 <= f.raw <= 2100)})  # years are not the figures asked
+              for a in answers if not a.refused]
+    for i, (quotes, figures) in enumerate(stated):
+        for other_quotes, other_figures in stated[i + 1:]:
+            nested = any(q in o or o in q for q in quotes for o in other_quotes)
+            if figures & other_figures and not nested:
+                return True
+    return False

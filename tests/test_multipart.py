@@ -1,0 +1,85 @@
+"""Questions that ask for two figures (rag/answer/multipart.py): split, completed from the first part, joined."""
+
+from __future__ import annotations
+
+from rag.answer.citations import Citation
+from rag.answer.multipart import join_answers, split_question
+from rag.answer.pipeline import ask
+from rag.answer.records import Answer
+from rag.core.models import Chunk, Report
+from rag.retrieve.hybrid import SearchHit
+from rag.retrieve.plan import analyze
+
+
+def parts(question: str, attested: set[str] | None = None) -> list[str]:
+    return split_question(question, lambda text: analyze(text, []), lambda phrase: phrase in (attested or set()))
+
+
+def test_a_second_question_gets_the_first_ones_year_and_subject():
+    first, second = parts("1958年全国钢产量达到多少万吨？前一年又是多少？")
+    assert first.startswith("1958年全国钢产量")
+    assert "1957年" in second and "钢产量" in second and "1958" not in second
+    first, second = parts("1994年商品零售物价原定控制目标是多少？实际涨了多少？")
+    assert second.startswith("1994年") and "商品零售物价" in second and "实际涨了多少" in second
+    assert "控制目标" not in second  # the first part's aim is not the second's
+
+
+def test_a_context_clause_and_a_share_of_the_first_subject_carry_over():
+    first, second = parts("据1994年政府工作报告，去年国内生产总值增长了多少？城镇新建住宅多少平方米？")
+    assert first.startswith("据1994年政府工作报告") and second.startswith("据1994年政府工作报告")
+    assert second.endswith("城镇新建住宅多少平方米")
+    _, share = parts("第一个五年计划安排的基本建设投资总共多少？其中工业部门分到多少？")
+    assert "基本建设投资" in share and "第一个五年计划" in share and share.endswith("其中工业部门分到多少")
+
+
+def test_things_joined_with_each_are_asked_one_by_one():
+    assert parts("1985年的政府工作报告说，去年粮食和棉花产量各达到多少？", {"粮食产量"}) == [
+        "1985年的政府工作报告说，去年粮食产量达到多少？", "1985年的政府工作报告说，去年棉花产量达到多少？"]
+    # without the shared head in the library, each noun phrase stands as written
+    assert parts("2009年安排的中央财政赤字和全国财政赤字分别是多少？") == [
+        "2009年安排的中央财政赤字是多少？", "2009年安排的全国财政赤字是多少？"]
+    # a modifier is shared too where the library writes the shared form
+    assert parts("1991年全国粮食和棉花产量分别是多少？", {"全国粮食产量", "全国棉花产量"}) == [
+        "1991年全国粮食产量是多少？", "1991年全国棉花产量是多少？"]
+
+
+def test_one_question_years_and_context_clauses_are_not_split():
+    for question in ("2022年国内生产总值增长了多少？", "从1952年到1957年，钢产量增长了多少？",
+                     "1981年和1982年农业总产值分别比上年增长了多少？", "为什么要降低增长目标？如何实现？",
+                     "What was the GDP growth target for 2023?"):
+        assert parts(question) == [question]
+
+
+def test_english_parts_take_the_first_ones_year():
+    first, second = parts("For 1996, what price-inflation target had been set, and what was the actual increase?")
+    assert first == "For 1996, what price-inflation target had been set?"
+    assert "actual increase" in second and "1996" in second and "price-inflation" in second
+    _, jobs = parts("What was the registered urban jobless rate in 2013, and how many new urban jobs were created?")
+    assert "2013" in jobs and "jobless" not in jobs  # a part with its own subject keeps it alone
+
+
+def _answer(text: str, quotes: list[str], refused: bool = False) -> Answer:
+    report = Report(report_id="r", source_file="r.txt", title="2020年政府工作报告", year=2020, sha256="x")
+    citations = []
+    for n, quote in enumerate(quotes, start=1):
+        chunk = Chunk(chunk_id=f"c{quote}", report_id="r", ordinal=n, paragraph=n, paragraph_end=n, part=0,
+                      section_path=["一"], char_start=0, char_end=len(quote), text=quote, search_text=quote,
+                      context="")
+        citations.append(Citation(n, SearchHit(chunk=chunk, report=report, score=1.0), quote, 0))
+    return Answer("q", text, "extractive", True, refused, citations, "q")
+
+
+def test_joined_answers_renumber_citations_and_say_which_part_was_not_found():
+    joined = join_answers("问", "问", ["甲是多少", "乙是多少", "丙是多少"],
+                          [_answer("甲为1[1]。", ["甲为1"]), _answer("乙为2[1]；丁为3[2]。", ["乙为2", "丁为3"]),
+                           _answer("报告中未找到相关信息。", [], refused=True)], "zh")
+    assert joined is not None and not joined.refused
+    assert joined.answer == "甲为1[1]；乙为2[2]；丁为3[3]；“丙是多少”：报告中未找到相关信息。"
+    assert [c.n for c in joined.citations] == [1, 2, 3] and joined.citations[1].quote == "乙为2"
+    assert join_answers("q", "q", ["a", "b"], [_answer("x", [], True), _answer("y", [], True)], "zh") is None
+
+
+def test_a_two_part_question_is_answered_in_both_parts(seed_services):
+    result = ask(seed_services, "凌河区2022年增加城区覆绿面积多少？固定资产投资完成多少？", engine="extractive")
+    assert not result.refused and "35.6万平方米" in result.answer and "33.8亿元" in result.answer
+    assert len(result.citations) >= 2
