@@ -21,15 +21,20 @@ from rag.core.textnorm import to_simplified
 from rag.core.tokens import tagged_words
 from rag.core.years import YEAR_RE
 from rag.retrieve.plan import QueryPlan
-from rag.retrieve.when import question_time, time_phrases
+from rag.retrieve.when import aim_word, names_aim, question_time, time_phrases
 
 MAX_PARTS = 3
 # A clause that asks for a figure (not a context clause such as 据1994年政府工作报告).
 _ASKS_FIGURE_ZH = re.compile(r"多少|几[个项成倍年岁次所座家万千百亿]|百分之几|何数")
-_ASKS_EN = re.compile(r"\b(?:how (?:much|many|fast|large|big|high)|what|which|by how)\b", re.I)
+_ASKS_EN = re.compile(r"\b(?:how (?:much|many|fast|large|big|high)|what|which|by how)\b|"
+                      r"^\s*(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
 _CLAUSE_ZH = re.compile(r"[？?；;，,]")
 # English parts: separate questions, or ", and what …" inside one.
-_CLAUSE_EN = re.compile(r"\?\s*(?=\S)|[,;]\s*(?:and|but)\s+(?=(?:how|what|which|by how)\b)", re.I)
+_CLAUSE_EN = re.compile(r"\?\s*(?=\S)|[,;]\s*(?:and|but)\s+(?=(?:(?:by|from|to|at|in|on) )?(?:how|what|which)\b)|"
+                        r"\s+and\s+(?=how (?:much|many|fast|big|large|high)\b)", re.I)
+# "how much coal and how much steel was China expected to turn out": one predicate, two things
+_PAIRED_EN = re.compile(r"\bhow (much|many) ([^,?]+?) and how (?:much|many) ([^,?]+?) "
+                        r"(was|were|did|do|does|is|are|has|have|had|will|would)\b([^?]*)", re.I)
 # A later part's year relative to the first part's: 前一年又是多少
 _RELATIVE = {"前一年": -1, "上一年": -1, "次年": 1, "下一年": 1, "第二年": 1, "后一年": 1,
              "当年": 0, "同年": 0, "那一年": 0, "这一年": 0}
@@ -81,6 +86,10 @@ def _chinese_clauses(text: str) -> list[str]:
 
 
 def _english_clauses(text: str) -> list[str]:
+    paired = _PAIRED_EN.search(text)
+    if paired:
+        before, rest = text[:paired.start()], f" {paired.group(4)}{paired.group(5)}".rstrip()
+        return [f"{before}how {paired.group(1)} {thing}{rest}?" for thing in (paired.group(2), paired.group(3))]
     pieces = [p.strip(" ,;?") for p in _CLAUSE_EN.split(text) if p.strip(" ,;?")]
     if len(pieces) < 2 or not all(_ASKS_EN.search(p) for p in pieces[1:]):
         return [text]
@@ -149,10 +158,13 @@ def _completed(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> 
         additions.extend(p for p in time_phrases(first) if "报告" in p)
     if plan.places and not part_plan.places:
         additions.extend(m.name for m in plan.places if m.name in first)
+    aim = aim_word(first) if first_time.aim == "target" and not names_aim(part) else None
     if _PART_OF.search(part) or not _subject(part):
         subject = _subject(first)
         if subject and subject not in part:
-            additions.append(subject)
+            additions.append(f"{aim}的{subject}" if aim else subject)
+    elif aim:  # 2020年报告安排的赤字率是多少？特别国债发行了多少？: the second is planned too
+        additions.append(aim)
     return "".join(dict.fromkeys(additions)) + part
 
 

@@ -97,6 +97,19 @@ def without_time_phrases(text: str) -> str:
     return _TIME_WORDS.sub(" ", text)
 
 
+def names_aim(text: str) -> bool:
+    """Whether a question says itself whether it asks for a target (计划, 安排) or what happened (实际, 结果)."""
+    text = to_simplified(text)
+    return bool(_TARGET.search(text) or _STRONG_RESULT.search(text) or _OUTCOME.search(text)
+                or re.search(r"实际|结果|actual", text, re.I))
+
+
+def aim_word(text: str) -> str | None:
+    """The word that makes a question ask for a target (安排 of 第一个五年计划安排的基本建设投资), if any."""
+    match = _TARGET.search(_PLAN_NAME.sub(" ", to_simplified(text)))
+    return match.group(0) if match else None
+
+
 def time_phrases(text: str) -> list[str]:
     """What says *when* in a question, as written and in order: a named report, years, 当年/去年 …, a plan
     period (the longest phrase where they overlap). A later part of a two-part question that names no time is
