@@ -32,6 +32,23 @@ def test_a_context_clause_and_a_share_of_the_first_subject_carry_over():
     assert "基本建设投资" in share and "第一个五年计划" in share and share.endswith("其中工业部门分到多少")
 
 
+def test_a_later_part_without_an_aim_keeps_the_first_parts_target():
+    _, share = parts("第一个五年计划安排的基本建设投资总共多少？其中工业部门分到多少？")
+    assert "安排的基本建设投资" in share
+    _, bonds = parts("2020年政府工作报告安排的财政赤字率是多少？抗疫特别国债发行了多少？")
+    assert bonds.startswith("2020年政府工作报告安排") and bonds.endswith("抗疫特别国债发行了多少")
+    _, actual = parts("1994年商品零售物价原定控制目标是多少？实际涨了多少？")
+    assert "安排" not in actual and "目标" not in actual  # 实际 is an aim of its own
+
+
+def test_english_things_asked_with_one_predicate_are_asked_one_by_one():
+    assert parts("In the 1954 report, how much coal and how much steel was China expected to turn out?") == [
+        "In the 1954 report, how much coal was China expected to turn out?",
+        "In the 1954 report, how much steel was China expected to turn out?"]
+    first, second = parts("Did spending on education reach 4% of GDP in 2012, and how much was spent on education?")
+    assert first.startswith("Did spending") and "2012" in second
+
+
 def test_things_joined_with_each_are_asked_one_by_one():
     assert parts("1985年的政府工作报告说，去年粮食和棉花产量各达到多少？", {"粮食产量"}) == [
         "1985年的政府工作报告说，去年粮食产量达到多少？", "1985年的政府工作报告说，去年棉花产量达到多少？"]

@@ -282,3 +282,20 @@ def test_english_baselines_are_not_years_asked():
     assert question_time("By how much was crude oil output in 1974 expected to exceed the 1964 level?").years == (1974,)
     assert question_time("How much higher was grain output in 1985 than in 1980?").years == (1985,)
     assert question_time("How much did irrigated farmland expand in 1958 compared with 1957?").years == (1958,)
+
+
+def test_a_verb_that_qualifies_the_noun_after_it_is_part_of_the_topic():
+    """出生人口 (births): 出生 qualifies 人口, so a sentence about 常住人口 does not answer it; a verb that only says how the
+    question is put (说, 提到) stays soft. Elided list heads still count: 棉花达到… after 粮食产量…."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    chunk = SimpleNamespace(text="常住人口城镇化率提高到66.2%。粮食产量达到四亿零七百多万吨；棉花达到六百零八万吨。",
+                            paragraph=3, time=ChunkTime(None, (), ()))
+    hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2024))
+    births = rank_sentences(analyze("全国出生人口有多少？", []), [hit], set(), weight_of=lambda term: 1.0)
+    assert births.coverage < MIN_COVERAGE
+    cotton = rank_sentences(analyze("棉花产量达到多少？", []), [hit], set(), weight_of=lambda term: 1.0)
+    assert cotton.coverage >= MIN_COVERAGE and "六百零八万吨" in cotton.chosen[0].text

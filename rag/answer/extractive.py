@@ -20,6 +20,7 @@ from rag.answer.topics import question_concepts
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text, normalize_for_search, per_capita
 from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, end_values, figure_years, sentence_years
+from rag.core.tokens import tagged_words
 from rag.core.years import RANGE_RE
 from rag.reports.indicators import question_indicators
 from rag.retrieve.hybrid import SearchHit
@@ -93,6 +94,12 @@ class Selected:
     score: float
 
 
+def _verb_then_noun(verb: str, noun: str) -> bool:
+    """出生 + 人口: a verb that qualifies the noun after it (出生人口), as jieba tags the two words."""
+    first, second = tagged_words(verb), tagged_words(noun)
+    return len(first) == 1 and first[0][1] == "v" and len(second) == 1 and second[0][1].startswith("n")
+
+
 def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: bool) -> tuple[int, int]:
     """Shorten a long sentence to the clauses around the matched terms (still an exact substring)."""
     unit = text[start:end]
@@ -157,7 +164,11 @@ def rank_sentences(
     if weight_of is not None and analysis.joined:  # a compound the reports write is matched word by word
         analysis = analysis.split({i for i in analysis.joined
                                    if any(weigh(t) < unseen - 1e-9 for t in analysis.concepts[i])})
-    concepts, counted, soft = analysis.concepts, analysis.counted, analysis.soft
+    concepts, counted, soft = analysis.concepts, analysis.counted, set(analysis.soft)
+    if weight_of is not None:  # 出生人口: 出生 is the topic too, not a way of asking
+        question = normalize_for_search(plan.normalized)
+        soft -= {i for i in soft for j in range(len(concepts)) if j not in soft and i != j
+                 and concepts[i][0] + concepts[j][0] in question and _verb_then_noun(concepts[i][0], concepts[j][0])}
     if weight_of is not None:  # a lone character counts only where the reports use it as a word (钢, not 船)
         concepts = [[t for t in concept if len(t) > 1 or len(concept) == 1 or weigh(t) < unseen - RARE_WORD]
                     for concept in concepts]
