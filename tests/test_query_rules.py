@@ -299,3 +299,17 @@ def test_a_verb_that_qualifies_the_noun_after_it_is_part_of_the_topic():
     assert births.coverage < MIN_COVERAGE
     cotton = rank_sentences(analyze("棉花产量达到多少？", []), [hit], set(), weight_of=lambda term: 1.0)
     assert cotton.coverage >= MIN_COVERAGE and "六百零八万吨" in cotton.chosen[0].text
+
+
+def test_growth_is_answered_with_a_percentage_also_in_chinese_numerals():
+    """增长了多少 asks a growth rate: 增长百分之十四点二 (older reports' numerals) beats the amount sentence."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    chunk = SimpleNamespace(text="工业总产值达到七千六百亿元。工业总产值比上年增长百分之十四点二。", paragraph=3,
+                            time=ChunkTime(None, (), ()))
+    hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=1985))
+    ranking = rank_sentences(analyze("工业总产值增长了多少？", []), [hit], set())
+    assert "百分之十四点二" in ranking.chosen[0].text

@@ -35,7 +35,8 @@ DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含
                              r"\baims? to\b|\bpurpose\b|\bwhat is the (?:\S+ )?(?:plan|programme|program|project|"
                              r"initiative|campaign|strategy|model)\b", re.I)
 # Questions that ask for a percentage prefer sentences whose figures are percentages.
-PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比重|占比", re.I)
+# 增长多少 / how fast: reports state growth as a percentage (增加 多少 may be an amount)
+PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比重|占比|增长了?多少|how fast|growth rate", re.I)
 # A question about a span of years that asks for a yearly rate, and a sentence that states one (平均每年增长
 # 7.5%, not the five-year total of 44%).
 PER_YEAR_CUES = re.compile(r"年均|平均每年|每年|yearly|annual(?:ly)?|per year|a year|each year|per annum", re.I)
@@ -234,7 +235,7 @@ def rank_sentences(
             # "how many" is not answered by an amount of money (减税降费9658万元 for "how many market entities")
             counts = has_figure and not (counting and MONEY_RE.search(sentence_norm) and not COUNT_RE.search(sentence_norm))
             score = weight + (w.figure_bonus if numeric and counts else 0.0) + w.rank_bonus / (rank + 1)
-            if percent and ("%" in sentence_norm or "百分点" in sentence_norm):
+            if percent and ("%" in sentence_norm or "百分" in sentence_norm):  # 百分之五点七 too
                 score += w.percent_bonus
             if numeric and not has_figure:
                 score -= w.missing_figure_penalty
