@@ -307,3 +307,15 @@ def test_a_target_asked_beside_what_happened_asks_both_reports():
     assert both.aim == "unknown" and reports_needed(both) == {1996, 1997}
     assert question_time("How big was the 1981 deficit planned, and how big did it turn out to be?").aim == "unknown"
     assert question_time("2019年的经济增长目标是多少？").aim == "target"
+
+
+def test_expected_alone_is_an_estimate_where_the_years_own_report_is_missing():
+    """"expected in 1974" with no 1974 report and a 1975 one: the 1975 report's estimate (预计) of the year it
+    reviews answers; with a 2022 report in the library, "expected to spend in 2022" stays its target."""
+    from rag.retrieve.plan import analyze
+
+    assert question_time("By how much was farm output in 1974 expected to exceed the 1964 level?").estimate
+    library = [report(1975), report(2022)]
+    assert analyze("By how much was farm output in 1974 expected to exceed the 1964 level?", library).time.aim == "unknown"
+    assert analyze("How much was the government expected to spend in 2022?", library).time.aim == "target"
+    assert not question_time("What growth target was set for 2022?").estimate

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import opencc
@@ -140,6 +140,13 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     in_scope = [year for r in reports if (year := getattr(r, "year", None))
                 and (not plan.places or r.report_id in plan.place_report_ids)]
     plan.time = relative_to_latest(plan.time, question, max(in_scope, default=None))  # 今年: the latest report's
+    year = plan.time.single_year
+    if plan.time.estimate and year is not None and ((year not in in_scope and year + 1 in in_scope)
+                                                    or plan.time.named_report == year):
+        # "expected in 1974" with no 1974 report: the 1975 report's estimate of the year it reviews (预计); "the
+        # 1954 report … expected by the end of that year": that report's estimate of its own year
+        plan.time = replace(plan.time, aim="unknown", intent="unknown" if plan.time.intent == "target" else
+                            plan.time.intent)
     english = question if lang == "en" else " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.&\-']*", question))
     ignore: set[str] = set()
     if lang == "en":

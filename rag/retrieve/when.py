@@ -143,6 +143,7 @@ class QuestionTime:
     said_year: bool = False  # 当年/今年 of a named report: the report's own year is asked, not any it speaks of
     five_years: int = 0  # 过去五年 (−1) / 今后五年 (+1) with one year named: the five years up to / from it
     baselines: tuple[int, ...] = ()  # 1953年…比1952年增加了多少: 1952 is what the change is measured against
+    estimate: bool = False  # "expected" alone: a plan, or the next report's estimate of the year just ended (预计)
 
     @property
     def compared(self) -> int | None:
@@ -238,11 +239,13 @@ def question_time(text: str) -> QuestionTime:
         + [PLAN_PERIOD_ENDS[n - 1] for word in _EN_PLAN.findall(text)
            if (n := ordinal_value(word) or 0) and n <= len(PLAN_PERIOD_ENDS)]))
     aim: Intent = "unknown"
+    estimate = False
     asked = _PLAN_NAME.sub(" ", text)
     if _STRONG_RESULT.search(asked):
         aim = "result"
     elif _TARGET.search(asked):
         # 调控目标是多少？实际涨幅回落到多少？ asks both: the target's report and the one reviewing the year answer
+        estimate = {m.group(0).lower() for m in _TARGET.finditer(asked)} <= {"expect"}
         aim = "unknown" if _OUTCOME.search(asked) else "target"
     elif _RESULT.search(asked):
         aim = "result"
@@ -254,7 +257,7 @@ def question_time(text: str) -> QuestionTime:
         five_years = 1 if _FORWARD.search(text) else -1
     baselines = tuple(year_value(m.group(1)) for m in YEAR_RE.finditer(text) if _ZH_BASELINE.search(text, 0, m.start()))
     return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods, aim, averaged,
-                        said_year, five_years, baselines)
+                        said_year, five_years, baselines, aim == "target" and estimate)
 
 
 _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|年间|期间|"
