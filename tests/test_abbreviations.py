@@ -17,3 +17,4 @@ def test_questions_search_and_match_both_forms():
     library = TermCounts(text="高速铁路运营里程\x00高速铁路\x00高速铁路\x00高铁")
     plan = analyze("2022年高铁运营里程是多少？", [], library)
     assert plan.word_variants("高铁") == ["高铁", "高速铁路"] and "高速铁路" in plan.expansions
+    assert plan.word_variants("高铁运营") == ["高铁运营", "高速铁路运营"]  # inside a compound of the question too

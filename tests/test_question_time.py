@@ -319,3 +319,9 @@ def test_expected_alone_is_an_estimate_where_the_years_own_report_is_missing():
     assert analyze("By how much was farm output in 1974 expected to exceed the 1964 level?", library).time.aim == "unknown"
     assert analyze("How much was the government expected to spend in 2022?", library).time.aim == "target"
     assert not question_time("What growth target was set for 2022?").estimate
+
+
+def test_as_of_a_year_is_one_year_not_a_span():
+    """截至2014年 (as of the end of 2014) asks one year's level; 到2020年 is a horizon."""
+    assert question_time("截至2014年，全国高铁运营里程达到多少？").single_year == 2014
+    assert question_time("到2020年要实现什么目标？").spans

@@ -93,7 +93,9 @@ class QueryPlan:
         for taiwan, mainland in self.variants:
             if taiwan and taiwan in word:
                 forms.append(word.replace(taiwan, mainland))
-        forms += [other for form in list(forms) for other in self.abbreviations.get(form, ())]
+        # 高铁 → 高速铁路, also inside a compound of the question (高铁运营 → 高速铁路运营)
+        forms += [form.replace(short, other) for form in list(forms) for short, others in self.abbreviations.items()
+                  if short in form for other in others]
         return list(dict.fromkeys(forms))
 
     @property

@@ -36,7 +36,7 @@ _NAMED_REPORT_EN = re.compile(rf"\b({ARABIC_YEAR})\s+(?:government\s+)?(?:work\s
                               rf"|\breport\s+(?:of|for|delivered in|from)\s+({ARABIC_YEAR})\b", re.I)
 _EN_YEAR = re.compile(rf"\b({ARABIC_YEAR})\b")
 # Words of a span of years or a far horizon: the question is not about one year.
-_MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年均|平均每年|十[一二三四五]?五|规划期|到\s*(?:19|20)\d{2}\s*年|至\s*(?:19|20)\d{2}\s*年|"
+_MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年均|平均每年|十[一二三四五]?五|规划期|到\s*(?:19|20)\d{2}\s*年|(?<!截)至\s*(?:19|20)\d{2}\s*年|"
                          r"历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
                          r"(?:past|previous|last|preceding|these|those|next|coming) (?:five|5) years|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
