@@ -313,3 +313,11 @@ def test_growth_is_answered_with_a_percentage_also_in_chinese_numerals():
     hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=1985))
     ranking = rank_sentences(analyze("工业总产值增长了多少？", []), [hit], set())
     assert "百分之十四点二" in ranking.chosen[0].text
+
+
+def test_a_five_year_action_plans_name_does_not_make_a_figure_a_spans():
+    """出台…五年行动计划，…城镇化率提高到67%: the action plan's name is no span of years; 五年来…增长 is."""
+    from rag.answer.extractive import span_scoped
+
+    assert not span_scoped("出台实施新型城镇化战略五年行动计划，扎实推进城市更新，常住人口城镇化率提高到67%。")
+    assert span_scoped("五年来，国内生产总值年均增长5.2%。")
