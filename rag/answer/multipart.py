@@ -32,9 +32,12 @@ _CLAUSE_ZH = re.compile(r"[？?；;，,]")
 # English parts: separate questions, or ", and what …" inside one.
 _CLAUSE_EN = re.compile(r"\?\s*(?=\S)|[,;]\s*(?:and|but)\s+(?=(?:(?:by|from|to|at|in|on) )?(?:how|what|which)\b)|"
                         r"\s+and\s+(?=how (?:much|many|fast|big|large|high)\b)", re.I)
-# "how much coal and how much steel was China expected to turn out": one predicate, two things
-_PAIRED_EN = re.compile(r"\bhow (much|many) ([^,?]+?) and how (?:much|many) ([^,?]+?) "
-                        r"(was|were|did|do|does|is|are|has|have|had|will|would)\b([^?]*)", re.I)
+# "how much coal and how much steel was China expected to turn out", "what GDP growth and how many new jobs did
+# Linghe target": one predicate, two things
+_ASKING = r"what|which|how (?:much|many|fast|big|large|high)"
+_AUXILIARY = r"was|were|did|do|does|is|are|has|have|had|will|would"
+_PAIRED_EN = re.compile(rf"\b({_ASKING}) (?!(?:{_AUXILIARY})\b)([^,?]+?) and ({_ASKING}) (?!(?:{_AUXILIARY})\b)"
+                        rf"([^,?]+?) ({_AUXILIARY})\b([^?]*)", re.I)
 # A later part's year relative to the first part's: 前一年又是多少
 _RELATIVE = {"前一年": -1, "上一年": -1, "次年": 1, "下一年": 1, "第二年": 1, "后一年": 1,
              "当年": 0, "同年": 0, "那一年": 0, "这一年": 0}
@@ -88,8 +91,8 @@ def _chinese_clauses(text: str) -> list[str]:
 def _english_clauses(text: str) -> list[str]:
     paired = _PAIRED_EN.search(text)
     if paired:
-        before, rest = text[:paired.start()], f" {paired.group(4)}{paired.group(5)}".rstrip()
-        return [f"{before}how {paired.group(1)} {thing}{rest}?" for thing in (paired.group(2), paired.group(3))]
+        before, rest = text[:paired.start()], f" {paired.group(5)}{paired.group(6)}".rstrip()
+        return [f"{before}{paired.group(k)} {paired.group(k + 1)}{rest}?" for k in (1, 3)]
     pieces = [p.strip(" ,;?") for p in _CLAUSE_EN.split(text) if p.strip(" ,;?")]
     if len(pieces) < 2 or not all(_ASKS_EN.search(p) for p in pieces[1:]):
         return [text]
