@@ -321,3 +321,18 @@ def test_a_five_year_action_plans_name_does_not_make_a_figure_a_spans():
 
     assert not span_scoped("出台实施新型城镇化战略五年行动计划，扎实推进城市更新，常住人口城镇化率提高到67%。")
     assert span_scoped("五年来，国内生产总值年均增长5.2%。")
+
+
+def test_how_many_yuan_is_not_answered_by_a_growth_rate():
+    """居民人均可支配收入是多少元？: a sentence that gives only its growth (实际增长8.1%) does not answer; the level does."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    plan = analyze("2021年全国居民人均可支配收入是多少元？", [])
+    growth = SimpleNamespace(text="居民人均可支配收入实际增长8.1%。", paragraph=3, time=ChunkTime(None, (), ()))
+    level = SimpleNamespace(text="居民人均可支配收入35128元。", paragraph=4, time=ChunkTime(None, (), ()))
+    report = SimpleNamespace(year=2022)
+    assert rank_sentences(plan, [SimpleNamespace(chunk=growth, report=report)], set()).coverage < MIN_COVERAGE
+    assert rank_sentences(plan, [SimpleNamespace(chunk=level, report=report)], set()).coverage >= MIN_COVERAGE

@@ -45,6 +45,7 @@ PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均�
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 # Questions that count things (how many entities, 多少家), and a sentence's amount of money.
 COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|项|条|次|名|辆|艘|台)|几(?:个|家|项|所|座)", re.I)
+MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|how much money|how many (?:\w+ )?(?:yuan|dollars)", re.I)
 MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][万亿千百]?(?:美)?元")
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 # A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
@@ -283,6 +284,8 @@ def rank_sentences(
     coverage = share(covered_all) if sum(sizes) and topical else (1.0 if chosen else 0.0)
     if numeric and chosen and not any(extract_figures(s.text) for s in chosen):
         coverage = 0.0  # asked for an amount, found only words
+    if MONEY_ASK.search(plan.text) and chosen and not any(MONEY_RE.search(normalize_for_search(s.text)) for s in chosen):
+        coverage = 0.0  # asked how many yuan, found only a growth rate (居民人均可支配收入实际增长8.1%)
     if weight_of is not None:
         # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
         # question is really about: not finding it means the answer is not there.

@@ -67,7 +67,7 @@ YEAR_LIST_RE = re.compile(rf"{ARABIC_YEAR}\s*年?\s*(?:和|与|及|、|,|，|\ba
 HORIZON_RE = re.compile(r"到\s*(?:19|20)\d\d\s*年|\bby (?:19|20)\d\d\b|计划|规划|\bplan\b")
 NEXT_YEAR_RE = re.compile(r"明年|下一年|\bnext year\b|\bthe following year\b")
 GROWTH_ASK = re.compile(r"增长|增速|增幅|涨幅|上涨|下降|\bgr[eo]w\w*|\bfast\b|\brate\b|\bpercent")
-VALUE_ASK = re.compile(r"规模|总量|多少亿|多少万|多少人|多少吨|多少斤|产量|总额|总值是|达到多少|\bhow (?:large|big)\b|"
+VALUE_ASK = re.compile(r"规模|总量|多少亿|多少万|多少元|多少美元|多少人|多少吨|多少斤|产量|总额|总值是|达到多少|\bhow (?:large|big)\b|"
                        r"\boutput\b|\bsize\b|\btotal\b|\bin yuan\b|\bjobs\b")
 NATIONAL_RE = re.compile(r"全国|我国|中国|国内|\bchina\b|\bchinese\b|\bnational\b|\bnationwide\b|\bthe country\b")
 _Y = rf"({ARABIC_YEAR}|{CN_YEAR})"
