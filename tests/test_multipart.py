@@ -100,6 +100,7 @@ def test_a_two_part_question_is_answered_in_both_parts(seed_services):
     result = ask(seed_services, "凌河区2022年增加城区覆绿面积多少？固定资产投资完成多少？", engine="extractive")
     assert not result.refused and "35.6万平方米" in result.answer and "33.8亿元" in result.answer
     assert len(result.citations) >= 2
+    assert {"retrieve_ms", "answer_ms", "total_ms"} <= result.timings.keys()  # stages summed over the parts
 
 
 def test_two_things_asked_with_one_english_predicate_keep_the_place_and_year():

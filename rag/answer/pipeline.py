@@ -306,8 +306,13 @@ def ask(
             plans[text] = services.plan(text, engine_name)
         return plans[text]
 
+    spent: dict[str, float] = {}  # stage timings, summed over the parts of a question that asks several figures
+
     def answer(part: str, whole: str, sources: Callable[[list[SearchHit]], None] | None) -> Answer:
-        return _answer_standalone(services, part, whole, plan_of, engine_name, reports, report_ids, on_token, sources)
+        result = _answer_standalone(services, part, whole, plan_of, engine_name, reports, report_ids, on_token, sources)
+        for stage, ms in result.timings.items():
+            spent[stage] = spent.get(stage, 0.0) + ms
+        return result
 
     result = None
     if not looks_like_instruction(standalone):
@@ -329,7 +334,7 @@ def ask(
             result = joined
     if result is None:
         result = answer(question, standalone, on_sources)
-    result.timings["total_ms"] = (time.perf_counter() - t0) * 1000
+    result.timings = {**spent, "total_ms": (time.perf_counter() - t0) * 1000}
     return result
 
 
