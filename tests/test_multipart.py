@@ -107,3 +107,8 @@ def test_two_things_asked_with_one_english_predicate_keep_the_place_and_year():
     assert parts("What GDP growth and how many new urban jobs did Linghe District target for 2023?") == [
         "What GDP growth did Linghe District target for 2023?",
         "how many new urban jobs did Linghe District target for 2023?"]
+
+
+def test_a_baseline_is_no_time_of_the_part_itself():
+    _, change = parts("1994年底国家外汇储备有多少？比上年增长了几倍？")
+    assert change.startswith("1994年") and change.endswith("比上年增长了几倍")

@@ -42,6 +42,7 @@ _PAIRED_EN = re.compile(rf"\b({_ASKING}) (?!(?:{_AUXILIARY})\b)([^,?]+?) and ({_
 _RELATIVE = {"前一年": -1, "上一年": -1, "次年": 1, "下一年": 1, "第二年": 1, "后一年": 1,
              "当年": 0, "同年": 0, "那一年": 0, "这一年": 0}
 _RELATIVE_RE = re.compile("|".join(_RELATIVE))
+_BASELINE = re.compile(r"(?:比|较|同|与)(?:上年|去年|上一年|前一年|(?:19|20)\d{2}\s*年)")
 # A later part about a share or a part of the first one's subject (其中工业部门分到多少) keeps the subject.
 _PART_OF = re.compile(r"^(?:其中|其|它|它们|这|这些|该|而|占|佔)")
 # 各/分别: each of the things joined by 和 is asked about
@@ -152,10 +153,9 @@ def _completed(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> 
     additions: list[str] = []
     first_time, part_time = question_time(first), question_time(part)
     relative = _RELATIVE_RE.search(part)
-    baselines = {f"{year}年" for year in part_time.baselines}  # 比1957年增长了多少: no time of its own
     if relative and len(set(first_time.years)) == 1:
         part = part.replace(relative.group(0), f"{first_time.years[0] + _RELATIVE[relative.group(0)]}年", 1)
-    elif not [p for p in time_phrases(part) if p not in baselines]:
+    elif not time_phrases(_BASELINE.sub("", part)):  # 比1957年/比上年增长了多少: no time of its own
         additions.extend(time_phrases(first))
     elif first_time.named_report is not None and part_time.named_report is None:
         additions.extend(p for p in time_phrases(first) if "报告" in p)
