@@ -174,13 +174,13 @@ def _completed(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> 
 def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> str:
     """"what was the actual increase" after "For 1996, what price-inflation target had been set": the first
     part's time (and report) where the part names none, its place where the part names none, and its words
-    where the part has one word or none of its own ("how fast did it grow"), as a follow-up carries them."""
+    where the part has two words of its own or fewer ("how fast did it grow", "how many estates were done"), as a follow-up carries them."""
     first_times, part_times = time_phrases(first), time_phrases(part)
     reports = [p for p in first_times if "report" in p.lower()]
     when = first_times if not part_times else [p for p in reports if p not in part_times]
     words = [w for w in re.findall(r"[A-Za-z][\w.'-]*", part) if w.lower() not in _EN_FRAME]
     extra = [m.name for m in plan.places] if plan.places and not part_plan.places else []
-    if len(words) <= 1 or (len(words) <= 2 and re.search(r"(?i)\b(?:it|its|they|them|their)\b", part)):
+    if len(words) <= 2:
         rest = first
         for phrase in first_times:
             rest = rest.replace(phrase, " ")
