@@ -106,9 +106,12 @@ def _distributed(text: str, plan: QueryPlan, attested: Callable[[str], bool]) ->
     """粮食和棉花的产量各是多少 → 粮食的产量是多少, 棉花的产量是多少: two things joined by 和 with 各/分别 after them.
     Joined nouns share a head or a modifier where the library writes the shared form (粮食和棉花产量 → 粮食产量;
     财政收入和支出 → 财政支出)."""
-    tagged = list(tagged_words(to_simplified(text)))
+    simplified = to_simplified(text)
+    if not any(marker in simplified for marker in _DISTRIBUTIVE):
+        return [text]  # no 各/分别: nothing to tag (jieba's tagger is the slow part)
+    tagged = list(tagged_words(simplified))
     tokens = [w for w, _ in tagged]
-    if not _DISTRIBUTIVE & set(tokens) or "".join(tokens) != to_simplified(text):
+    if not _DISTRIBUTIVE & set(tokens) or "".join(tokens) != simplified:
         return [text]
     places = {m.name for m in plan.places} | {m.name[:2] for m in plan.places}
     for i, (word, _tag) in enumerate(tagged):
@@ -186,8 +189,9 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
             rest = rest.replace(phrase, " ")
         extra += [w for w in re.findall(r"[A-Za-z][\w.'-]*", rest) if w.lower() not in _EN_FRAME]
     core = part.rstrip("?").strip()
+    words_carried = " (" + " ".join(extra) + ")" if extra else ""
     timing = "".join(f" {p}" if re.match(r"(?i)in|for|during|by|from|under", p) else f" in {p}" for p in when)
-    return f"{core}{f' ({chr(32).join(extra)})' if extra else ''}{timing}?"
+    return f"{core}{words_carried}{timing}?"
 
 
 _EN_FRAME = frozenset("""what which how much many fast large big high did does do was were is are had has have been be the a an
@@ -202,7 +206,7 @@ def _subject(clause: str) -> str:
     masked = to_simplified(clause)
     for phrase in time_phrases(masked):
         masked = masked.replace(phrase, "，")
-    tagged = [(w, t) for w, t in tagged_words(masked)]
+    tagged = tagged_words(masked)
     runs: list[list[str]] = [[]]
     for i, (word, tag) in enumerate(tagged):
         nominal = tag.startswith((*_NOMINAL_TAGS, "ns", "nz")) and word not in _COUNTRY
