@@ -315,14 +315,6 @@ def test_growth_is_answered_with_a_percentage_also_in_chinese_numerals():
     assert "百分之十四点二" in ranking.chosen[0].text
 
 
-def test_a_five_year_action_plans_name_does_not_make_a_figure_a_spans():
-    """出台…五年行动计划，…城镇化率提高到67%: the action plan's name is no span of years; 五年来…增长 is."""
-    from rag.answer.extractive import span_scoped
-
-    assert not span_scoped("出台实施新型城镇化战略五年行动计划，扎实推进城市更新，常住人口城镇化率提高到67%。")
-    assert span_scoped("五年来，国内生产总值年均增长5.2%。")
-
-
 def test_how_many_yuan_is_not_answered_by_a_growth_rate():
     """居民人均可支配收入是多少元？: a sentence that gives only its growth (实际增长8.1%) does not answer; the level does."""
     from types import SimpleNamespace

@@ -343,7 +343,6 @@ def whole_item(text: str, end: int) -> int:
 
 STREAK_RE = re.compile(r"连续[两二三四五六七八九十几\d]+年")
 CLAUSE_BREAK = re.compile(r"[，,；;]")
-PLAN_NAME_RE = re.compile(r"五年行动(?:计划|方案)")
 
 
 def span_scoped(sentence: str) -> bool:
@@ -351,7 +350,6 @@ def span_scoped(sentence: str) -> bool:
     does not (粮食连续五年增产，总产量10570亿斤: the figure is the latest year's; 34 streaks 连续N年 in the
     national reports); a streak in the figure's own clause does (连续五年增产百分之三以上)."""
     for clause in CLAUSE_BREAK.split(sentence):
-        clause = PLAN_NAME_RE.sub("", clause)  # 五年行动计划: an action plan (a name), not the span of the figures
         if MULTI_RE.search(aligned_search_text(clause)) and (
                 not STREAK_RE.search(clause) or extract_figures(clause)):
             return True
