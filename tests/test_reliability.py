@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import signal
 import sqlite3
@@ -39,17 +38,23 @@ def clone_index(services, dst: Path) -> Path:
     return dst
 
 
+# Sets the file-size limit inside the child rather than in a ``preexec_fn``: a preexec_fn makes subprocess
+# fork() the test process, and a fork of a process that already runs gRPC threads (the Milvus Lite tests load
+# them) can abort the child.
+_LIMITED_CLI = ("import resource, runpy, signal, sys\n"
+                "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes then fail with EFBIG instead of killing\n"
+                "limit = int(sys.argv.pop(1))\n"
+                "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
+                "runpy.run_module('rag', run_name='__main__', alter_sys=True)\n")
+
+
 def cli(*args: str, index_dir: Path, limit_file_bytes: int | None = None,
         timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``reportqa`` in a child process, optionally with a file-size limit (a disk that is full)."""
-
-    def limit() -> None:
-        if limit_file_bytes is not None:
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes then fail with EFBIG instead of killing
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_bytes, limit_file_bytes))
-
-    return subprocess.run([sys.executable, "-m", "rag", "--index-dir", str(index_dir), *args], cwd=REPO, env=ENV,
-                          capture_output=True, text=True, timeout=timeout, preexec_fn=limit)
+    command = [sys.executable, "-m", "rag"] if limit_file_bytes is None else \
+        [sys.executable, "-c", _LIMITED_CLI, str(limit_file_bytes)]
+    return subprocess.run([*command, "--index-dir", str(index_dir), *args], cwd=REPO, env=ENV,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def one_line_error(stderr: str) -> str:
