@@ -188,7 +188,7 @@ def test_results_and_citations_say_what_a_paragraph_speaks_about():
 
 def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
     """贫困人口减少6800多万 in the review of 2013–2017 is the five years' figure, not 2017's."""
-    from rag.answer.extractive import year_match
+    from rag.answer.sentence_time import year_match
 
     five_years = ChunkTime("multi-year", (2013, 2014, 2015, 2016, 2017))
     assert year_match(frozenset({2017}), "贫困人口减少6800多万。", five_years, 2018) == -1
@@ -199,7 +199,7 @@ def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
 def test_a_streak_in_its_own_clause_leaves_the_figure_to_the_year():
     """粮食连续五年增产，总产量10570亿斤 (the 2009 report's review of 2008) gives 2008's harvest; a streak in the
     figure's own clause (连续五年增产百分之三以上) or a leading 五年来 still speaks about the span."""
-    from rag.answer.extractive import year_match
+    from rag.answer.sentence_time import year_match
 
     review = ChunkTime("review", (2008,))
     assert year_match(frozenset({2008}), "粮食连续五年增产，总产量10570亿斤，创历史最高水平。", review, 2009) == 1
@@ -219,7 +219,7 @@ def test_a_target_question_is_not_answered_with_the_reviewed_result():
 def test_a_figure_takes_the_year_named_before_it():
     """1956年的工业总产值达到了五百八十六亿元，超过了…1957年的指标 states 1956's output; the 1957 named after the
     figure is what it is measured against, and a baseline after 比 is never the figure's year."""
-    from rag.answer.extractive import year_match
+    from rag.answer.sentence_time import year_match
     from rag.core.timeframe import figure_years
 
     passed = "1956年的工业总产值达到了五百八十六亿元，超过了五年计划所要求的1957年的指标。"
@@ -255,7 +255,7 @@ def test_the_last_years_figure_under_a_five_year_review_heading_is_the_spans():
 def test_a_span_sentence_gives_the_level_of_its_end_year():
     """由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元 states 1982's level; 从2013年到2017年，年均
     增长7.1% states no one year's figure."""
-    from rag.answer.extractive import year_match
+    from rag.answer.sentence_time import year_match
 
     review = ChunkTime("review", (1982,))
     level = "一九八二年同一九七八年相比，进出口贸易总额由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元。"
@@ -281,7 +281,7 @@ def test_one_untranslated_word_does_not_sink_a_sentence_that_answers():
 def test_a_comparison_with_an_earlier_year_states_the_first_years_level():
     """１９９２年同１９８７年相比…增加９１０元，达到１８２６元: 1826元 is 1992's level (1987 is the baseline), and the
     clause after ；that names no year is read in the same sentence's time."""
-    from rag.answer.extractive import _with_time_context, year_match
+    from rag.answer.sentence_time import with_time_context, year_match
     from rag.core.timeframe import ChunkTime, end_values
 
     text = "１９９２年同１９８７年相比，城镇居民人均生活费收入增加９１０元，达到１８２６元；农村居民人均纯收入增加３２１元，达到７８４元。"
@@ -289,7 +289,7 @@ def test_a_comparison_with_an_earlier_year_states_the_first_years_level():
     assert end_values("一九五七年同一九五二年相比，工业总产值增长一点二倍") == ()
     span = ChunkTime("multi-year", (1988, 1989, 1990, 1991, 1992), ())
     second = text.index("农村")
-    assert year_match(frozenset({1992}), _with_time_context(text, second, len(text), 1993), span, 1993) == 1
+    assert year_match(frozenset({1992}), with_time_context(text, second, len(text), 1993), span, 1993) == 1
     # alone, the level a change reached in a five-year review is the span's last year's; the change is the span's
     assert year_match(frozenset({1992}), text[second:], span, 1993) == 1
     assert year_match(frozenset({1992}), "农村居民人均纯收入增加３２１元。", span, 1993) == -1

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.mentions import covered_concepts, elided_heads, term_hits
+from rag.answer.sentence_time import before_period, with_time_context, year_match
 from rag.answer.topics import question_concepts
 from rag.core.numbers import extract_figures
-from rag.core.textnorm import aligned_search_text, normalize_for_search, per_capita
-from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, end_values, figure_years, sentence_years
+from rag.core.textnorm import normalize_for_search, per_capita
 from rag.core.tokens import tagged_words
-from rag.core.years import RANGE_RE
 from rag.reports.indicators import question_indicators
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
@@ -50,9 +49,6 @@ MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 # A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
 FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|下降|减少|占|即|为|超过|提高到|降到|降至|其中)")
-# The level a change reached (…增长百分之五十九，达到５．９亿吨), and the totals of a span that are not a level.
-LEVEL_REACHED = re.compile(r"[，,](?:达到|增加到|增长到|提高到|上升到|扩大到|发展到|增至)\s*[\d〇零一二三四五六七八九十两]")
-SPAN_TOTAL = re.compile(r"累计|共计|总计|合计|[共总]\s*[\d〇零一二三四五六七八九十两]")
 # How many figures a question asks for: each 多少 / 几 / "how many …" (两问: 原来打算控制在多少？实际涨了多少？).
 ASK_RE = re.compile(r"多少|几[个家项所座万千百十成倍]|how (?:many|much|big|large|fast|high|far|long)|"
                     r"what (?:share|percentage|proportion)", re.I)
@@ -224,7 +220,7 @@ def rank_sentences(
             loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
-            match = year_match(asked, _with_time_context(text, start, end, hit.report.year), hit.chunk.time,
+            match = year_match(asked, with_time_context(text, start, end, hit.report.year), hit.chunk.time,
                                hit.report.year)
             if match < 0 and has_figure and not plan.time.only_the_report:
                 continue  # a figure about another year (or a span of years) never answers for the asked year
@@ -314,23 +310,6 @@ def _another_figure(candidate: Selected, chosen: list[Selected], hits: list[Sear
     return any(f.text not in stated for f in extract_figures(candidate.text))
 
 
-def _with_time_context(text: str, start: int, end: int, report_year: int | None) -> str:
-    """A clause after ；that names no year speaks in the time of the sentence it continues (１９９２年同１９８７年相比，
-    城镇…达到１８２６元；农村居民…达到７８４元): its year is read with the sentence's opening."""
-    if sentence_years(text[start:end], report_year):
-        return text[start:end]
-    opening = max(text.rfind(mark, 0, start) for mark in "。！？!?\n") + 1
-    return text[opening:end]
-
-
-def before_period(periods: tuple[int, ...], report_year: int | None) -> bool:
-    """A report written before the five-year plan periods a question names were drawn up (more than a year
-    before the first one began) cannot state their figures, only an earlier plan's for the same years."""
-    if not periods or report_year is None:
-        return False
-    return report_year < min(periods) - FIVE_YEARS
-
-
 def whole_item(text: str, end: int) -> int:
     """For definitions: a sentence that stops at ；inside a numbered item (四区四中心:“四区”即…；“四中心”即…)
     runs on to the end of that item (the line or the full stop)."""
@@ -339,49 +318,3 @@ def whole_item(text: str, end: int) -> int:
     stops = [p for p in (text.find("\n", end), text.find("。", end)) if p != -1]
     stop = min(stops) if stops else len(text)
     return stop + 1 if text[stop:stop + 1] == "。" else stop
-
-
-STREAK_RE = re.compile(r"连续[两二三四五六七八九十几\d]+年")
-CLAUSE_BREAK = re.compile(r"[，,；;]")
-
-
-def span_scoped(sentence: str) -> bool:
-    """Whether a span word (五年, 年均, 近三年 …) governs the sentence's figures. A streak in a clause of its own
-    does not (粮食连续五年增产，总产量10570亿斤: the figure is the latest year's; 34 streaks 连续N年 in the
-    national reports); a streak in the figure's own clause does (连续五年增产百分之三以上)."""
-    for clause in CLAUSE_BREAK.split(sentence):
-        if MULTI_RE.search(aligned_search_text(clause)) and (
-                not STREAK_RE.search(clause) or extract_figures(clause)):
-            return True
-    return False
-
-
-def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, report_year: int | None = None) -> int:
-    """+1 when a sentence speaks about the asked year, −1 when it speaks about another year or a span of years
-    (年均, 五年, 2017年到2021年), 0 when it cannot be told. The sentence's own years come first (2021年…, not the
-    baseline of 比2012年); a sentence without one speaks about its paragraph's time (rag/core/timeframe.py:
-    the review part of the 2023 report is about 2022)."""
-    if not asked:
-        return 0
-    single = len(asked) == 1  # one year asked: a five-year figure (年均, 2017年到2021年) does not answer it
-    norm = aligned_search_text(sentence)
-    stated = sentence_years(sentence, report_year)
-    if len(stated) >= 2 and not RANGE_RE.search(norm):
-        stated = figure_years(sentence) or stated  # 1956年…五百八十六亿元，超过了…1957年的指标: the figure's is 1956
-    if stated:
-        if single and RANGE_RE.search(norm):  # a span's figure, unless the sentence gives the year's level
-            return 1 if asked & set(end_values(sentence)) else -1
-        return 1 if asked & set(stated) else -1
-    if single and MULTI_RE.search(norm) and span_scoped(sentence):
-        return -1
-    if not chunk_time.years:
-        return 0
-    if not asked & set(chunk_time.years):
-        return -1
-    # A figure in a five-year part, in a sentence that names no year, is the span's (贫困人口减少6800多万 in the
-    # review of 2013–2017), not one year's: the paragraphs about the last year open with it (刚刚过去的2017年).
-    # Only the level a change reached (吞吐量增长百分之五十九，达到５．９亿吨) is the span's last year's.
-    if single and chunk_time.kind == "multi-year":
-        reached_last = asked == {max(chunk_time.years)} and LEVEL_REACHED.search(norm) and not SPAN_TOTAL.search(norm)
-        return 1 if reached_last else -1
-    return 1

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from rag.answer.citations import locate_quote
-from rag.answer.extractive import year_match
+from rag.answer.sentence_time import year_match
 from rag.core.models import Report
 from rag.core.numbers import extract_figures, unsupported_figures
 from rag.core.textnorm import normalize_for_search
