@@ -328,3 +328,24 @@ def test_how_many_yuan_is_not_answered_by_a_growth_rate():
     report = SimpleNamespace(year=2022)
     assert rank_sentences(plan, [SimpleNamespace(chunk=growth, report=report)], set()).coverage < MIN_COVERAGE
     assert rank_sentences(plan, [SimpleNamespace(chunk=level, report=report)], set()).coverage >= MIN_COVERAGE
+
+
+def test_a_figure_answers_only_what_its_own_sentence_is_about():
+    """水利建设投资3562亿元 beside 长江三峡工程正式开工 is not the Three Gorges' investment: asked for an amount, the
+    topic must be covered by the sentences that state the figure (or lead into one in the same chunk), not by a
+    sentence without a figure found elsewhere."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    def hit(text: str) -> SimpleNamespace:
+        return SimpleNamespace(chunk=SimpleNamespace(text=text, paragraph=3, time=ChunkTime(None, (), ())),
+                               report=SimpleNamespace(year=1998, report_id="r"))
+
+    plan = analyze("长江三峡工程的总投资是多少亿元？", [])
+    apart = hit("五年全国水利建设投资3562亿元。举世瞩目的长江三峡工程正式开工。")
+    assert rank_sentences(plan, [apart], set(), weight_of=lambda term: 1.0).coverage < MIN_COVERAGE
+    stated = hit("长江三峡工程总投资900亿元。")
+    ranking = rank_sentences(plan, [apart, stated], set(), weight_of=lambda term: 1.0)
+    assert ranking.coverage >= MIN_COVERAGE and any("900亿元" in s.text for s in ranking.chosen)

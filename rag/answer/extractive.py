@@ -242,6 +242,7 @@ def rank_sentences(
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])
     chosen: list[Selected] = []
+    chosen_covered: list[set[int]] = []
     others: list[Selected] = []
     covered_all: set[int] = set()
 
@@ -270,6 +271,7 @@ def rank_sentences(
                 others.append(selected)
             continue
         chosen.append(trimmed(selected))
+        chosen_covered.append(covered)
         covered_all |= covered
     for _score, selected, _cov in candidates:
         if len(others) >= runners_up:
@@ -280,6 +282,8 @@ def rank_sentences(
     coverage = share(covered_all) if sum(sizes) and topical else (1.0 if chosen else 0.0)
     if numeric and chosen and not any(extract_figures(s.text) for s in chosen):
         coverage = 0.0  # asked for an amount, found only words
+    elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
+        coverage = min(coverage, share(_figure_covered(chosen, chosen_covered)))
     if MONEY_ASK.search(plan.text) and chosen and not any(MONEY_RE.search(normalize_for_search(s.text)) for s in chosen):
         coverage = 0.0  # asked how many yuan, found only a growth rate (居民人均可支配收入实际增长8.1%)
     if weight_of is not None:
@@ -299,6 +303,16 @@ def rank_sentences(
     if analysis.required - covered_all - titled:
         coverage = min(coverage, MIN_COVERAGE - 0.01)
     return Ranking(chosen, coverage, others)
+
+
+def _figure_covered(chosen: list[Selected], covered: list[set[int]]) -> set[int]:
+    """The concepts covered by the chosen sentences that state a figure and by those that lead into one in the
+    same chunk (三峡工程…开工。完成投资…亿元). A sentence without a figure elsewhere does not make a figure about
+    something else answer (水利建设投资3562亿元 beside 三峡工程正式开工 is not the Three Gorges' investment)."""
+    stating = [i for i, s in enumerate(chosen) if extract_figures(s.text)]
+    leading = [i for i, s in enumerate(chosen) if i not in stating and any(
+        s.hit_index == chosen[j].hit_index and s.start < chosen[j].start for j in stating)]
+    return set().union(*(covered[i] for i in [*stating, *leading]))
 
 
 def _another_figure(candidate: Selected, chosen: list[Selected], hits: list[SearchHit]) -> bool:
