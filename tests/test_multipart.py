@@ -75,6 +75,26 @@ def test_english_parts_take_the_first_ones_year():
     assert "2013" in jobs and "jobless" not in jobs  # a part with its own subject keeps it alone
 
 
+def test_a_part_that_names_only_a_year_asks_the_first_part_of_it():
+    """"…in 2002, and in 2007?", "…？2007年呢？": the first part asked again of the other year; years joined by
+    "and" without a comma stay one question (a table by year answers it)."""
+    assert parts("What share of GDP did R&D spending account for in 2002, and in 2007?") == [
+        "What share of GDP did R&D spending account for in 2002?",
+        "What share of GDP did R&D spending account for in 2007?"]
+    assert parts("2002年研发经费占国内生产总值的比重是多少？2007年呢？") == [
+        "2002年研发经费占国内生产总值的比重是多少", "2007年研发经费占国内生产总值的比重是多少"]
+    assert parts("What was GDP growth in 2002 and 2007?") == ["What was GDP growth in 2002 and 2007?"]
+
+
+def test_how_low_and_how_far_ask_and_an_own_aim_drops_the_first_parts():
+    _, second = parts("What population growth rate was the government aiming for in 1979, and how low did it want "
+                      "the rate to fall by 1985?")
+    assert second.startswith("how low did it want the rate to fall by 1985")
+    _, actual = parts("In 2006, what cut in energy use per unit of GDP had the government targeted, and what cut did "
+                      "it actually achieve?")
+    assert "actually achieve" in actual and "energy" in actual and "target" not in actual
+
+
 def _answer(text: str, quotes: list[str], refused: bool = False) -> Answer:
     report = Report(report_id="r", source_file="r.txt", title="2020年政府工作报告", year=2020, sha256="x")
     citations = []

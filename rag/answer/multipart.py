@@ -26,15 +26,20 @@ from rag.retrieve.when import aim_word, names_aim, question_time, time_phrases
 MAX_PARTS = 3
 # A clause that asks for a figure (not a context clause such as 据1994年政府工作报告).
 _ASKS_FIGURE_ZH = re.compile(r"多少|几[个项成倍年岁次所座家万千百亿]|百分之几|何数")
-_ASKS_EN = re.compile(r"\b(?:how (?:much|many|fast|large|big|high)|what|which|by how)\b|"
+_HOW = r"how (?:much|many|fast|large|big|high|low|far|long|quickly|rapidly|sharply|steeply)"
+_ASKS_EN = re.compile(rf"\b(?:{_HOW}|what|which|by how)\b|"
                       r"^\s*(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
 _CLAUSE_ZH = re.compile(r"[？?；;，,]")
-# English parts: separate questions, or ", and what …" inside one.
+# English parts: separate questions, ", and what …" inside one, or ", and in 2007?" (the same asked of a year).
+_YEAR_ALONE_EN = r"(?:(?:in|for|by|during) )?(?:the )?(?:year )?(?:19|20)\d{2}\s*\??\s*$"
 _CLAUSE_EN = re.compile(r"\?\s*(?=\S)|[,;]\s*(?:and|but)\s+(?=(?:(?:by|from|to|at|in|on) )?(?:how|what|which)\b)|"
-                        r"\s+and\s+(?=how (?:much|many|fast|big|large|high)\b)", re.I)
+                        rf"[,;]\s*and\s+(?={_YEAR_ALONE_EN})|\s+and\s+(?={_HOW}\b)", re.I)
+# A part that names only a time (2007年呢？, "and in 2007?", "What about 2007?"): the first part asked of it.
+_TIME_ONLY_REST = re.compile(r"^(?:[\s,，;；?？。.]|呢|又|的|那么|那|and|what about|how about|in|for|by|during|the|year)*$",
+                             re.I)
 # "how much coal and how much steel was China expected to turn out", "what GDP growth and how many new jobs did
 # Linghe target": one predicate, two things
-_ASKING = r"what|which|how (?:much|many|fast|big|large|high)"
+_ASKING = rf"what|which|{_HOW}"
 _AUXILIARY = r"was|were|did|do|does|is|are|has|have|had|will|would"
 _PAIRED_EN = re.compile(rf"\b({_ASKING}) (?!(?:{_AUXILIARY})\b)([^,?]+?) and ({_ASKING}) (?!(?:{_AUXILIARY})\b)"
                         rf"([^,?]+?) ({_AUXILIARY})\b([^?]*)", re.I)
@@ -78,7 +83,7 @@ def _chinese_clauses(text: str) -> list[str]:
     context: list[str] = []
     asking: list[list[str]] = []
     for piece in pieces:
-        if _ASKS_FIGURE_ZH.search(piece):
+        if _ASKS_FIGURE_ZH.search(piece) or (asking and _time_only(piece)):
             asking.append([piece])
         elif asking:
             asking[-1].append(piece)
@@ -95,7 +100,7 @@ def _english_clauses(text: str) -> list[str]:
         before, rest = text[:paired.start()], f" {paired.group(5)}{paired.group(6)}".rstrip()
         return [f"{before}{paired.group(k)} {paired.group(k + 1)}{rest}?" for k in (1, 3)]
     pieces = [p.strip(" ,;?") for p in _CLAUSE_EN.split(text) if p.strip(" ,;?")]
-    if len(pieces) < 2 or not all(_ASKS_EN.search(p) for p in pieces[1:]):
+    if len(pieces) < 2 or not all(_ASKS_EN.search(p) or _time_only(p) for p in pieces[1:]):
         return [text]
     if not _ASKS_EN.search(pieces[0]):  # "For 1996, …": a context, not a part
         return [text]
@@ -151,6 +156,8 @@ def _run(tagged: Sequence[tuple[str, str]], start: int, step: int) -> list[int]:
 
 def _completed(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> str:
     """A later part with what it leaves out taken from the first: the time, the place, the subject."""
+    if _time_only(part):
+        return _first_asked_of(first, part)
     if plan.lang == "en":
         return _completed_english(part, first, plan, part_plan)
     additions: list[str] = []
@@ -187,11 +194,32 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
         rest = first
         for phrase in first_times:
             rest = rest.replace(phrase, " ")
-        extra += [w for w in re.findall(r"[A-Za-z][\w.'-]*", rest) if w.lower() not in _EN_FRAME]
+        own_aim = names_aim(part)  # "what cut did it actually achieve" does not carry "targeted"
+        extra += [w for w in re.findall(r"[A-Za-z][\w.'-]*", rest) if w.lower() not in _EN_FRAME
+                  and not (own_aim and aim_word(w))]
     core = part.rstrip("?").strip()
     words_carried = " (" + " ".join(extra) + ")" if extra else ""
     timing = "".join(f" {p}" if re.match(r"(?i)in|for|during|by|from|under", p) else f" in {p}" for p in when)
     return f"{core}{words_carried}{timing}?"
+
+
+def _time_only(part: str) -> bool:
+    """Whether a part names a time and nothing else (2007年呢, "and in 2007", "what about 2007")."""
+    phrases = time_phrases(part)
+    rest = part
+    for phrase in phrases:
+        rest = rest.replace(phrase, " ")
+    return bool(phrases) and bool(_TIME_ONLY_REST.match(rest))
+
+
+def _first_asked_of(first: str, part: str) -> str:
+    """The first part asked of the year a time-only part names (2002年…占比是多少？2007年呢？ → 2007年…占比是多少):
+    its one year replaced, or the part's time added where the first names none."""
+    first_years, part_years = question_time(first).years, question_time(part).years
+    if len(set(first_years)) == 1 and len(set(part_years)) == 1 and str(first_years[0]) in first:
+        return first.replace(str(first_years[0]), str(part_years[0]))
+    phrases = " ".join(time_phrases(part))
+    return f"{first.rstrip('?？')} {phrases}?" if re.search(r"[A-Za-z]", first) else f"{phrases}{first}"
 
 
 _EN_FRAME = frozenset("""what which how much many fast large big high did does do was were is are had has have been be the a an
