@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import NATIONAL, SEEDS, need_shared
 
-YEARS = {1958, 1978, 1980, 1982, 1992, 1993, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025}  # 2020 is not in the corpus
+YEARS = {1958, 1978, 1980, 1982, 1992, 1993, 2006, 2007, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025}  # 2020 is not in the corpus
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +210,26 @@ def test_a_readers_words_for_the_deficit_ratio_and_harvests():
     assert names("How big a budget deficit relative to GDP did the 2025 report plan?") == ["赤字率"]
     assert names("How large a budget shortfall was planned for 2009?") == ["财政赤字"]
     assert names("What cotton harvest target did the plan for 1958 set?") == ["棉花产量"]
+
+
+def test_was_it_met_without_a_result_row_is_left_to_the_next_reports_text(library):
+    """The 2006 energy-intensity target is a row, the 2007 report's review of it (转为下降1.2%) is not: the ledger
+    does not answer "was it met" with the target alone while that report is in the library."""
+    question = "Did China meet its 2006 goal for cutting energy consumption per unit of GDP?"
+    assert ask(library, question) is None
+    target = ask(library, "What cut in energy use per unit of GDP did China target for 2006?")
+    assert target is not None and "4%左右" in target.answer and cited_years(target) == [2006]
+
+
+def test_verbs_of_a_target_and_latin_letters_beside_english_do_not_narrow_an_indicator():
+    """"cutting energy consumption per unit of GDP" names energy intensity (cutting is no modifier); GDP in English
+    text that also holds a Chinese word (a place carried into a later part) is read with its English words."""
+    from rag.reports.indicators import question_indicators
+
+    for question in ("Did China meet its goal for cutting energy consumption per unit of GDP?",
+                     "what was achieved (全国 China cutting energy consumption per unit of GDP) in 2006?"):
+        assert [i.name for i in question_indicators(question)] == ["单位地区生产总值能耗"]
+    assert [i.name for i in question_indicators("人均GDP是多少？")] == ["人均地区生产总值"]
 
 
 def test_a_narrower_indicator_or_another_place_is_not_the_ledgers():

@@ -195,8 +195,11 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
         for phrase in first_times:
             rest = rest.replace(phrase, " ")
         own_aim = names_aim(part)  # "what cut did it actually achieve" does not carry "targeted"
-        extra += [w for w in re.findall(r"[A-Za-z][\w.'-]*", rest) if w.lower() not in _EN_FRAME
-                  and not (own_aim and aim_word(w))]
+        found = re.findall(r"[A-Za-z][\w.'-]*", rest)
+        kept = [w.lower() not in _EN_FRAME and not (own_aim and aim_word(w)) for w in found]
+        # "of" between two carried words stays: "energy use per unit of GDP" is one indicator, "per unit GDP" not
+        extra += [w for i, w in enumerate(found) if kept[i] or (
+            w.lower() == "of" and 0 < i < len(found) - 1 and kept[i - 1] and kept[i + 1])]
     core = part.rstrip("?").strip()
     words_carried = " (" + " ".join(extra) + ")" if extra else ""
     timing = "".join(f" {p}" if re.match(r"(?i)in|for|during|by|from|under", p) else f" in {p}" for p in when)

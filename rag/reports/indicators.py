@@ -140,6 +140,7 @@ _EN_NARROWED = re.compile(r"(?:in|for|of|on|into|to)\s+(?!(?:19|20)\d\d\b|china\
                           r"[a-z]")  # "investment in education" is not fixed-asset investment
 
 
+_CJK = re.compile(r".*[\u4e00-\u9fff]")
 _COORDINATED = re.compile(r"([\u4e00-\u9fff]{1,4})(?:和|与|及|、)$")
 
 
@@ -163,9 +164,13 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-# Words that may stand before an indicator's English name without narrowing it (China's, the actual …).
+# Words that may stand before an indicator's English name without narrowing it (China's, the actual …), and the
+# verbs of a target that take it as their object ("cutting energy consumption per unit of GDP").
 _FRAMING_BEFORE = {"china", "chinese", "national", "nationwide", "country", "nation", "actual", "official", "overall",
-                   "annual", "yearly", "expected", "planned", "targeted", "projected", "estimated", "reported"}
+                   "annual", "yearly", "expected", "planned", "targeted", "projected", "estimated", "reported",
+                   "cut", "cutting", "reduce", "reducing", "lower", "lowering", "raise", "raising", "increase",
+                   "increasing", "boost", "boosting", "curb", "curbing", "control", "controlling", "limit", "limiting",
+                   "keep", "keeping", "hold", "holding", "expand", "expanding", "stabilize", "stabilizing"}
 
 
 def _narrowing(word: str, vocabulary: frozenset[str]) -> bool:
@@ -206,6 +211,8 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
     pattern, synonyms = mention_pattern(table)
     rest = norm  # what the English aliases may still match: not the Latin letters of a Chinese wording (人均GDP)
     for m in pattern.finditer(norm) if re.search(r"[\u4e00-\u9fff]", norm) else ():  # GDP in English: an alias
+        if m.group(0).isascii() and not _CJK.match(norm[m.start() - 1:m.start()] + norm[m.end():m.end() + 1]):
+            continue  # "energy consumption per unit of GDP (全国)": a word of the English, not of a Chinese wording
         rest = rest[:m.start()] + " " * (m.end() - m.start()) + rest[m.end():]
         if m.end() - m.start() >= 2 and not _SHARE_AFTER.match(norm, m.end()) \
                 and not _PART_BEFORE.search(norm, 0, m.start()):
