@@ -232,6 +232,15 @@ def test_verbs_of_a_target_and_latin_letters_beside_english_do_not_narrow_an_ind
     assert [i.name for i in question_indicators("人均GDP是多少？")] == ["人均地区生产总值"]
 
 
+def test_english_indicators_named_with_a_shared_head_are_each_named():
+    """"steel and grain output" is steel output and grain output, as 粮食和钢产量 is in Chinese."""
+    from rag.reports.indicators import question_indicators
+
+    assert [i.name for i in question_indicators("What steel and grain output targets were set for 1959?")] == [
+        "钢产量", "粮食产量"]
+    assert [i.name for i in question_indicators("How much grain output was there in 1959?")] == ["粮食产量"]
+
+
 def test_a_narrower_indicator_or_another_place_is_not_the_ledgers():
     """"youth unemployment rate" is a part the reports do not give; 广东省 is a place no loaded report covers:
     neither is answered with the country's figure."""

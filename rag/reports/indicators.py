@@ -198,6 +198,20 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
 
 
+def _shared_head(words: list[str], i: int, alias: tuple[str, ...],
+                 aliases: tuple[tuple[tuple[str, ...], tuple[Indicator, ...]], ...]) -> list[Indicator]:
+    """Indicators named with the head of the alias matched at ``i``: "steel and grain output" is steel output and
+    grain output (the word or two before "and" take the alias's last word, when that makes an alias)."""
+    if len(alias) < 2 or i < 2 or words[i - 1] != "and":
+        return []
+    named = dict(aliases)
+    for size in (1, 2):
+        found = named.get((*words[i - 1 - size:i - 1], alias[-1])) if i - 1 - size >= 0 else None
+        if found:
+            return list(found)
+    return []
+
+
 def question_indicators(text: str, table: IndicatorTable | None = None) -> list[Indicator]:
     """The standard indicators a question names, in order of mention (a combined name gives its parts).
 
@@ -233,6 +247,7 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
                 continue  # "youth unemployment rate": a part of the indicator the reports do not give
             taken[i:i + len(alias)] = [True] * len(alias)
             found.extend((len(norm) + i, indicator) for indicator in indicators)  # after the Chinese, in word order
+            found.extend((len(norm) + i - 2, other) for other in _shared_head(words, i, alias, aliases))
     if _EN_GROWTH.search(spaced):
         found.append((len(norm) + len(words), table.get("地区生产总值")))
     out: list[Indicator] = []
