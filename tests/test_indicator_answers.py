@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import NATIONAL, SEEDS, need_shared
 
-YEARS = {1958, 1978, 1980, 1982, 1992, 1993, 2006, 2007, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025}  # 2020 is not in the corpus
+YEARS = {1958, 1978, 1980, 1982, 1992, 1993, 2001, 2006, 2007, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025}  # 2020 is not in the corpus
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +219,14 @@ def test_was_it_met_without_a_result_row_is_left_to_the_next_reports_text(librar
     assert ask(library, question) is None
     target = ask(library, "What cut in energy use per unit of GDP did China target for 2006?")
     assert target is not None and "4%左右" in target.answer and cited_years(target) == [2006]
+
+
+def test_two_indicators_one_without_a_row_are_left_to_the_reports_text(library):
+    """Foreign trade in 2000 is a row of the 2001 report, its exports (其中出口2492亿美元) are not: answering the
+    first alone would leave half the question out, so the text (one sentence states both) answers it."""
+    assert ask(library, "What were China's total imports and exports, and its exports, in 2000?") is None
+    trade = ask(library, "What were China's total imports and exports in 2000?")
+    assert trade is not None and "4743亿美元" in trade.answer
 
 
 def test_verbs_of_a_target_and_latin_letters_beside_english_do_not_narrow_an_indicator():

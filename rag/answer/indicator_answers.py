@@ -135,8 +135,10 @@ def indicator_answer(plan: QueryPlan, question: str, standalone: str, store: Rep
             found = _select(rows, indicator, ask.years[0], ask, scope)
             if not found and alternative is not None:
                 found = _select(rows, alternative, ask.years[0], ask, scope)
-            if ask.check and {kind for kind, _ in found} == {"target"} and ask.years[0] + 1 in {r.year for r in scope}:
-                return None  # was it met: the next report's review states the result in words the ledger lacks
+            own = ask.years[0] + (0 if ask.kinds == ("target",) else 1)  # the report that would state it
+            unstated = (ask.check and {kind for kind, _ in found} == {"target"}) or (len(indicators) > 1 and not found)
+            if unstated and own in {r.year for r in scope}:
+                return None  # a figure asked for is no row (转为下降1.2%): the report's text answers the whole question
             lines.extend(_year_lines(found, indicator, ask, language))
     if not any(cited for _, cited in lines):
         return None
