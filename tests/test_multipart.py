@@ -95,6 +95,21 @@ def test_how_low_and_how_far_ask_and_an_own_aim_drops_the_first_parts():
     assert "actually achieve" in actual and "energy use per unit of GDP" in actual and "target" not in actual
 
 
+def test_english_things_in_parallel_phrases_are_asked_one_by_one():
+    """"set for A and for B": the same preposition twice, one question each; a shared rest or head noun goes to
+    both, and a plain year after "and in" is a table's, not split here."""
+    assert parts("What targets did the 2019 report set for the rural poor population and for new urban jobs?") == [
+        "What targets did the 2019 report set for the rural poor population?",
+        "What targets did the 2019 report set for new urban jobs?"]
+    assert parts("What growth did the plan for 1965 set for farm output and for industrial output?")[1] == \
+        "What growth did the plan for 1965 set for industrial output?"
+    assert parts("How many kilometres of new railway, and of high-speed railway, opened in 2010?") == [
+        "How many kilometres of new railway opened in 2010?", "How many kilometres of high-speed railway opened in 2010?"]
+    assert parts("How much did Jinzhou raise its allowance for urban and for rural residents?")[0].endswith(
+        "for urban residents?")
+    assert parts("What was the GDP in 2010 and in 2015?") == ["What was the GDP in 2010 and in 2015?"]
+
+
 def _answer(text: str, quotes: list[str], refused: bool = False) -> Answer:
     report = Report(report_id="r", source_file="r.txt", title="2020年政府工作报告", year=2020, sha256="x")
     citations = []

@@ -43,6 +43,9 @@ _ASKING = rf"what|which|{_HOW}"
 _AUXILIARY = r"was|were|did|do|does|is|are|has|have|had|will|would"
 _PAIRED_EN = re.compile(rf"\b({_ASKING}) (?!(?:{_AUXILIARY})\b)([^,?]+?) and ({_ASKING}) (?!(?:{_AUXILIARY})\b)"
                         rf"([^,?]+?) ({_AUXILIARY})\b([^?]*)", re.I)
+# "what targets were set for cutting poverty and for new urban jobs": one question about two things, each in a
+# phrase of its own with the same preposition
+_PARALLEL_EN = re.compile(r"^(.*\b(for|on|in|of|to|from|about) )(?!the year\b)(.+?),? and \2 (.+?)\??\s*$", re.I)
 # A later part's year relative to the first part's: 前一年又是多少
 _RELATIVE = {"前一年": -1, "上一年": -1, "次年": 1, "下一年": 1, "第二年": 1, "后一年": 1,
              "当年": 0, "同年": 0, "那一年": 0, "这一年": 0}
@@ -99,6 +102,18 @@ def _english_clauses(text: str) -> list[str]:
     if paired:
         before, rest = text[:paired.start()], f" {paired.group(5)}{paired.group(6)}".rstrip()
         return [f"{before}{paired.group(k)} {paired.group(k + 1)}{rest}?" for k in (1, 3)]
+    parallel = _PARALLEL_EN.match(text)
+    if parallel and _ASKS_EN.search(parallel.group(1)) and not any(
+            _time_only(parallel.group(k)) for k in (3, 4)):
+        head = re.sub(r",?\s*\bboth\s+(?=\w+ $)", " ", parallel.group(1))  # "…for 2020, both for A and for B"
+        first, second = parallel.group(3).strip(" ,"), parallel.group(4).rstrip(" ?")
+        second, _, shared = second.partition(", ")  # "of A, and of B, opened in 2010": the rest is both's
+        if " " not in first and len(second.split()) >= 2:  # "for urban and for rural residents": one head noun
+            first = f"{first} {second.split()[-1]}"
+        times = time_phrases(second)
+        tail = times[-1] if not shared and times and second.endswith(times[-1]) and times[-1] not in first else ""
+        rest = f" {shared or tail}" if shared or tail else ""
+        return [f"{head}{first}{rest}?", f"{head}{second}{' ' + shared if shared else ''}?"]
     pieces = [p.strip(" ,;?") for p in _CLAUSE_EN.split(text) if p.strip(" ,;?")]
     if len(pieces) < 2 or not all(_ASKS_EN.search(p) or _time_only(p) for p in pieces[1:]):
         return [text]
