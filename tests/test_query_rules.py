@@ -349,3 +349,44 @@ def test_a_figure_answers_only_what_its_own_sentence_is_about():
     stated = hit("长江三峡工程总投资900亿元。")
     ranking = rank_sentences(plan, [apart, stated], set(), weight_of=lambda term: 1.0)
     assert ranking.coverage >= MIN_COVERAGE and any("900亿元" in s.text for s in ranking.chosen)
+
+
+def test_an_age_group_is_a_part_of_the_population_the_sentence_must_name():
+    """"aged 16 to 24", "16- to 24-year-olds", 16-24岁, 60岁以上: the youth jobless rate is not the whole one."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.age_groups import age_groups
+    from rag.core.timeframe import ChunkTime
+
+    assert age_groups("What was the jobless rate among 16- to 24-year-olds in 2023?")[0][0] == "16-24岁"
+    assert age_groups("the urban jobless rate for young people aged 16–24")[0][0] == "16-24岁"
+    assert "六十岁以上" in age_groups("How many people aged 60 and over?")[0]
+    assert "60岁以上" in age_groups("全国60周岁以上老年人有多少？")[0]
+    for question in ("How many cities over 30 were there?", "between 2010 and 2015", "a rise between 16 and 24 percent"):
+        assert age_groups(question) == []
+    chunk = SimpleNamespace(text="城镇新增就业1244万人，城镇调查失业率平均为5.2%。", paragraph=3, time=ChunkTime(None, (), ()))
+    hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2024, report_id="r", title="2024年政府工作报告"))
+    youth = analyze("2023年16-24岁城镇调查失业率是多少？", [])
+    assert rank_sentences(youth, [hit], set(), weight_of=lambda term: 1.0).coverage < MIN_COVERAGE
+    whole = analyze("2023年城镇调查失业率是多少？", [])
+    assert rank_sentences(whole, [hit], set(), weight_of=lambda term: 1.0).coverage >= MIN_COVERAGE
+
+
+def test_a_sentence_that_goes_on_from_the_one_before_shares_its_subject():
+    """虽然在这方面做了很大努力，涨幅仍然高达百分之二十一点七: the price rise of the sentence before, so it answers
+    what retail prices actually rose by."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.answer.mentions import continues_previous
+    from rag.core.timeframe import ChunkTime
+
+    assert continues_previous("但由于多种原因,涨幅仍然高达百分之二十一点七")
+    assert continues_previous("虽然在这方面做了很大努力,涨幅仍然高达百分之二十一点七")
+    assert not continues_previous("国内生产总值增长百分之五")
+    chunk = SimpleNamespace(text="突出的问题是商品零售物价上涨幅度过高。虽然在这方面做了很大努力，涨幅仍然高达百分之二十一点七。",
+                            paragraph=3, time=ChunkTime(None, (), ()))
+    hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=1995, report_id="r", title="1995年政府工作报告"))
+    ranking = rank_sentences(analyze("1994年商品零售物价实际涨了多少？", []), [hit], set(), weight_of=lambda term: 1.0)
+    assert ranking.coverage >= MIN_COVERAGE and any("二十一点七" in s.text for s in ranking.chosen)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
-from rag.answer.mentions import covered_concepts, elided_heads, term_hits
+from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, term_hits
 from rag.answer.sentence_time import before_period, with_time_context, year_match
 from rag.answer.topics import question_concepts
 from rag.core.numbers import extract_figures
@@ -201,6 +201,7 @@ def rank_sentences(
             continue  # the title block (¶0) answers who/when questions only (rag/answer/report_facts.py)
         text = hit.chunk.text
         previous = ""  # the sentence before, in the same chunk: where a list states the head it then leaves out
+        previous_covered: set[int] = set()
         for start, end in sentence_units(text):
             # An instruction to the assistant (prompt injection) is never an answer: drop it from the sentence.
             usable = instruction_free(text, start, end)
@@ -210,14 +211,17 @@ def rank_sentences(
             # Brackets around optional characters (开(复)工) do not split a word for matching.
             sentence_norm = per_capita(re.sub(r"[()（）]", "", normalize_for_search(text[start:end])))
             covered = covered_concepts(concepts, sentence_norm) | elided_heads(concepts, sentence_norm, previous)
-            previous = sentence_norm
+            own = set(covered)
+            if continues_previous(sentence_norm):
+                covered |= previous_covered  # 但…涨幅仍然高达百分之二十一点七: the previous sentence's 零售物价
+            previous, previous_covered = sentence_norm, covered
             if counted is not None and covered - soft and COUNT_RE.search(sentence_norm):
                 covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
             if not covered and topical:
                 continue
             weight = share(covered) if topical else w.no_concepts + share(covered)
             # A concept met only by a variant wording (most of its bigrams) counts less than its exact words.
-            loose = [i for i in covered if i != counted and not any(t in sentence_norm for t in concepts[i])]
+            loose = [i for i in own if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
             match = year_match(asked, with_time_context(text, start, end, hit.report.year), hit.chunk.time,

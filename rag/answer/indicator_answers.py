@@ -4,16 +4,15 @@ stated as the report writes it and cited to its exact span.
 Why a separate path: a ledger row knows its indicator, its kind (target or result), the year it refers to and its
 place, so "2019年GDP增长目标" is answered by the one row that states it, not by passages that merely look alike,
 and a figure of another year, kind or report is never given. Whatever the ledger cannot say (no indicator named,
-no row of the asked year and kind, an average over a period, a comparison of two years, a place no report
-covers) gives None, and text retrieval answers.
+no row of the asked year and kind, a period's average, a comparison of two years, an age group, a place no
+report covers, one of two named indicators without its row) gives None, and text retrieval answers.
 
 * one year: the row of that year and kind, from the report that speaks about it (its own for a target, the next
   one for a result; only the named report when the question names one; a named report's 明年 or a plan's far
   year, 到1985年, from the plan figures of earlier reports);
 * several years (2016—2019年, 分别, "2016, 2017 and 2019", "from 2023 to 2025"): one cited line per year; a
   year without a row says so and is never filled from another year;
-* was the target met (目标完成了吗, "was the target met"): the year's target and result, paired by
-  :func:`rag.reports.ledger_pairs.target_checks`.
+* was the target met (目标完成了吗): the year's target and result, paired by :func:`ledger_pairs.target_checks`.
 
 Places: a question naming places is answered from their reports, one saying 全国/我国/China from the national
 reports; otherwise every place with a row is given, national first, each labelled (an unlabelled figure could
@@ -29,6 +28,7 @@ from functools import lru_cache
 from rag.answer.citations import Citation, neutralize_markers
 from rag.answer.injection import looks_like_instruction
 from rag.answer.records import Answer, in_script, reply_language
+from rag.core.age_groups import age_groups
 from rag.core.models import Report
 from rag.core.numbers import VALUE_UNIT_RE, convert
 from rag.core.textnorm import aligned_search_text
@@ -108,8 +108,9 @@ def indicator_answer(plan: QueryPlan, question: str, standalone: str, store: Rep
     (see the module docstring); ``reports`` are the reports the question may be answered from."""
     text = standalone or question
     norm = aligned_search_text(text)
-    if NOT_A_FIGURE_RE.search(norm) or looks_like_instruction(question) or looks_like_instruction(text):
-        return None  # an injected instruction is refused by the pipeline, never answered
+    if NOT_A_FIGURE_RE.search(norm) or looks_like_instruction(question) or looks_like_instruction(text) or \
+            age_groups(text):  # an instruction is refused by the pipeline; a row is no age group's figure
+        return None
     indicators = question_indicators(text)
     ask = _read_ask(plan, norm) if indicators and len(indicators) <= MAX_INDICATORS else None
     scope = _scope(plan, norm, reports) if ask is not None else None

@@ -7,6 +7,7 @@ words misses both.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rag.core.tokens import words
@@ -46,6 +47,16 @@ def elided_heads(concepts: list[list[str]], text_norm: str, previous_norm: str) 
                 found.add(i)
                 break
     return found
+
+
+# A sentence that goes on from the one before (但由于多种原因，涨幅仍然高达百分之二十一点七): its subject is that one's.
+_CONTINUES = re.compile(r"^(?:但是?|然而|可是|不过|结果|实际上?|虽然|尽管|其中)|^[^，,]*(?:这方面|这一|此项)")
+
+
+def continues_previous(text_norm: str) -> bool:
+    """Whether a sentence opens by going on from the sentence before (但, 然而, 虽然, 其中 …; 在这方面 in its first
+    clause) rather than with a subject of its own: what that sentence is about, this one is too."""
+    return bool(_CONTINUES.match(text_norm))
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rag.core.age_groups import age_groups
 from rag.core.textnorm import per_capita
 from rag.core.tokens import QUERY_STOPWORDS, dictionary_entry, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME
@@ -219,6 +220,9 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     # English words without a Chinese equivalent stay in the question's topic: no passage can cover them,
     # so a question mostly made of them (Olympic gold medals …) is refused rather than answered loosely.
     concepts.extend([f"\x00{word}"] for word in plan.untranslated)
+    for group in age_groups(plan.text):  # 16-24岁: a part of the population, not answered by the whole's figure
+        result.required.add(len(concepts))
+        concepts.append(group)
     return result
 
 
