@@ -390,3 +390,35 @@ def test_a_sentence_that_goes_on_from_the_one_before_shares_its_subject():
     hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=1995, report_id="r", title="1995年政府工作报告"))
     ranking = rank_sentences(analyze("1994年商品零售物价实际涨了多少？", []), [hit], set(), weight_of=lambda term: 1.0)
     assert ranking.coverage >= MIN_COVERAGE and any("二十一点七" in s.text for s in ranking.chosen)
+
+
+def test_by_when_asks_a_deadline_and_proposed_asks_the_reports_own_plan():
+    """"…and by when?" (到什么时候) asks when a plan's step is due, not the date a report was delivered; what a
+    report proposed (提出) is read in that year's report, not the next one's review."""
+    from rag.retrieve.facts import asked_facts
+    from rag.retrieve.when import question_time
+
+    assert asked_facts("What was the first step supposed to achieve, and by when?") == ()
+    assert asked_facts("第一步要到什么时候完成？") == ()
+    assert asked_facts("When was the 1996 report delivered?") == ("date",)
+    assert question_time("In 1988 the State Council proposed a new province. Which one?").aim == "target"
+
+
+def test_a_word_the_question_repeats_is_one_concept():
+    """"turning an island into a province … which island": island counts once, not twice its weight."""
+    from rag.answer.topics import question_concepts
+
+    concepts = question_concepts(analyze("Which island did the State Council propose turning an island into?", []),
+                                 set()).concepts
+    assert len(concepts) == len({tuple(c) for c in concepts})
+
+
+def test_a_short_lead_in_clause_does_not_end_a_quote():
+    """第一步，用十五年时间，即在一九八○年以前，建成…体系: the quote goes on past 以前， to what the step is."""
+    from rag.answer.extractive import trim_to_clauses
+
+    text = ("我国国民经济的发展，可以按两步来设想：第一步，用十五年时间，即在一九八○年以前，建成一个独立的比较完整的工业体系和"
+            "国民经济体系；")
+    start, end = trim_to_clauses(text + "第二步，在本世纪内，全面实现农业、工业、国防和科学技术的现代化。", 0, len(text) + 40,
+                                 ["两步", "第一步"], False)
+    assert "工业体系" in text[start:end]

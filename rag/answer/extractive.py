@@ -121,8 +121,9 @@ def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: 
                 and extract_figures(clauses[last + 1])):
             break
         last += 1
-    while last + 1 < len(clauses) and clauses[last].rstrip().endswith(("：", ":")):
-        last += 1  # a clause ending in a colon introduces what follows: quote that too
+    while last + 1 < len(clauses) and (clauses[last].rstrip().endswith(("：", ":")) or (
+            last > first and len(clauses[last]) < 12 and clauses[last].rstrip().endswith(("，", ",")))):
+        last += 1  # a colon, or a short lead-in (即在一九八○年以前，), introduces what follows: quote that too
     if last + 1 == len(clauses) - 1 and len(clauses[-1]) < 12:
         last += 1  # keep a short sentence end rather than cutting just before it
     s, e = offsets[first][0], offsets[last][1]

@@ -205,15 +205,17 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     for index, group in enumerate(plan.expansion_groups):
         terms = topic_wordings(group, from_termbase=index not in plan.dictionary_groups)
         if terms and not any(any(t in name for name in place_names) for t in terms):
+            at = concepts.index(terms) if terms in concepts else len(concepts)  # "an island … which island": once
             if index == plan.counted:
-                result.counted = len(concepts)
-            if index in plan.soft_groups:
-                result.soft.add(len(concepts))
-            if index in plan.dictionary_groups:
-                result.guessed.add(len(concepts))
+                result.counted = at
+            if index in plan.soft_groups and at == len(concepts):
+                result.soft.add(at)
+            if index in plan.dictionary_groups and at == len(concepts):
+                result.guessed.add(at)
             if group[0] in plan.other_places:
-                result.required.add(len(concepts))
-            concepts.append(terms)
+                result.required.add(at)
+            if at == len(concepts):
+                concepts.append(terms)
     # A five-year plan's name (七五, 十三五规划, "the Seventh Five-Year Plan") says when, like a year: the time
     # model places the question; a sentence that repeats the name is preferred, one that does not still answers.
     result.soft.update(i for i, concept in enumerate(concepts) if all(PLAN_NAME.fullmatch(t) for t in concept))

@@ -26,7 +26,7 @@ SPEAKER_CUES = re.compile(
 DATE_CUES = re.compile(
     rf"(?:哪天|哪一天|哪日|哪一日|几月几[日号]|何日|什么日子|什么时候|什么时间|何时|哪个月|几号){_STOP}{{0,8}}?"
     r"(?:作|做|宣读|发表|提交|提出|召开|举行|报告|发布)|(?:报告|会议)的?(?:日期|时间)|"
-    r"(?:哪天|哪一天|哪日|什么时候|何时|几月几[日号])\s*(?:[，,、？?]|$)|\bwhen\b\s*(?:,|\?|$|and\b|or\b)|"
+    r"(?<!到)(?:哪天|哪一天|哪日|什么时候|何时|几月几[日号])\s*(?:[，,、？?]|$)|(?<!\bby )\bwhen\b\s*(?:,|\?|$|and\b|or\b)|"
     r"\b(?:and|or) when\b|"
     r"\b(?:when|what date|which date|what day|which day)\b[^?]{0,60}?"
     r"\b(?:deliver|give|gave|given|present|read|made|submit|held)|\bdate\b[^?]{0,40}?\b(?:report|deliver|session)")
