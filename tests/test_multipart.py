@@ -110,6 +110,13 @@ def test_english_things_in_parallel_phrases_are_asked_one_by_one():
     assert parts("What was the GDP in 2010 and in 2015?") == ["What was the GDP in 2010 and in 2015?"]
 
 
+def test_whereas_opens_a_part_with_a_subject_of_its_own():
+    """而1958年初的报告预计…粮食产量是多少: 而 is "whereas", not "of that": the part keeps its own subject."""
+    _, second = parts("第一个五年计划原定1957年粮食产量要达到多少？而1958年初的报告预计1957年实际粮食产量是多少？")
+    assert second == "1958年初的报告预计1957年实际粮食产量是多少"
+    assert parts("1958年钢产量是多少？而1957年呢？") == ["1958年钢产量是多少", "1957年钢产量是多少"]
+
+
 def _answer(text: str, quotes: list[str], refused: bool = False) -> Answer:
     report = Report(report_id="r", source_file="r.txt", title="2020年政府工作报告", year=2020, sha256="x")
     citations = []

@@ -422,3 +422,14 @@ def test_a_short_lead_in_clause_does_not_end_a_quote():
     start, end = trim_to_clauses(text + "第二步，在本世纪内，全面实现农业、工业、国防和科学技术的现代化。", 0, len(text) + 40,
                                  ["两步", "第一步"], False)
     assert "工业体系" in text[start:end]
+
+
+def test_how_a_plan_was_presented_and_early_in_a_year_are_not_topics():
+    """"the plan presented to the NPC in early 1958": presented (在座 in the dictionary) and early frame the
+    question; grain output is its topic."""
+    from rag.answer.topics import question_concepts
+
+    plan = analyze("What grain output target did the plan presented to the NPC in early 1958 set for that year?", [])
+    assert "early" not in plan.untranslated
+    terms = {t for concept in question_concepts(plan, set()).concepts for t in concept}
+    assert "粮食产量" in terms and "在座" not in terms

@@ -35,7 +35,7 @@ _YEAR_ALONE_EN = r"(?:(?:in|for|by|during) )?(?:the )?(?:year )?(?:19|20)\d{2}\s
 _CLAUSE_EN = re.compile(r"\?\s*(?=\S)|[,;]\s*(?:and|but)\s+(?=(?:(?:by|from|to|at|in|on) )?(?:how|what|which)\b)|"
                         rf"[,;]\s*and\s+(?={_YEAR_ALONE_EN})|\s+and\s+(?={_HOW}\b)", re.I)
 # A part that names only a time (2007年呢？, "and in 2007?", "What about 2007?"): the first part asked of it.
-_TIME_ONLY_REST = re.compile(r"^(?:[\s,，;；?？。.]|呢|又|的|那么|那|and|what about|how about|in|for|by|during|the|year)*$",
+_TIME_ONLY_REST = re.compile(r"^(?:[\s,，;；?？。.]|呢|又|的|而|那么|那|and|what about|how about|in|for|by|during|the|year)*$",
                              re.I)
 # "how much coal and how much steel was China expected to turn out", "what GDP growth and how many new jobs did
 # Linghe target": one predicate, two things
@@ -52,7 +52,9 @@ _RELATIVE = {"前一年": -1, "上一年": -1, "次年": 1, "下一年": 1, "第
 _RELATIVE_RE = re.compile("|".join(_RELATIVE))
 _BASELINE = re.compile(r"(?:比|较|同|与)(?:上年|去年|上一年|前一年|(?:19|20)\d{2}\s*年)")
 # A later part about a share or a part of the first one's subject (其中工业部门分到多少) keeps the subject.
-_PART_OF = re.compile(r"^(?:其中|其|它|它们|这|这些|该|而|占|佔)")
+_PART_OF = re.compile(r"^(?:其中|其|它|它们|这|这些|该|占|佔)")
+# 而 (whereas) opens a part with a subject of its own: 而1958年初的报告预计1957年实际粮食产量是多少
+_WHEREAS = re.compile(r"^(?:而|但|可是|那么)\s*")
 # 各/分别: each of the things joined by 和 is asked about
 _DISTRIBUTIVE = {"各", "分别", "各自", "各为"}
 _CONJUNCTIONS = {"和", "与", "及", "以及", "同", "、"}
@@ -175,6 +177,7 @@ def _completed(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> 
         return _first_asked_of(first, part)
     if plan.lang == "en":
         return _completed_english(part, first, plan, part_plan)
+    part = _WHEREAS.sub("", part)
     additions: list[str] = []
     first_time, part_time = question_time(first), question_time(part)
     relative = _RELATIVE_RE.search(part)

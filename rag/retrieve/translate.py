@@ -62,7 +62,7 @@ GENERIC_WORDS = {
     "aspect", "area", "field", "term", "case", "example", "table", "chart", "breakdown", "e.g", "i.e", "etc", "approx", "what", "which",
     "how", "why", "where", "when", "who", "whom", "whose", "stand", "actually", "really", "new", "worth",
     "valued", "total", "annual", "specifically", "mainly", "chiefly", "primarily", "largely", "mostly",
-    "main", "long", "newly", "status", "situation",
+    "main", "long", "newly", "status", "situation", "present", "submit", "turn", "early", "late", "mid",
 }
 
 
