@@ -306,3 +306,16 @@ def test_a_multiple_of_a_years_figure_is_measured_against_that_year():
     assert figure_years("2011年安排资金1713亿元，相当于2010年的两倍多") == (2011,)
     assert sentence_years("今年将达到一九四九年的三倍", 1954) == (1954,)  # its 今年, not 1949
     assert sentence_years("2010年是“十一五”的最后一年", 2010) == (2010,)
+
+
+def test_a_year_named_with_its_level_is_that_years_figure_even_after_from():
+    """财政赤字从１９７９年的一百七十亿元、１９８０年的一百二十七亿元，预计降低到今年的二十七亿元: 从 marks a starting point, but
+    １９７９年的一百七十亿元 is 1979's level, so the sentence answers for 1979; 比2012年的水平 names no level."""
+    from rag.answer.sentence_time import year_match
+    from rag.core.timeframe import ChunkTime, level_years
+
+    text = "财政赤字从１９７９年的一百七十亿元、１９８０年的一百二十七亿元，预计降低到今年的二十七亿元。"
+    assert level_years(text) == (1979, 1980)
+    assert level_years("比2012年的水平提高一倍") == ()
+    assert year_match(frozenset({1979}), text, ChunkTime("review", (1981,), ()), 1981) == 1
+    assert year_match(frozenset({1978}), text, ChunkTime("review", (1981,), ()), 1981) == -1

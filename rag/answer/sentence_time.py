@@ -8,7 +8,15 @@ import re
 
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text
-from rag.core.timeframe import FIVE_YEARS, MULTI_RE, ChunkTime, end_values, figure_years, sentence_years
+from rag.core.timeframe import (
+    FIVE_YEARS,
+    MULTI_RE,
+    ChunkTime,
+    end_values,
+    figure_years,
+    level_years,
+    sentence_years,
+)
 from rag.core.years import RANGE_RE
 
 # The level a change reached (…增长百分之五十九，达到５．９亿吨), and the totals of a span that are not a level.
@@ -55,6 +63,8 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
     the review part of the 2023 report is about 2022)."""
     if not asked:
         return 0
+    if asked & set(level_years(sentence)):
+        return 1  # 财政赤字从１９７９年的一百七十亿元…: the asked year's level, named as such
     single = len(asked) == 1  # one year asked: a five-year figure (年均, 2017年到2021年) does not answer it
     norm = aligned_search_text(sentence)
     stated = sentence_years(sentence, report_year)

@@ -272,6 +272,16 @@ def baseline_year(norm: str, start: int, end: int) -> bool:
 END_VALUE_RE = re.compile(rf"(?:到|至)\s*({SPACED_YEAR}|{CN_YEAR})\s*年(?:底|末)?的?\s*(?=[\d〇零一二三四五六七八九十两])")
 
 
+# 从１９７９年的一百七十亿元、１９８０年的一百二十七亿元降低到…: a year followed by 的 and a figure states that year's level,
+# even after 从/由/比 (which otherwise mark a baseline).
+LEVEL_OF_YEAR_RE = re.compile(rf"({SPACED_YEAR}|{CN_YEAR})\s*年(?:底|末)?的\s*(?=[\d〇零一二三四五六七八九十两][\d.,，〇零一二三四五六七八九十百千万亿两点]*\s*(?:亿|万|元|吨|斤|担|人|个|%|％|百分))")
+
+
+def level_years(sentence: str) -> tuple[int, ...]:
+    """Years whose level a sentence states right after naming them (１９７９年的一百七十亿元)."""
+    return tuple(sorted({year_value(m.group(1)) for m in LEVEL_OF_YEAR_RE.finditer(aligned_search_text(sentence))}))
+
+
 # 1992年同1987年相比，…增加910元，达到1826元: the level reached (达到/为) is the first year's, 1987 the baseline
 COMPARED_LEVEL_RE = re.compile(rf"({SPACED_YEAR}|{CN_YEAR})\s*年\s*(?:同|与|和|比)\s*(?:{SPACED_YEAR}|{CN_YEAR})\s*年"
                                rf"相?比[^。；;]*?(?:达到|增加到|提高到|上升到|为)\s*(?=[\d〇零一二三四五六七八九十两])")
