@@ -253,14 +253,15 @@ def test_the_last_years_figure_under_a_five_year_review_heading_is_the_spans():
 
 
 def test_a_span_sentence_gives_the_level_of_its_end_year():
-    """由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元 states 1982's level; 从2013年到2017年，年均
-    增长7.1% states no one year's figure."""
+    """由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元 states 1982's level, and 1978's too (its year named
+    with its level, 一九七八年的三百五十五亿元), not 1980's; 从2013年到2017年，年均增长7.1% states no one year's figure."""
     from rag.answer.sentence_time import year_match
 
     review = ChunkTime("review", (1982,))
     level = "一九八二年同一九七八年相比，进出口贸易总额由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元。"
     assert year_match(frozenset({1982}), level, review, 1983) == 1
-    assert year_match(frozenset({1978}), level, review, 1983) == -1
+    assert year_match(frozenset({1978}), level, review, 1983) == 1
+    assert year_match(frozenset({1980}), level, review, 1983) == -1
     assert year_match(frozenset({2017}), "从2013年到2017年，国内生产总值年均增长7.1%。", review, 2018) == -1
 
 
