@@ -433,3 +433,21 @@ def test_how_a_plan_was_presented_and_early_in_a_year_are_not_topics():
     assert "early" not in plan.untranslated
     terms = {t for concept in question_concepts(plan, set()).concepts for t in concept}
     assert "粮食产量" in terms and "在座" not in terms
+
+
+def test_a_unit_the_question_asks_in_must_be_the_figures():
+    """"How many tonnes of steel": 钢增长一点二倍 (a growth multiple) is no tonnage; 三千七百多万平方米 answers 多少平方米."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    def hit(text: str) -> SimpleNamespace:
+        return SimpleNamespace(chunk=SimpleNamespace(text=text, paragraph=3, time=ChunkTime(None, (), ())),
+                               report=SimpleNamespace(year=1975, report_id="r", title="1975年政府工作报告"))
+
+    tonnes = analyze("How many tonnes of steel did China produce?", [])
+    assert rank_sentences(tonnes, [hit("钢增长一点二倍，原油增长六点六倍。")], set()).coverage < MIN_COVERAGE
+    assert rank_sentences(tonnes, [hit("钢产量达到二千一百万吨。")], set()).coverage >= MIN_COVERAGE
+    housing = analyze("全国建成交付使用的职工住宅有多少平方米？", [])
+    assert rank_sentences(housing, [hit("全国建成交付使用的职工住宅面积共达三千七百多万平方米。")], set()).coverage >= MIN_COVERAGE
