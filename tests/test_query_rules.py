@@ -431,6 +431,7 @@ def test_how_a_plan_was_presented_and_early_in_a_year_are_not_topics():
 
     plan = analyze("What grain output target did the plan presented to the NPC in early 1958 set for that year?", [])
     assert "early" not in plan.untranslated
+    assert "unveiled" not in analyze("What grain target did the plan unveiled in 1978 set?", []).untranslated
     terms = {t for concept in question_concepts(plan, set()).concepts for t in concept}
     assert "粮食产量" in terms and "在座" not in terms
 
@@ -451,3 +452,5 @@ def test_a_unit_the_question_asks_in_must_be_the_figures():
     assert rank_sentences(tonnes, [hit("钢产量达到二千一百万吨。")], set()).coverage >= MIN_COVERAGE
     housing = analyze("全国建成交付使用的职工住宅有多少平方米？", [])
     assert rank_sentences(housing, [hit("全国建成交付使用的职工住宅面积共达三千七百多万平方米。")], set()).coverage >= MIN_COVERAGE
+    green = analyze("麒麟區增綠補綠多少平方米？", [])
+    assert rank_sentences(green, [hit("麒麟區增綠補綠20.94萬平方米。")], set()).coverage >= MIN_COVERAGE

@@ -48,7 +48,7 @@ MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|how much money|how ma
 MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][万亿千百]?(?:美)?元")
 # A unit of measure the question asks the figure in ("in tonnes", 多少万吨) and how a sentence writes it: a growth
 # multiple (钢增长一点二倍) does not answer "how many tonnes of steel".
-_NUMERAL = r"[\d零〇一二三四五六七八九十百千两][\d零〇一二三四五六七八九十百千两.．点多余万亿\s]*"  # 三千七百多万
+_NUMERAL = r"[\d零〇一二三四五六七八九十百千两兩][\d零〇一二三四五六七八九十百千两兩.．点點多余餘万亿萬億\s]*"  # 三千七百多万
 UNIT_ASKS = ((re.compile(r"\btonnes?\b|\btons\b|多少[万亿]?吨", re.I), re.compile(rf"{_NUMERAL}吨")),
              (re.compile(r"\bkilomet(?:er|re)s?\b|\bkm\b|多少[万]?公里", re.I), re.compile(rf"{_NUMERAL}(?:公里|千米)")),
              (re.compile(r"\bjin\b|多少[万亿]?斤", re.I), re.compile(rf"{_NUMERAL}斤")),

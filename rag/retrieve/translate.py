@@ -63,6 +63,7 @@ GENERIC_WORDS = {
     "how", "why", "where", "when", "who", "whom", "whose", "stand", "actually", "really", "new", "worth",
     "valued", "total", "annual", "specifically", "mainly", "chiefly", "primarily", "largely", "mostly",
     "main", "long", "newly", "status", "situation", "present", "submit", "turn", "early", "late", "mid",
+    "unveil", "announce", "lay", "laid",
     "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december",
 }
