@@ -454,3 +454,13 @@ def test_a_unit_the_question_asks_in_must_be_the_figures():
     assert rank_sentences(housing, [hit("全国建成交付使用的职工住宅面积共达三千七百多万平方米。")], set()).coverage >= MIN_COVERAGE
     green = analyze("麒麟區增綠補綠多少平方米？", [])
     assert rank_sentences(green, [hit("麒麟區增綠補綠20.94萬平方米。")], set()).coverage >= MIN_COVERAGE
+
+
+def test_beijing_as_the_actor_is_the_central_government_and_as_a_place_the_city():
+    """"did Beijing plan to issue" (news English for the central government) asks the national reports;
+    "Beijing's GDP" and "in Beijing" ask about the city, which no loaded report covers."""
+    from rag.retrieve.places import gazetteer_places
+
+    assert gazetteer_places("How many special treasury bonds did Beijing plan to issue in 2025?", set()) == []
+    assert gazetteer_places("What was Beijing's GDP in 2022?", set()) == ["北京"]
+    assert gazetteer_places("How many people live in Beijing?", set()) == ["北京"]

@@ -194,6 +194,11 @@ def gazetteer_by_pinyin() -> dict[str, list[str]]:
 PINYIN_WORD_RE = re.compile(f"(?:{PINYIN_SYLLABLE})+")  # Hangzhou, Xian: may be pinyin; What, How: cannot
 
 
+_CAPITAL = re.compile(r"\bBeijing\b")
+_CAPITAL_AS_PLACE = re.compile(r"\b(?:in|of|for|at|to|from|near|around|across|outside)\s+Beijing\b|\bBeijing['’]s\b|"
+                               r"\bBeijing\s+(?:city|municipality)\b", re.I)
+
+
 def gazetteer_places(text: str, known_pinyin: set[str]) -> list[str]:
     """Chinese places named in pinyin in an English question (capitalized: "Hangzhou", "Xi'an") that are
     not places of the loaded reports: their Chinese short names (杭州), so a passage mentioning them is found
@@ -201,6 +206,8 @@ def gazetteer_places(text: str, known_pinyin: set[str]) -> list[str]:
     from rag.core.tokens import QUERY_STOPWORDS
 
     candidates: list[str] = []
+    if not _CAPITAL_AS_PLACE.search(text):  # "did Beijing plan to issue": the central government, as news English
+        text = _CAPITAL.sub(" ", text)      # says; "Beijing's GDP", "in Beijing": the city
     words = re.findall(r"[A-Z][a-zA-Z'’\-]*(?:\s+[A-Z][a-z]+)?", strip_accents(text))
     for phrase in words:
         phrase = re.sub(r"['’]s\b", "", phrase)
