@@ -464,3 +464,23 @@ def test_beijing_as_the_actor_is_the_central_government_and_as_a_place_the_city(
     assert gazetteer_places("How many special treasury bonds did Beijing plan to issue in 2025?", set()) == []
     assert gazetteer_places("What was Beijing's GDP in 2022?", set()) == ["北京"]
     assert gazetteer_places("How many people live in Beijing?", set()) == ["北京"]
+
+
+def test_a_share_the_question_does_not_ask_for_ranks_below_the_figure_it_asks():
+    """"How much did gross industrial output grow in 1955": 比１９５４年增长８％, not 国营工业所占的比重由５９％上升到６３％
+    (a share of it); a share asked for ("what share") is not held back."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    def hit(text: str) -> SimpleNamespace:
+        return SimpleNamespace(chunk=SimpleNamespace(text=text, paragraph=3, time=ChunkTime("review", (1955,), ())),
+                               report=SimpleNamespace(year=1956, report_id="r", title="1956年政府工作报告"))
+
+    share = hit("在工业总产值中，国营工业所占的比重由１９５４年的５９％上升到６３％。")
+    growth = hit("１９５５年全国工业总产值完成了原定计划的１０１％，比１９５４年增长８％。")
+    grew = rank_sentences(analyze("1955年工业总产值增长了多少？", []), [share, growth], set())
+    assert "增长８％" in grew.chosen[0].text
+    asked = rank_sentences(analyze("1955年国营工业在工业总产值中所占的比重是多少？", []), [share, growth], set())
+    assert "比重" in asked.chosen[0].text

@@ -64,6 +64,9 @@ GUESS_WEIGHT = 0.25  # an uncovered concept worded by the general dictionary, no
 # An English word nothing translated (intake, currency) weighs this much: no passage can cover it, so alone it
 # would sink a sentence that answers; a question mostly made of such words is still refused.
 UNTRANSLATED_WEIGHT = 0.5
+# A share asked (占GDP的比重, "what share of", "account for") and a sentence that states one.
+SHARE_CUES = re.compile(r"比重|占比|比例|占|佔|share|proportion|percentage of|account(?:ed|s)? for|fraction", re.I)
+SHARE_STATED = re.compile(r"比重|占比|所占")
 # A sentence of a review that states a target (年初确定的…目标, 预期…) rather than a result.
 TARGET_WORDS = re.compile(r"目标|预期|计划|力争|确定的|提出的|要求")
 MAX_SENTENCES = 3
@@ -86,6 +89,7 @@ class SentenceWeights:
     percent_bonus: float = 0.15  # a percent/growth question and the sentence has % or 百分点
     year_weight: float = 0.2  # × year_match: +1 the year asked, 0 unknown (−1, another year, is never quoted)
     per_year_bonus: float = 0.15  # a span's yearly rate asked (七五 yearly growth) and the sentence states one
+    share_penalty: float = 0.15  # the sentence states a share (所占的比重) the question does not ask for
     follow_up_ratio: float = 0.5  # a further sentence must score at least this share of the best one
 
 
@@ -186,6 +190,7 @@ def rank_sentences(
         and bool(question_indicators(plan.text)))
     definition = bool(DEFINITION_CUES.search(plan.text))
     percent = bool(PERCENT_CUES.search(plan.text))
+    share_asked = bool(SHARE_CUES.search(plan.text))
     counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
@@ -250,6 +255,8 @@ def rank_sentences(
                 score -= w.missing_figure_penalty
             if per_year and has_figure and PER_YEAR_RATE.search(sentence_norm):
                 score += w.per_year_bonus
+            if numeric and not share_asked and _share_first(sentence_norm):
+                score -= w.share_penalty  # 国营工业所占的比重由59%上升到63% is no growth of industrial output
             score += w.year_weight * match
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])
@@ -318,6 +325,13 @@ def rank_sentences(
     if analysis.required - covered_all - titled:
         coverage = min(coverage, MIN_COVERAGE - 0.01)
     return Ranking(chosen, coverage, others)
+
+
+def _share_first(sentence_norm: str) -> bool:
+    """Whether a sentence's first figure is a share (所占的比重由59%…): the share word comes before any digit."""
+    share = SHARE_STATED.search(sentence_norm)
+    digit = re.search(r"[\d〇零一二三四五六七八九十百]", sentence_norm)
+    return share is not None and (digit is None or share.start() < digit.start())
 
 
 def _figure_covered(chosen: list[Selected], covered: list[set[int]]) -> set[int]:
