@@ -484,3 +484,12 @@ def test_a_share_the_question_does_not_ask_for_ranks_below_the_figure_it_asks():
     assert "增长８％" in grew.chosen[0].text
     asked = rank_sentences(analyze("1955年国营工业在工业总产值中所占的比重是多少？", []), [share, growth], set())
     assert "比重" in asked.chosen[0].text
+
+
+def test_in_yuan_asks_an_amount_of_money():
+    """"What was the total GDP …, in yuan?": a growth rate (同比增5%左右) is no amount in yuan."""
+    from rag.answer.extractive import MONEY_ASK
+
+    assert MONEY_ASK.search("What was the total GDP of Qilin District in 2022, in yuan?")
+    assert MONEY_ASK.search("How much was it in US dollars?")
+    assert not MONEY_ASK.search("How fast did GDP grow in 2022?")

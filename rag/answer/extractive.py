@@ -44,7 +44,8 @@ PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均�
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 # Questions that count things (how many entities, 多少家), and a sentence's amount of money.
 COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|项|条|次|名|辆|艘|台)|几(?:个|家|项|所|座)", re.I)
-MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|how much money|how many (?:\w+ )?(?:yuan|dollars)", re.I)
+MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|how much money|how many (?:\w+ )?(?:yuan|dollars)|"
+                       r"\bin (?:(?:us|u\.s\.) )?(?:yuan|dollars|renminbi|rmb)\b", re.I)
 MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][万亿千百]?(?:美)?元")
 # A unit of measure the question asks the figure in ("in tonnes", 多少万吨) and how a sentence writes it: a growth
 # multiple (钢增长一点二倍) does not answer "how many tonnes of steel".
