@@ -86,3 +86,11 @@ def test_ranges_periods_and_dates():
     assert parse_date("2022年12月19日") == "2022-12-19"
     assert parse_date("2022年13月1日") is None
     assert ARABIC_YEAR_RE.search("2023年锦州市凌河区政府工作报告").group(1) == "2023"
+
+
+def test_a_rate_per_thousand_is_a_figure():
+    """千分之十 (older reports' population growth rates) is read like 10‰ written in digits."""
+    from rag.core.numbers import extract_figures
+
+    assert [(f.text, f.raw) for f in extract_figures("人口自然增长率降到千分之十左右")] == [("10‰", 10.0)]
+    assert [f.raw for f in extract_figures("增长千分之十二点五")] == [12.5]

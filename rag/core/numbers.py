@@ -118,7 +118,12 @@ def _cn_to_arabic(text: str) -> str:
         value = cn_number(match.group(1))
         return (f"{value:g}" if value is not None else match.group(1)) + "%"
 
+    def per_mille(match: re.Match[str]) -> str:  # 千分之十: a rate per thousand (older population figures)
+        value = cn_number(match.group(1))
+        return (f"{value:g}" if value is not None else match.group(1)) + "‰"
+
     text = re.sub(rf"百分之([{CN_NUMERAL_CHARS}]+)", percent, text)
+    text = re.sub(rf"千分之([{CN_NUMERAL_CHARS}]+)", per_mille, text)
     return CN_NUMERAL_RUN.sub(convert, text)
 
 
