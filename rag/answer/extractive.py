@@ -47,10 +47,11 @@ COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|�
 MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|how much money|how many (?:\w+ )?(?:yuan|dollars)|"
                        r"\bin (?:(?:us|u\.s\.) )?(?:yuan|dollars|renminbi|rmb)\b", re.I)
 MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][万亿千百]?(?:美)?元")
-# A unit of measure the question asks the figure in ("in tonnes", 多少万吨) and how a sentence writes it: a growth
-# multiple (钢增长一点二倍) does not answer "how many tonnes of steel".
-_NUMERAL = r"[\d零〇一二三四五六七八九十百千两兩][\d零〇一二三四五六七八九十百千两兩.．点點多余餘万亿萬億\s]*"  # 三千七百多万
-UNIT_ASKS = ((re.compile(r"\btonnes?\b|\btons\b|多少[万亿]?吨", re.I), re.compile(rf"{_NUMERAL}吨")),
+# A unit the question asks the figure in (多少元, "in tonnes", 多少万吨) and how a sentence writes it (matched on its
+# search form: Simplified, half-width): a growth rate or multiple (钢增长一点二倍) does not answer it.
+_NUMERAL = r"[\d零〇一二三四五六七八九十百千两][\d零〇一二三四五六七八九十百千两.点多余万亿]*"  # 三千七百多万
+UNIT_ASKS = ((MONEY_ASK, MONEY_RE),
+             (re.compile(r"\btonnes?\b|\btons\b|多少[万亿]?吨", re.I), re.compile(rf"{_NUMERAL}吨")),
              (re.compile(r"\bkilomet(?:er|re)s?\b|\bkm\b|多少[万]?公里", re.I), re.compile(rf"{_NUMERAL}(?:公里|千米)")),
              (re.compile(r"\bjin\b|多少[万亿]?斤", re.I), re.compile(rf"{_NUMERAL}斤")),
              (re.compile(r"\bsquare met(?:er|re)s?\b|多少[万亿]?平方米", re.I), re.compile(rf"{_NUMERAL}平方米")))
@@ -304,11 +305,10 @@ def rank_sentences(
         coverage = 0.0  # asked for an amount, found only words
     elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
         coverage = min(coverage, share(_figure_covered(chosen, chosen_covered)))
-    if MONEY_ASK.search(plan.text) and chosen and not any(MONEY_RE.search(normalize_for_search(s.text)) for s in chosen):
-        coverage = 0.0  # asked how many yuan, found only a growth rate (居民人均可支配收入实际增长8.1%)
-    for asked_unit, written in UNIT_ASKS:
-        if asked_unit.search(plan.text) and chosen and not any(written.search(s.text) for s in chosen):
-            coverage = 0.0  # asked in tonnes, found only a growth multiple (钢增长一点二倍)
+    for asked_unit, written in UNIT_ASKS:  # asked how many yuan, found only 居民人均可支配收入实际增长8.1%
+        if asked_unit.search(plan.text) and chosen and not any(written.search(normalize_for_search(s.text))
+                                                               for s in chosen):
+            coverage = 0.0
     if weight_of is not None:
         # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
         # question is really about: not finding it means the answer is not there.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.core.years import DATE_RE, YEAR_RE
@@ -114,16 +115,14 @@ def _cn_to_arabic(text: str) -> str:
             return head + unit.group(0)
         return run
 
-    def percent(match: re.Match[str]) -> str:  # 百分之六: one character is a number here too
-        value = cn_number(match.group(1))
-        return (f"{value:g}" if value is not None else match.group(1)) + "%"
+    def rate(sign: str) -> Callable[[re.Match[str]], str]:  # 百分之六, 千分之十: one character is a number here too
+        def write(match: re.Match[str]) -> str:
+            value = cn_number(match.group(1))
+            return (f"{value:g}" if value is not None else match.group(1)) + sign
+        return write
 
-    def per_mille(match: re.Match[str]) -> str:  # 千分之十: a rate per thousand (older population figures)
-        value = cn_number(match.group(1))
-        return (f"{value:g}" if value is not None else match.group(1)) + "‰"
-
-    text = re.sub(rf"百分之([{CN_NUMERAL_CHARS}]+)", percent, text)
-    text = re.sub(rf"千分之([{CN_NUMERAL_CHARS}]+)", per_mille, text)
+    text = re.sub(rf"百分之([{CN_NUMERAL_CHARS}]+)", rate("%"), text)
+    text = re.sub(rf"千分之([{CN_NUMERAL_CHARS}]+)", rate("‰"), text)  # a rate per thousand (older population figures)
     return CN_NUMERAL_RUN.sub(convert, text)
 
 
