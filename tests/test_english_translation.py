@@ -226,3 +226,18 @@ def test_national_of_a_dictionary_phrase_names_a_topic():
     plan = analyze("How much did China budget for national defence in 2008?", [])
     defence = [i for i, group in enumerate(plan.expansion_groups) if "国防" in group]
     assert defence and not set(defence) & plan.dictionary_groups
+
+
+def test_level_words_open_dictionary_phrases_and_modifiers_of_translated_nouns_stay():
+    """"provincial capitals" is 省会 (a level word opening a dictionary phrase), not 资本; in "Sino-foreign equity
+    joint ventures" the untranslated "equity" modifies the translated head, so 中外 is kept."""
+    library = TermCounts(text="新开放了5个沿江城市、18个省会城市。全年共批准中外合资经营企业741个。资本市场")
+    capitals = translate("How many provincial capitals were opened?", library)
+    assert ("省会",) in [m.terms for m in capitals.matches]
+    ventures = translate("How many Sino-foreign equity joint ventures were approved?", library)
+    groups = [m.terms for m in ventures.matches]
+    assert ("中外",) in groups and any("合资" in g for g in groups)
+    assert untranslated(ventures, set()) == ["equity"]
+    # the level word alone still only says where
+    assert not any("市政府" in g for g in (m.terms for m in translate("What did the city government spend?",
+                                                                     TermCounts(text="市政府")).matches))

@@ -19,6 +19,10 @@ from rag.retrieve.when import missing_year, question_time, reports_for_time, rep
     ("How fast did the economy grow in 2021?", (2021,), None, "result"),
     ("What did the 2019 government work report say about special bonds?", (2019,), 2019, "unknown"),
     ("How many new jobs will be created in 2025?", (2025,), None, "target"),
+    # English aim words are whole words ("claim" holds "aim", "power plants" holds "plan"); 安排了 is done
+    ("What grain output did the government claim for 1959?", (1959,), None, "unknown"),
+    ("How many power plants were built in 1985?", (1985,), None, "result"),
+    ("1979年城镇一共安排了多少人就业？", (1979,), None, "result"),
 ])
 def test_years_named_reports_and_intent(question, years, named, intent):
     time = question_time(question)

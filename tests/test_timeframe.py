@@ -320,3 +320,17 @@ def test_a_year_named_with_its_level_is_that_years_figure_even_after_from():
     assert level_years("比2012年的水平提高一倍") == ()
     assert year_match(frozenset({1979}), text, ChunkTime("review", (1981,), ()), 1981) == 1
     assert year_match(frozenset({1978}), text, ChunkTime("review", (1981,), ()), 1981) == -1
+
+
+def test_the_reports_present_names_the_report_year():
+    """一九五八年初…七十四万多个合作社，现在…二万四千多个人民公社 (the 1960 report): the figure after 现在 is 1960's."""
+    from rag.answer.sentence_time import year_match
+    from rag.core.timeframe import figure_years
+
+    merged = "一九五八年初全国有七十四万多个高级农业生产合作社，现在已经合并改组成为二万四千多个人民公社。"
+    steel = "一九五八年钢产量八百万吨，现在已达一千三百万吨。"
+    assert figure_years(steel, 1960) == (1958, 1960) and figure_years(steel) == (1958,)
+    review = ChunkTime("review", (1959,))
+    assert year_match(frozenset({1960}), merged, review, 1960) == 1
+    assert year_match(frozenset({1957}), merged, review, 1960) == -1
+    assert year_match(frozenset({1960}), "一九五八年初全国有七十四万多个高级农业生产合作社。", review, 1960) == -1

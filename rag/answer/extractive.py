@@ -188,7 +188,7 @@ def rank_sentences(
     # a figure is asked for: a how-much cue, or a standard indicator's target or result ("what ceiling on retail
     # price inflation did the report set": 零售物价上涨幅度控制在百分之六以内, not the sentence without the figure)
     numeric = bool(NUMERIC_CUES.search(plan.text)) or (
-        plan.time.aim in ("target", "result") and not DEFINITION_CUES.search(plan.text)
+        (plan.time.aim in ("target", "result") or bool(plan.time.years)) and not DEFINITION_CUES.search(plan.text)
         and bool(question_indicators(plan.text)))
     definition = bool(DEFINITION_CUES.search(plan.text))
     percent = bool(PERCENT_CUES.search(plan.text))

@@ -15,6 +15,7 @@ from rag.core.timeframe import (
     end_values,
     figure_years,
     level_years,
+    present_after_year,
     sentence_years,
 )
 from rag.core.years import RANGE_RE
@@ -68,8 +69,10 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
     single = len(asked) == 1  # one year asked: a five-year figure (年均, 2017年到2021年) does not answer it
     norm = aligned_search_text(sentence)
     stated = sentence_years(sentence, report_year)
+    if stated and report_year is not None and present_after_year(sentence):
+        stated = tuple(sorted({*stated, report_year}))  # 一九五八年初…，现在…: the report's own year too
     if len(stated) >= 2 and not RANGE_RE.search(norm):
-        stated = figure_years(sentence) or stated  # 1956年…五百八十六亿元，超过了…1957年的指标: the figure's is 1956
+        stated = figure_years(sentence, report_year) or stated  # 1956年…五百八十六亿元，超过了…1957年的指标: the figure's is 1956
     if stated:
         if single and RANGE_RE.search(norm):  # a span's figure, unless the sentence gives the year's level
             return 1 if asked & set(end_values(sentence)) else -1

@@ -35,7 +35,9 @@ INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增
                 "亿元", "万元", "万人", "新增", "主要", "预期目标", "主要预期目标", "指标", "预期指标", "计划",
                 # comparisons and directions of change (以上, 下降 …) qualify the figure asked for
                 "以上", "以下", "以内", "超过", "左右", "不低于", "不少于", "低于", "增加", "提高", "上升", "下降",
-                "减少", "降低", "同比", "年均", "平均每年", "预计", "实际", "规模", "人次"}
+                "减少", "降低", "同比", "年均", "平均每年", "预计", "实际", "规模", "人次",
+                # totals (总计多少, 一共): how the figure is summed, as 累计 and 共 above
+                "总计", "共计", "合计", "总共", "一共"}
 
 
 # jieba tags (ICTCLAS): pronouns (为什么, 什么, 这些) are dropped from a question's topic; verbs, adjectives

@@ -295,13 +295,27 @@ def end_values(sentence: str) -> tuple[int, ...]:
                         | {year_value(m.group(1)) for m in COMPARED_LEVEL_RE.finditer(norm)}))
 
 
-def figure_years(sentence: str) -> tuple[int, ...]:
+# The report's own present (现在, 目前): a figure after it is the report year's (一九五八年初有七十四万多个合作社，
+# 现在已经合并改组成为二万四千多个人民公社).
+PRESENT_RE = re.compile(r"现在|目前|如今|现已")
+
+
+def present_after_year(sentence: str) -> bool:
+    """Whether the sentence turns to the report's present after naming a year (一九五八年初…，现在…)."""
+    norm = aligned_search_text(sentence)
+    first = YEAR_RE.search(norm)
+    return first is not None and PRESENT_RE.search(norm, first.end()) is not None
+
+
+def figure_years(sentence: str, report_year: int | None = None) -> tuple[int, ...]:
     """The years a sentence's figures are stated for, each figure taking the last year named before it (not a
     baseline after 比/较/同/与/从/由): 1956年的工业总产值达到了五百八十六亿元，超过了…1957年的指标 → (1956,).
-    Empty when no figure follows a year."""
+    Given the report's year, 现在/目前 name it too. Empty when no figure follows a year."""
     norm = aligned_search_text(sentence)
     mentions = [(m.start(), year_value(m.group(1))) for m in YEAR_RE.finditer(norm)
                 if not baseline_year(norm, m.start(), m.end())]
+    if report_year is not None:
+        mentions = sorted(mentions + [(m.start(), report_year) for m in PRESENT_RE.finditer(norm)])
     years: set[int] = set()
     for figure in VALUE_UNIT_RE.finditer(norm):
         if figure.group("unit") or figure.group("pnum") or figure.group("cunit"):

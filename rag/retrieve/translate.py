@@ -151,7 +151,8 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
             entry = table.get(key, {}).get(phrase_form(words[start:end]))
             if entry is not None:
                 terms, soft = entry.terms, entry.soft
-            elif _framing(words[start]) or _framing(words[end - 1]) or all(plain[start:end]):
+            elif (_framing(words[start]) and not _level_modifier(words, start, end)) or _framing(words[end - 1]) \
+                    or all(plain[start:end]):
                 continue  # "how much", "as well as": no topic of their own
             else:
                 senses = lex.senses(key)
@@ -163,13 +164,22 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
                 found.append(PhraseMatch(start, end, terms, soft, entry is None))
                 used[start:end] = [True] * size
     doubtful = unattested_compounds(found, words, counts, clause_starts(TIME_FRAME.sub(" ", text)))
+    starts = {m.start for m in found}
     for i, word in enumerate(words):  # a modifier of a noun nothing translates (foreign embassies, gold medals)
+        if i + 1 in starts:
+            continue  # itself a modifier of a translated noun ("Sino-foreign equity joint ventures")
         if not used[i] and not plain[i] and (re.search(r"[^s]s$", word) or derivation(word) in NOUN_ENDINGS):
             doubtful |= {j for m in found if m.dictionary and not m.soft and m.end == i for j in range(m.start, i)}
     kept = tuple(m for m in found if not doubtful.intersection(range(m.start, m.end)))
     for index in doubtful:
         used[index] = False
     return Translation(kept, tuple(words), tuple(used))
+
+
+def _level_modifier(words: list[str], start: int, end: int) -> bool:
+    """An administrative level word opening a phrase of two or more words whose head names a topic ("provincial
+    capitals" 省会): the phrase is looked up; the level word alone only says where ("the city government")."""
+    return words[start] in ENGLISH_LEVEL_WORDS and end - start >= 2 and not topicless(words[end - 1])
 
 
 def phrase_words(text: str) -> frozenset[str]:
