@@ -334,3 +334,18 @@ def test_the_reports_present_names_the_report_year():
     assert year_match(frozenset({1960}), merged, review, 1960) == 1
     assert year_match(frozenset({1957}), merged, review, 1960) == -1
     assert year_match(frozenset({1960}), "一九五八年初全国有七十四万多个高级农业生产合作社。", review, 1960) == -1
+
+
+def test_a_late_reports_plan_speaks_about_the_next_year_when_a_sentence_is_checked():
+    """The December 1964 report plans 1965 (its 工业总产值比一九六四年增长百分之十一左右 is 1965's target); the
+    1980 report (August) reviews 1979 and 1980 so far. Other kinds and other years are left alone."""
+    from rag.answer.sentence_time import year_match
+    from rag.core.timeframe import late_time
+
+    plan, review = ChunkTime("plan", (1964,)), ChunkTime("review", (1979,))
+    assert late_time(plan, 1964).years == (1964, 1965) and late_time(review, 1980).years == (1979, 1980)
+    five = ChunkTime("multi-year", (1976, 1977, 1978, 1979, 1980))
+    assert late_time(five, 1980) == five and late_time(ChunkTime(), 1980) == ChunkTime()
+    sentence = "工业总产值比一九六四年增长百分之十一左右。"
+    assert year_match(frozenset({1965}), sentence, plan, 1964) == -1
+    assert year_match(frozenset({1965}), sentence, late_time(plan, 1964), 1964) == 1

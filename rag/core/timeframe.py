@@ -373,3 +373,15 @@ def report_times(report_year: int | None, chunks: Sequence[tuple[Sequence[str], 
         when = _time_from(lead, path, report_year, hints.get(top, (None, None)), carried, _opens_with_a_year(text))
         times.append(ChunkTime(when.kind, when.years, named_years(text, report_year)))
     return times
+
+
+def late_time(when: ChunkTime, report_year: int | None) -> ChunkTime:
+    """A paragraph of a report delivered late in its year (:func:`plans_next_year`): its review speaks about that
+    year too (the 1980 report reviews 1979 and 1980 so far), its plan about the next one too (the December 1964
+    report plans 1965). For checking a sentence's year only: as a retrieval prior, a whole report speaking about
+    two years would no longer tell its paragraphs apart."""
+    if report_year is None or when.kind not in ("review", "plan") or when.years not in ((report_year - 1,),
+                                                                                        (report_year,)):
+        return when
+    years = (report_year - 1, report_year) if when.kind == "review" else (report_year, report_year + 1)
+    return ChunkTime(when.kind, years, when.named)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from rag.core.config import Settings
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import normalize_for_search, to_simplified
-from rag.core.timeframe import FIVE_YEARS, ChunkTime
+from rag.core.timeframe import FIVE_YEARS, ChunkTime, late_time
 from rag.index.search_index import LocalIndex, SearchIndex
 from rag.index.store import ReportStore
 from rag.retrieve.corpus import library_counts
@@ -184,6 +184,10 @@ class Retriever:
             fused = [(cid, best + TIME_BONUS, {}) for cid in fronts] + [item for item in fused if item[0] not in fronts]
         top = fused[:k]
         chunks = self.store.chunks_by_id([cid for cid, _, _ in top])
+        late = self.store.late_reports()
+        for chunk in chunks.values():  # a late report's plan speaks about the next year too (see late_time)
+            if chunk.report_id in late:
+                chunk.time = late_time(chunk.time, reports[chunk.report_id].year)
         hits = [SearchHit(chunks[cid], reports[chunks[cid].report_id], score, ranks)
                 for cid, score, ranks in top if cid in chunks]
         timings["fuse_ms"] = (time.perf_counter() - t) * 1000
