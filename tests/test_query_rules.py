@@ -216,6 +216,10 @@ def test_a_variant_wording_keeps_its_first_character():
     # three characters: the first and both pairs (在校的小学学生 for 小学生), not one pair (中学生)
     assert _term_hits(["小学生"], "在校的小学学生已经从1949年的二千四百多万人增加到1956年的六千三百多万人")
     assert not _term_hits(["小学生"], "中学生和大学生") and not _term_hits(["钢产量"], "产量和钢材")
+    # a short form written out: its first two characters, then the rest in order (one inner character of a
+    # longer term may be another), never without its last character
+    assert _term_hits(["在校生", "大专院校"], "1979年大专学校在校学生102万人") == {"在校生", "大专院校"}
+    assert not _term_hits(["财政收入"], "财政收支基本平衡") and not _term_hits(["出生率"], "出生人口")
 
 
 def test_a_word_jieba_made_up_does_not_mark_the_topic_absent():

@@ -349,3 +349,13 @@ def test_a_late_reports_plan_speaks_about_the_next_year_when_a_sentence_is_check
     sentence = "工业总产值比一九六四年增长百分之十一左右。"
     assert year_match(frozenset({1965}), sentence, plan, 1964) == -1
     assert year_match(frozenset({1965}), sentence, late_time(plan, 1964), 1964) == 1
+
+
+def test_a_programme_named_for_five_years_is_no_span():
+    """出台实施新型城镇化战略五年行动计划，…常住人口城镇化率提高到67% (the 2025 report's review of 2024) is 2024's rate."""
+    from rag.answer.sentence_time import year_match
+
+    review = ChunkTime("review", (2024,))
+    sentence = "出台实施新型城镇化战略五年行动计划，扎实推进城市更新，常住人口城镇化率提高到67%。"
+    assert year_match(frozenset({2024}), sentence, review, 2025) == 1
+    assert year_match(frozenset({2024}), "五年来，常住人口城镇化率提高到67%。", review, 2025) == -1

@@ -23,7 +23,30 @@ def term_hits(terms: list[str], text_norm: str) -> set[str]:
             # its first character and most bigrams: a variant wording (粮食总产量, 工业农业总产值, 小学学生 for
             # 小学生), not another indicator that differs in the first (农业总产值 for 工业总产值)
             hits.add(term)
+        elif len(term) >= 3 and _spelled_out(term, text_norm):
+            hits.add(term)
     return hits
+
+
+def _spelled_out(term: str, text_norm: str) -> bool:
+    """The term's first two characters, then its other characters in order within a word or two (在校学生 for
+    在校生; 大专学校 for 大专院校: one inner character of a longer term replaced, never the last, so 财政收支 is not
+    财政收入): a short form written out."""
+    rest = term[2:]
+    start = text_norm.find(term[:2])
+    while start >= 0:
+        window = text_norm[start + 2:start + 2 + len(rest) + 2]
+        position, found, last = 0, 0, False
+        for char in rest:
+            at = window.find(char, position)
+            if at >= 0:
+                position, found, last = at + 1, found + 1, True
+            else:
+                last = False
+        if last and found >= len(rest) - (len(term) >= 4):  # the last character (the head's) is never left out
+            return True
+        start = text_norm.find(term[:2], start + 1)
+    return False
 
 
 def covered_concepts(concepts: list[list[str]], text_norm: str) -> set[int]:
