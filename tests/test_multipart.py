@@ -93,6 +93,10 @@ def test_how_low_and_how_far_ask_and_an_own_aim_drops_the_first_parts():
     _, actual = parts("In 2006, what cut in energy use per unit of GDP had the government targeted, and what cut did "
                       "it actually achieve?")
     assert "actually achieve" in actual and "energy use per unit of GDP" in actual and "target" not in actual
+    # "turn out" / "end up" frame the part: "the increase" alone is no subject of its own
+    _, outcome = parts("What cap on retail price increases had the government set for 1994, and how high did the "
+                       "increase actually turn out?")
+    assert "retail price increases" in outcome and "cap" not in outcome
 
 
 def test_english_things_in_parallel_phrases_are_asked_one_by_one():

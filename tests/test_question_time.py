@@ -23,6 +23,9 @@ from rag.retrieve.when import missing_year, question_time, reports_for_time, rep
     ("What grain output did the government claim for 1959?", (1959,), None, "unknown"),
     ("How many power plants were built in 1985?", (1985,), None, "result"),
     ("1979年城镇一共安排了多少人就业？", (1979,), None, "result"),
+    # a ceiling or cap set is a target; a rate held under one is what happened
+    ("What ceiling on retail-price inflation had the government set for 1994?", (1994,), None, "target"),
+    ("What ceiling was the registered urban jobless rate held under in 2018?", (2018,), None, "result"),
 ])
 def test_years_named_reports_and_intent(question, years, named, intent):
     time = question_time(question)

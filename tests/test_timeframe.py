@@ -359,3 +359,12 @@ def test_a_programme_named_for_five_years_is_no_span():
     sentence = "出台实施新型城镇化战略五年行动计划，扎实推进城市更新，常住人口城镇化率提高到67%。"
     assert year_match(frozenset({2024}), sentence, review, 2025) == 1
     assert year_match(frozenset({2024}), "五年来，常住人口城镇化率提高到67%。", review, 2025) == -1
+
+
+def test_asked_what_actually_happened_a_restated_target_gives_way():
+    """The 1995 report's review: 曾提出，要把…涨幅控制在百分之十以内 restates 1994's target; asked how high prices actually
+    rose, the next sentence (涨幅仍然高达百分之二十一点七) answers."""
+    hit = _review_hit(1995, "去年我在政府工作报告中曾提出，要把全年商品零售物价上涨幅度控制在百分之十以内。"
+                            "虽然在这方面做了很大努力，商品零售物价涨幅仍然高达百分之二十一点七。")
+    chosen = _chosen("1994年商品零售物价实际上涨了多少？", hit)
+    assert chosen and "二十一点七" in chosen[0].text

@@ -69,8 +69,10 @@ UNTRANSLATED_WEIGHT = 0.5
 # A share asked (占GDP的比重, "what share of", "account for") and a sentence that states one.
 SHARE_CUES = re.compile(r"比重|占比|比例|占|佔|share|proportion|percentage of|account(?:ed|s)? for|fraction", re.I)
 SHARE_STATED = re.compile(r"比重|占比|所占")
-# A sentence of a review that states a target (年初确定的…目标, 预期…) rather than a result.
-TARGET_WORDS = re.compile(r"目标|预期|计划|力争|确定的|提出的|要求")
+# A sentence of a review that states a target (年初确定的…目标, 预期…, 曾提出，要把…控制在…以内) rather than a result.
+TARGET_WORDS = re.compile(r"目标|预期|计划|力争|控制在|确定的|提出的|提出[，,]|要求")
+# A question that asks what actually happened (实际涨了多少, "how high did it actually go").
+OUTCOME_CUES = re.compile(r"实际|actual|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|\bin practice\b", re.I)
 MAX_SENTENCES = 3
 # How far below an unseen term's weight (IDF units) a one-character wording must be to count as a word of the
 # reports: about a dozen chunks have it as a word of its own (钢: 36; 船: 1, otherwise inside 渔船, 船舶).
@@ -92,6 +94,7 @@ class SentenceWeights:
     year_weight: float = 0.2  # × year_match: +1 the year asked, 0 unknown (−1, another year, is never quoted)
     per_year_bonus: float = 0.15  # a span's yearly rate asked (七五 yearly growth) and the sentence states one
     share_penalty: float = 0.15  # the sentence states a share (所占的比重) the question does not ask for
+    restated_target_penalty: float = 0.15  # asked what actually happened, the sentence restates the target
     follow_up_ratio: float = 0.5  # a further sentence must score at least this share of the best one
 
 
@@ -195,6 +198,7 @@ def rank_sentences(
     share_asked = bool(SHARE_CUES.search(plan.text))
     counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
+    outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
     sizes = [max(weigh(t) for t in concept) for concept in concepts]
 
@@ -259,6 +263,8 @@ def rank_sentences(
                 score += w.per_year_bonus
             if numeric and not share_asked and _share_first(sentence_norm):
                 score -= w.share_penalty  # 国营工业所占的比重由59%上升到63% is no growth of industrial output
+            if outcome and TARGET_WORDS.search(sentence_norm):
+                score -= w.restated_target_penalty  # asked how high prices actually rose: not 要把涨幅控制在10%以内
             score += w.year_weight * match
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])

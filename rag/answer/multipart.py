@@ -206,7 +206,7 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
     first_times, part_times = time_phrases(first), time_phrases(part)
     reports = [p for p in first_times if "report" in p.lower()]
     when = first_times if not part_times else [p for p in reports if p not in part_times]
-    words = [w for w in re.findall(r"[A-Za-z][\w.'-]*", part) if w.lower() not in _EN_FRAME]
+    words = [w for w in re.findall(r"[A-Za-z][\w.'-]*", part) if not _framing_word(w)]
     extra = [m.name for m in plan.places] if plan.places and not part_plan.places else []
     if len(words) <= 2:
         rest = first
@@ -214,7 +214,7 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
             rest = rest.replace(phrase, " ")
         own_aim = names_aim(part)  # "what cut did it actually achieve" does not carry "targeted"
         found = re.findall(r"[A-Za-z][\w.'-]*", rest)
-        kept = [w.lower() not in _EN_FRAME and not (own_aim and aim_word(w)) for w in found]
+        kept = [not _framing_word(w) and not (own_aim and aim_word(w)) for w in found]
         # "of" between two carried words stays: "energy use per unit of GDP" is one indicator, "per unit GDP" not
         extra += [w for i, w in enumerate(found) if kept[i] or (
             w.lower() == "of" and 0 < i < len(found) - 1 and kept[i - 1] and kept[i + 1])]
@@ -222,6 +222,12 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
     words_carried = " (" + " ".join(extra) + ")" if extra else ""
     timing = "".join(f" {p}" if re.match(r"(?i)in|for|during|by|from|under", p) else f" in {p}" for p in when)
     return f"{core}{words_carried}{timing}?"
+
+
+def _framing_word(word: str) -> bool:
+    """A word that frames an English question (what, did, actually, looked back, a year earlier …), not its
+    topic."""
+    return word.lower().strip(".'-?,") in _EN_FRAME
 
 
 def _time_only(part: str) -> bool:
@@ -245,7 +251,8 @@ def _first_asked_of(first: str, part: str) -> str:
 
 _EN_FRAME = frozenset("""what which how much many fast large big high did does do was were is are had has have been be the a an
 of for in by during to on at from that this it its they them their and or than with as actually actual looking back
-report reports government work say said says set put""".split())  # noqa: SIM905
+report reports government work say said says set put turn turned out end ended up go went run ran come came
+earlier later ago year look looks looked""".split())  # noqa: SIM905
 
 
 def _subject(clause: str) -> str:

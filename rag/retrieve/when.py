@@ -42,7 +42,7 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
 _TARGET = re.compile(r"目标|预期|拟|计划|安排(?!了)|力争|争取|提出|要求|打算|定为|定了|定下|设定|确定为|要控制|控制目标|任务|"
-                     r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|\btarget|\bgoals?\b|\baim(?:s|ed|ing)?\b|\bplan(?:s|ned|ning)?\b|set for|\bexpect|quota|\bwill\b|going to|"
+                     r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|\btarget|\bgoals?\b|\baim(?:s|ed|ing)?\b|\bceilings?\b|\bcap(?:s|ped)?\b|\bplan(?:s|ned|ning)?\b|set for|\bexpect|quota|\bwill\b|going to|"
                      r"supposed to|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow|propos",
                      re.I)
 _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
@@ -54,7 +54,7 @@ _STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到
                             r"完成[^，,。？?]{0,8}?情况|执行情况|"
                             r"达到了吗|实现了吗|actually|achieved|"
                             r"(?:was|were) (?:the|this|that|its) (?:\w+ )?(?:target|goal)s? (?:met|achieved|reached)|"
-                            r"\bmet\b|fulfil", re.I)
+                            r"\bmet\b|fulfil|\b(?:held|kept)\s+(?:under|below|within)\b", re.I)
 _SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
 # Years relative to a named report: its 去年 is the year it reviews, its 今年 the year it plans.
 # 去年 as the year asked; 比上年 / 较去年 is the baseline a change is measured against, not a year asked about
