@@ -81,6 +81,11 @@ def test_a_year_without_a_report_is_said_so_never_filled(library):
     assert "2.8%" in lines[0] and "库中没有2020年的报告" in lines[1] and "3.2%" in lines[2]
     assert "[" not in lines[1] and cited_years(answer) == [2019, 2021]
     assert ask(library, "2020年政府工作报告提出的赤字率是多少？") is None  # text retrieval says what is missing
+    # a table of one year, the other years' reports missing, is no table: the text may state the change
+    assert ask(library, "How did Jiefang District's GDP change between 2017 and 2021?") is None
+    # "the economy" is GDP
+    economy = ask(library, "How big was Linghe District's economy in 2022?")
+    assert economy is not None and "129亿元" in economy.answer
 
 
 def test_was_the_target_met(library):

@@ -368,3 +368,26 @@ def test_asked_what_actually_happened_a_restated_target_gives_way():
                             "虽然在这方面做了很大努力，商品零售物价涨幅仍然高达百分之二十一点七。")
     chosen = _chosen("1994年商品零售物价实际上涨了多少？", hit)
     assert chosen and "二十一点七" in chosen[0].text
+
+
+def test_an_annual_mean_concentration_is_one_years():
+    """PM2.5、PM10年均浓度分别下降18.2%和11.7%,优良天数达224天 (the 2022 report's review of 2021): 年均浓度 is the year's
+    mean, not an average over years."""
+    from rag.answer.sentence_time import year_match
+
+    review = ChunkTime("review", (2021,))
+    sentence = "PM2.5、PM10年均浓度分别下降18.2%和11.7%,优良天数达224天,创我区空气优良天数新高。"
+    assert year_match(frozenset({2021}), sentence, review, 2022) == 1
+
+
+def test_asked_how_many_a_date_is_no_count():
+    """How many people the earthquake killed is not answered by 去年5月12日…发生汶川特大地震 (only a date)."""
+    from rag.answer.extractive import MIN_COVERAGE, select_sentences
+    from rag.retrieve.plan import analyze
+
+    def coverage(text: str) -> float:
+        hit = _review_hit(2009, text)
+        return select_sentences(analyze("2008年汶川特大地震中有多少人遇难？", [hit.report]), [hit], set())[1]
+
+    assert coverage("去年5月12日，我国发生震惊世界的汶川特大地震。") < MIN_COVERAGE
+    assert coverage("去年5月12日，汶川特大地震造成六万九千多人遇难。") >= MIN_COVERAGE

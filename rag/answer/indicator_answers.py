@@ -141,8 +141,9 @@ def indicator_answer(plan: QueryPlan, question: str, standalone: str, store: Rep
             if unstated and own in {r.year for r in scope}:
                 return None  # a figure asked for is no row (转为下降1.2%): the report's text answers the whole question
             lines.extend(_year_lines(found, indicator, ask, language))
-    if not any(cited for _, cited in lines):
-        return None
+    holes = ask.table and any(y + (ask.kinds[0] == "actual") not in {r.year for r in scope} for y in ask.years)
+    if sum(bool(cited) for _, cited in lines) < 1 + holes:
+        return None  # nothing found; a table of one year, the others' reports missing (the text may give the span)
     return _compose(plan, question, standalone, store, by_id, lines, language)
 
 
@@ -204,8 +205,7 @@ def _years(norm: str, explicit: tuple[int, ...]) -> list[int]:
     years = set(explicit)
     for match in SPAN_RE.finditer(norm):
         first, last = (year_value(y) for y in [g for g in match.groups() if g][:2])
-        if 0 < last - first <= MAX_SPAN:
-            years.update(range(first, last + 1))
+        years.update(range(first, last + 1) if 0 < last - first <= MAX_SPAN else ())
     return sorted(years)
 
 

@@ -44,8 +44,9 @@ def before_period(periods: tuple[int, ...], report_year: int | None) -> bool:
 
 STREAK_RE = re.compile(r"连续[两二三四五六七八九十几\d]+年")
 CLAUSE_BREAK = re.compile(r"[，,；;]")
-# A programme named for its length (新型城镇化战略五年行动计划) names no span of the sentence's figures.
-PROGRAMME_RE = re.compile(r"五年行动")
+# No span of the sentence's figures: a programme named for its length (新型城镇化战略五年行动计划), and an annual
+# mean (PM2.5年均浓度: one year's average concentration).
+NOT_A_SPAN = re.compile(r"五年行动|年(?:平)?均浓度")
 
 
 def span_scoped(sentence: str) -> bool:
@@ -53,7 +54,7 @@ def span_scoped(sentence: str) -> bool:
     does not (粮食连续五年增产，总产量10570亿斤: the figure is the latest year's; 34 streaks 连续N年 in the
     national reports); a streak in the figure's own clause does (连续五年增产百分之三以上)."""
     for clause in CLAUSE_BREAK.split(sentence):
-        if MULTI_RE.search(PROGRAMME_RE.sub("", aligned_search_text(clause))) and (
+        if MULTI_RE.search(NOT_A_SPAN.sub("", aligned_search_text(clause))) and (
                 not STREAK_RE.search(clause) or extract_figures(clause)):
             return True
     return False
