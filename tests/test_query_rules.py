@@ -497,3 +497,15 @@ def test_in_yuan_asks_an_amount_of_money():
     assert MONEY_ASK.search("What was the total GDP of Qilin District in 2022, in yuan?")
     assert MONEY_ASK.search("How much was it in US dollars?")
     assert not MONEY_ASK.search("How fast did GDP grow in 2022?")
+
+
+def test_a_lists_item_names_the_head_stated_before_it():
+    """主要农业产品一九五七年的计划产量…如下列：粮食：达到三千八百五十六亿斤 — the item is 粮食产量 (jieba's whole word
+    too); 占有粮食近八百斤 inside a clause is no item of a list."""
+    from rag.answer.mentions import elided_heads
+
+    concepts = [["粮食产量", "粮食总产量"]]
+    lead = "按照计划，主要农业产品一九五七年的计划产量及其比一九五二年增长的情况如下列："
+    assert elided_heads(concepts, "粮食：达到三千八百五十六亿斤，增长百分之十七点六。", lead) == {0}
+    assert elided_heads(concepts, "棉花达到六百零八万吨；粮食达到四亿零七百多万吨", "农业产量") == {0}
+    assert elided_heads(concepts, "去年全国平均每人占有粮食近八百斤", "粮食产量创新高后的产量") == set()

@@ -266,14 +266,14 @@ def test_a_span_sentence_gives_the_level_of_its_end_year():
 
 
 def test_one_untranslated_word_does_not_sink_a_sentence_that_answers():
-    """"By how much did universities expand their intake in 1999": nothing translates "intake", yet the sentence
+    """"By how much did universities expand their cohort in 1999": nothing translates "cohort", yet the sentence
     on 普通高等学校招生规模…扩大47.4% covers the rest; a question mostly made of such words is still refused."""
     from rag.answer.extractive import MIN_COVERAGE, rank_sentences
     from rag.retrieve.plan import analyze
 
     hit = _review_hit(2000, "普通高校招收新生规模比上年扩大47．4％，增幅之大是多年来没有的。")
-    plan = analyze("By how much did universities expand their intake of new students in 1999?", [hit.report])
-    assert plan.untranslated == ["intake"]
+    plan = analyze("By how much did universities expand their cohort of new students in 1999?", [hit.report])
+    assert plan.untranslated == ["cohort"]
     assert rank_sentences(plan, [hit], set(), weight_of=lambda term: 1.0).coverage >= MIN_COVERAGE
     medals = analyze("How many Olympic gold medals did athletes win in 1999?", [hit.report])
     assert rank_sentences(medals, [hit], set(), weight_of=lambda term: 1.0).coverage < MIN_COVERAGE

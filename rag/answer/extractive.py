@@ -97,7 +97,8 @@ class SentenceWeights:
     year_weight: float = 0.2  # × year_match: +1 the year asked, 0 unknown (−1, another year, is never quoted)
     per_year_bonus: float = 0.15  # a span's yearly rate asked (七五 yearly growth) and the sentence states one
     share_penalty: float = 0.15  # the sentence states a share (所占的比重) the question does not ask for
-    restated_target_penalty: float = 0.15  # asked what actually happened, the sentence restates the target
+    restated_target_penalty: float = 0.15  # asked what actually happened, the sentence restates the target (or
+    # asked the target, the sentence states what actually happened)
     follow_up_ratio: float = 0.5  # a further sentence must score at least this share of the best one
 
 
@@ -232,7 +233,8 @@ def rank_sentences(
             start, end = usable
             # Brackets around optional characters (开(复)工) do not split a word for matching.
             sentence_norm = per_capita(re.sub(r"[()（）]", "", normalize_for_search(text[start:end])))
-            covered = covered_concepts(concepts, sentence_norm) | elided_heads(concepts, sentence_norm, previous)
+            elided = elided_heads(concepts, sentence_norm, previous)  # 粮食：达到…亿斤 after 主要农业产品…的计划产量
+            covered = covered_concepts(concepts, sentence_norm) | elided
             own = set(covered)
             if continues_previous(sentence_norm):
                 covered |= previous_covered  # 但…涨幅仍然高达百分之二十一点七: the previous sentence's 零售物价
@@ -243,7 +245,8 @@ def rank_sentences(
                 continue
             weight = share(covered) if topical else w.no_concepts + share(covered)
             # A concept met only by a variant wording (most of its bigrams) counts less than its exact words.
-            loose = [i for i in own if i != counted and not any(t in sentence_norm for t in concepts[i])]
+            listed = elided if re.match(r"[^，,：:]{1,8}[：:]", sentence_norm) else set()  # 粮食：达到…: a list's item
+            loose = [i for i in own - listed if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
             has_figure = bool(extract_figures(text[start:end]))
             match = year_match(asked, with_time_context(text, start, end, hit.report.year), hit.chunk.time,
@@ -268,6 +271,8 @@ def rank_sentences(
                 score -= w.share_penalty  # 国营工业所占的比重由59%上升到63% is no growth of industrial output
             if outcome and TARGET_WORDS.search(sentence_norm):
                 score -= w.restated_target_penalty  # asked how high prices actually rose: not 要把涨幅控制在10%以内
+            elif plan.time.aim == "target" and "实际" in sentence_norm and not TARGET_WORDS.search(sentence_norm):
+                score -= w.restated_target_penalty  # asked the plan's figure: not 1952年到1956年…的实际产量
             score += w.year_weight * match
             candidates.append((score, Selected(rank, start, end, text[start:end], score), covered))
     candidates.sort(key=lambda c: -c[0])

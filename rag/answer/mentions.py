@@ -66,7 +66,8 @@ def elided_heads(concepts: list[list[str]], text_norm: str, previous_norm: str) 
                 continue
             modifier, head = split
             at = text_norm.find(modifier)
-            if at >= 0 and head in previous_norm + text_norm[:at] and term not in text_norm[:at]:
+            opens = at == 0 or (at > 0 and text_norm[at - 1] in "，,；;：:、")  # an item of the list: 棉花达到…
+            if opens and head in previous_norm + text_norm[:at] and term not in text_norm[:at]:
                 found.add(i)
                 break
     return found
@@ -85,7 +86,7 @@ def continues_previous(text_norm: str) -> bool:
 @lru_cache(maxsize=4096)
 def _modifier_and_head(term: str) -> tuple[str, str] | None:
     """棉花产量 → (棉花, 产量): a two-character-or-longer modifier and the last word, or None for one word."""
-    parts = words(term)
+    parts = [w for w in words(term) if w != term]  # jieba's search mode gives a known compound and its parts
     if len(parts) < 2 or len("".join(parts[:-1])) < 2 or len(parts[-1]) < 2 or "".join(parts) != term:
         return None
     return "".join(parts[:-1]), parts[-1]
