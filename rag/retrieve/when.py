@@ -33,7 +33,10 @@ Intent = Literal["result", "target", "multi-year", "unknown"]
 # "the 2024 government work report", "2024年政府工作报告", "2024年的报告", "2024年報告"
 _NAMED_REPORT_ZH = re.compile(rf"({ARABIC_YEAR}|{CN_YEAR})\s*年\s*(?:底|末|初)?(?:的)?\s*(?:国务院)?\s*(?:政府工作)?报告")
 _NAMED_REPORT_EN = re.compile(rf"\b({ARABIC_YEAR})\s+(?:government\s+)?(?:work\s+)?report\b"
-                              rf"|\breport\s+(?:of|for|delivered in|from)\s+({ARABIC_YEAR})\b", re.I)
+                              rf"|\breport\s+(?:of|for|delivered in|from)\s+({ARABIC_YEAR})\b"
+                              # "the ten-year plan laid out in 1978": the report that laid it out
+                              r"|\b(?:plan|programme|program|blueprint|budget)\s+(?:was\s+)?(?:laid out|unveiled|announced|"
+                              rf"presented|outlined|drawn up|put forward|released|adopted)\s+in\s+({ARABIC_YEAR})\b", re.I)
 _EN_YEAR = re.compile(rf"\b({ARABIC_YEAR})\b")
 # Words of a span of years or a far horizon: the question is not about one year.
 _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年均|平均每年|十[一二三四五]?五|规划期|到\s*(?:19|20)\d{2}\s*年|(?<!截)至\s*(?:19|20)\d{2}\s*年|"
@@ -219,7 +222,7 @@ def question_time(text: str) -> QuestionTime:
     else:
         match = _NAMED_REPORT_EN.search(text)
         if match:
-            named = int(match.group(1) or match.group(2))
+            named = int(next(group for group in match.groups() if group))
     said_year = named is not None and bool(_SAME_YEAR.search(text))
     if named is not None and set(years) <= {named} and _NEXT_YEAR.search(text):
         years = [named + 1]  # "1964年底的报告…第二年": what the report plans for the year after its own
