@@ -391,3 +391,13 @@ def test_asked_how_many_a_date_is_no_count():
 
     assert coverage("去年5月12日，我国发生震惊世界的汶川特大地震。") < MIN_COVERAGE
     assert coverage("去年5月12日，汶川特大地震造成六万九千多人遇难。") >= MIN_COVERAGE
+
+
+def test_a_multiple_of_a_years_figure_is_measured_against_it():
+    """鋼二百十七萬噸，等於一九四九年的十三點七倍 (the 1954 report's 1954 estimate): 1949 is the baseline, the figure is
+    the year the list opened with."""
+    from rag.core.timeframe import sentence_years
+
+    assert sentence_years("鋼二百十七萬噸，等於一九四九年的十三點七倍；", 1954) == ()
+    assert sentence_years("钢产量是2010年的2.2倍", 2020) == ()
+    assert sentence_years("一九五四年钢产量二百十七万吨", 1954) == (1954,)

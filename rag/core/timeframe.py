@@ -35,9 +35,10 @@ PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?(?:{PLAN_PERIOD_NAME}|第[一二�
                                  r"(?:计划|规划)")
 LAST_YEAR_OPENING = re.compile(r"^.{0,12}?(过去一年|过去的一年|一年来|去年)")  # a part about the last year
 BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")  # 比2012年: the year a figure is measured against
-# 是2010年的2.2倍, 相当于1949年的三倍: a multiple of that year's figure, measured against it like 比2010年
-MULTIPLE_BEFORE = re.compile(r"(?:是|为|相当于|达到|到)\s*$")
-MULTIPLE_AFTER = re.compile(r"^\s*年?(?:底|末)?的\s*[\d.〇零一二三四五六七八九十两几多]+倍")
+# 是2010年的2.2倍, 相当于1949年的三倍, 等于一九四九年的十三点七倍: a multiple of that year's figure, measured against it
+# like 比2010年
+MULTIPLE_BEFORE = re.compile(r"(?:是|为|相当于|等于|达到|到)\s*$")
+MULTIPLE_AFTER = re.compile(r"^\s*年?(?:底|末)?的\s*[\d.〇零一二三四五六七八九十两几多点]+倍")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
 REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
 PLAN_HEADING = re.compile(r"安排|任务|目标|今后|今年|明年|部署|总体要求|重点工作|主要工作|工作建议|政策取向|思路")
