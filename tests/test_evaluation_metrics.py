@@ -235,3 +235,13 @@ def test_eval_json_carries_the_new_fields_next_to_the_old(tmp_path: Path, monkey
             "failures", "dataset"} <= set(data)
     assert isinstance(data["wrong_year"], int) and len(data["wrong_year_ids"]) == data["wrong_year"]
     assert set(data["by_lang"]) == {"en", "zh", "zh-hant"}
+
+
+def test_a_gold_string_copied_from_the_raw_scrape_is_read_as_ingestion_stores_it() -> None:
+    """The Qilin seed's scrape carries pinyin annotations (覆蓋率達(dá)48.8%) that ingestion drops: a gold string
+    copied with them still matches the stored chunk."""
+    from rag.tools.evaluation import gold_form
+
+    assert gold_form("森林覆蓋率達(dá)48.8%") == "森林覆盖率达48.8%"
+    assert gold_form("全年新增城鎮(zhèn)就業(yè)1.11萬人") == "全年新增城镇就业1.11万人"
+    assert gold_form("GDP增长5%") == "gdp增长5%"

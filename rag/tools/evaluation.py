@@ -20,6 +20,7 @@ from rag.core.numbers import stated_figures
 from rag.core.textnorm import normalize_for_search
 from rag.ingest.loaders import RawDocument
 from rag.ingest.parser import parse_document, report_id_for
+from rag.ingest.repair import repair_text
 from rag.retrieve.hybrid import MODES
 from rag.service.resources import Services
 
@@ -73,13 +74,19 @@ def load_qa_items(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def gold_form(gold: str) -> str:
+    """A gold string as the stored chunk has it: repaired like the report text at ingest (a string copied from the
+    raw scrape keeps its pinyin annotations, 達(dá), which ingestion drops), then normalized for search."""
+    return normalize_for_search(repair_text(gold).text)
+
+
 def qa_queries(path: Path) -> list[EvalQuery]:
     """Queries of a dev_qa-style file: a hit contains a normalized ``gold_contains`` string."""
     queries = []
     for item in load_qa_items(path):
         if item.get("refuse") or not item.get("gold_contains"):
             continue  # nothing to find: unanswerable questions count in the answer evaluation only
-        golds = [normalize_for_search(g) for g in item["gold_contains"]]
+        golds = [gold_form(g) for g in item["gold_contains"]]
 
         def is_hit(_cid: str, text: str, golds: list[str] = golds) -> bool:
             normalized = normalize_for_search(text)
@@ -232,8 +239,8 @@ def answer_eval(services: Services, items: list[dict[str, Any]], engine: str) ->
             ok = result.refused
         else:
             answerable += 1
-            ok = not result.refused and all(normalize_for_search(k) in answer_norm for k in item["answer_contains"])
-            golds = [normalize_for_search(g) for g in item.get("gold_contains", [])]
+            ok = not result.refused and all(gold_form(k) in answer_norm for k in item["answer_contains"])
+            golds = [gold_form(g) for g in item.get("gold_contains", [])]
             has_citation = any(g in c.hit.chunk.search_text for c in result.citations for g in golds)
             cited += has_citation and not result.refused
         correct += ok
