@@ -241,3 +241,10 @@ def test_level_words_open_dictionary_phrases_and_modifiers_of_translated_nouns_s
     # the level word alone still only says where
     assert not any("市政府" in g for g in (m.terms for m in translate("What did the city government spend?",
                                                                      TermCounts(text="市政府")).matches))
+
+
+def test_an_ist_word_the_reports_never_write_is_read_as_its_ism():
+    """"socialist" glosses only 社会主义者 (a person); the reports' 社会主义 is socialism's wording."""
+    library = TermCounts(text="建立社会主义市场经济体制。社会主义现代化建设。")
+    found = translate("What is the socialist goal?", library)
+    assert ("社会主义",) in [m.terms for m in found.matches] and untranslated(found, set()) == []

@@ -160,6 +160,10 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
                     senses = next((found_senses for base in comparative_bases(words[start])
                                    if (found_senses := lex.senses((stem(base),)))), ())
                 terms, soft = choose(senses, " ".join(forms[start:end]), counts)
+                if not terms and size == 1 and re.fullmatch(r"[a-z]+ists?", words[start]):
+                    # socialist → socialism's 社会主义 (the dictionary's 社会主义者 is a person the reports rarely name)
+                    base = re.sub(r"ists?$", "ism", words[start])
+                    terms, soft = choose(lex.senses((stem(base),)), derivation(base), counts)
             if terms:
                 found.append(PhraseMatch(start, end, terms, soft, entry is None))
                 used[start:end] = [True] * size
