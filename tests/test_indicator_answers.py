@@ -276,3 +276,23 @@ def test_a_question_with_a_word_nothing_translates_is_not_the_ledgers(library):
     assert "gini" in plan_words
     answer = answer_question(library, "What was China's Gini coefficient for income in 2023?", [], "extractive", None)
     assert answer.engine != "ledger"
+
+
+def test_a_statement_goes_on_with_a_multiple_of_an_earlier_years_figure():
+    """鋼二百十七萬噸，等於一九四九年的十三點七倍: the multiple is the same figure's; the next item is not."""
+    from rag.answer.ledger_statements import statement_end
+
+    text = "鋼二百十七萬噸，等於一九四九年的十三點七倍；金屬切削機床一萬三千五百十三台"
+    assert text[:statement_end(text, 0, 7)] == "鋼二百十七萬噸，等於一九四九年的十三點七倍"
+
+
+def test_a_five_year_plans_name_is_no_target_word_and_steel_is_its_output():
+    """"How much steel did China make in 1985, the last year of the Sixth Five-Year Plan" asks the result: the plan's
+    name does not make it a target; "steel" alone names steel output."""
+    from rag.answer.indicator_answers import TARGET_RE
+    from rag.reports.indicators import question_indicators
+
+    assert not TARGET_RE.search("how much steel did china make in 1985, the last year of the sixth five-year plan?")
+    assert TARGET_RE.search("how much steel was the country supposed to be turning out by 1957?")
+    assert [i.name for i in question_indicators("How much steel and coal did China produce in 1985?")] == [
+        "钢产量", "原煤产量"]

@@ -325,3 +325,13 @@ def test_national_reports_ledger(national_services):
     assert checks[("地区生产总值", 2024)].status == "met" and checks[("地区生产总值", 2022)].status == "missed"
     assert checks[("地区生产总值", 2014)].status == "met"  # 7.4% against "7.5%左右"
     assert checks[("城镇调查失业率", 2023)].status == "met"
+
+
+def test_a_lists_item_is_a_row_and_a_plants_capacity_is_none():
+    """The 1955 report lists the plan's 1957 output (…如下列：\\n钢：从一百三十五万吨增加到四百十二万吨): the item is the
+    indicator's row; 它的生产规模可以扩大到年产…钢三百二十二万吨 is one plant's capacity, no row."""
+    rows = _rows("主要产品在一九五七年的计划产量比一九五二年的产量增长的情况如下列：\n钢：从一百三十五万吨增加到四百十二万吨，"
+                 "增长二点一倍。", 1955, ["二、第一个五年计划概要"])
+    assert [(r.indicator, r.value, r.unit) for r in rows] == [("钢产量", 412, "万吨")]
+    assert _rows("这个联合企业在改建完成以后，它的生产规模可以扩大到年产生铁二百五十万吨，钢三百二十二万吨。", 1955) == []
+    assert all(r.indicator != "钢产量" for r in _rows("钢材：达到二百万吨。", 1955))  # 钢 of 钢材 is no item

@@ -27,15 +27,16 @@ from functools import lru_cache
 
 from rag.answer.citations import Citation, neutralize_markers
 from rag.answer.injection import looks_like_instruction
+from rag.answer.ledger_statements import statement_end
 from rag.answer.records import Answer, in_script, reply_language
 from rag.core.age_groups import age_groups
 from rag.core.models import Report
-from rag.core.numbers import VALUE_UNIT_RE, convert
+from rag.core.numbers import convert
 from rag.core.textnorm import aligned_search_text
 from rag.core.tokens import tagged_words
 from rag.core.years import ARABIC_YEAR, CN_YEAR, year_value
 from rag.index.store import ReportStore
-from rag.reports.indicators import Indicator, load_table, mention_pattern, question_indicators
+from rag.reports.indicators import Indicator, load_table, question_indicators
 from rag.reports.ledger import LedgerRow, query_ledger
 from rag.reports.ledger_pairs import target_checks
 from rag.retrieve.hybrid import SearchHit
@@ -52,7 +53,7 @@ CHECK_RE = re.compile(r"完成了?吗|有没有完成|是否完成|完成(?:得)
                       r"f[ae]ll short of)\b.{0,24}\b(?:target|goal)|\b(?:target|goal)s?\b.{0,24}\b(?:met|achieved|"
                       r"reached|missed|exceeded|fulfill?ed)\b")
 TARGET_RE = re.compile(r"目标|预期|计划|拟|安排|力争|要求|定为|定的|设定|确定|提出|打算|控制在|要控制|规定|"
-                       r"\b(?:target\w*|goals?|plan(?:s|ned)?|set|quotas?|aim\w*|allocat\w*|intend\w*|projected)\b")
+                       r"\b(?:target\w*|goals?|(?<!five-year )plan(?:s|ned)?|set|quotas?|aim\w*|allocat\w*|intend\w*|projected|supposed|meant)\b")
 RESULT_RE = re.compile(r"实际|执行|完成了|实现了|增长了|增加了|达到了|降到了|降至|上涨了|下降了|回落到|增产|"
                        r"\b(?:actual\w*|achieved|grew|created|added|produced|harvested)\b")
 WEAK_RESULT_RE = re.compile(r"多少|几|达到|\b(?:was|were|did|how (?:much|many|fast|large|big))\b")
@@ -74,18 +75,10 @@ _Y = rf"({ARABIC_YEAR}|{CN_YEAR})"
 SPAN_RE = re.compile(rf"{_Y}\s*年?\s*(?:到|至|—|–|-|－|~|～)\s*{_Y}\s*年|\b(?:from|between)\s+({ARABIC_YEAR})\s+"
                      rf"(?:to|and|through|until)\s+({ARABIC_YEAR})\b|\b({ARABIC_YEAR})\s*[-–—]\s*({ARABIC_YEAR})\b")
 # A statement goes on after its figures while the next comma pieces still state figures (比上年增加5500亿元).
-STATEMENT_STOP = re.compile(r"[；;。！？!?\n]")
-PIECE_SEP = re.compile(r"[，,、]")
-# A following piece continues the statement only when it goes on about the same figure (比上年增加1000亿元,
-# 总量突破90万亿元, 将比一九五七年增长…), not when it names something else (下岗失业人员再就业500万人, 居民收入增长7.3%).
-CONTINUATION_RE = re.compile(r"\s*(?:将|将要|可|可以|预计|要|约)?(?:同比|(?:比|较)[^，,、；;。]{0,8}?)?(?:增长|增加|增产|减产|减少|下降|提高|降低|上升|回落|"
-                             r"高|低|多|少|总量|增速|增幅|规模|达到|突破|超过|完成)+了?\s*(?:约|近)?\s*$")
-REST_OF_PIECE_RE = re.compile(r"\s*(?:安排|左右|以上|以内|以下)?\s*$")
 # "Economic growth" was reported as GNP before GDP was (1992年国民生产总值增长百分之六).
 GENERIC_GROWTH_FALLBACK = {"地区生产总值": "国民生产总值"}
 NAMES_GDP_RE = re.compile(r"gdp|生产总值|gross domestic")
 BASELINE_LAST_YEAR_RE = re.compile(r"(?<![比较])(?:去年|上年|上一年|前一年)|\blast year\b|\bprevious year\b")
-MAX_STATEMENT_EXTRA = 48
 KIND_ZH = {"target": "目标", "actual": "实际", "multi-year": "规划目标"}
 KIND_EN = {"target": "target", "actual": "result", "multi-year": "plan target"}
 
@@ -368,33 +361,3 @@ def _compose(plan: QueryPlan, question: str, standalone: str, store: ReportStore
     separator = "; \n" if language == "en" else "；\n"
     text = separator.join(out) + ("." if language == "en" else "。")
     return Answer(question, in_script(text, language), ENGINE, True, False, citations, standalone)
-
-
-def statement_end(text: str, start: int, end: int) -> int:
-    """Where the statement of a ledger quote ``text[start:end]`` ends: the rest of its comma piece when short
-    (…3%安排) and the following pieces that still state figures (比上年增加5500亿元), up to the clause end or
-    the next indicator."""
-    norm = aligned_search_text(text)
-    stop = STATEMENT_STOP.search(norm, end)
-    limit = min(stop.start() if stop else len(norm), end + MAX_STATEMENT_EXTRA)
-    following = mention_pattern(load_table())[0].search(norm, end, limit)
-    if following is not None:
-        limit = following.start()
-    separator = PIECE_SEP.search(norm, end, limit)
-    if separator is None and following is None and REST_OF_PIECE_RE.fullmatch(norm, end, limit):
-        return limit
-    if separator is None or not REST_OF_PIECE_RE.fullmatch(norm, end, separator.start()):
-        return end
-    cursor = separator.start()
-    while cursor < limit:
-        after = PIECE_SEP.search(norm, cursor + 1, limit)
-        piece_end = after.start() if after else limit
-        figure = next((m for m in VALUE_UNIT_RE.finditer(norm, cursor + 1, piece_end)
-                       if m.group("unit") or m.group("pnum") or m.group("cunit")), None)
-        if figure is None or not CONTINUATION_RE.fullmatch(norm, cursor + 1, figure.start()):
-            break
-        if after is None and following is not None:  # …增产74亿斤和棉花…: stop before the joiner
-            return figure.end()
-        cursor = piece_end
-    return cursor
-

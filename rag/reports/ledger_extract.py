@@ -66,6 +66,7 @@ AVERAGE_AFTER = re.compile(r"年均|平均每年|每年平均|递增")
 FROM_BEFORE = re.compile(r"(?:从|由)\s*$")  # 由1655亿美元到3251亿美元 is a change, not a range
 EARMARK_AFTER = re.compile(r"\s*(?:专项)?(?:用于|支持)")  # 超长期特别国债3000亿元支持消费品以旧换新: a share
 GROWTH_NAME = re.compile(r"增长|增速")
+CAPACITY_RE = re.compile(r"生产能力|生产规模|年产能力|设计能力|产能")
 # Years and 去年 that are only a baseline (比去年增加5600亿元, 等于一九四九年的十三点七倍) do not date a figure:
 # they are masked (same length, offsets kept) before the kind and year are read.
 BASELINE_MASK = re.compile(r"(?<=比|较)(?:去年|上年)|(?<=等于|当于)\s*(?:" + YEAR_TOKEN + ")")
@@ -239,8 +240,9 @@ def _mentions(norm: str, table: IndicatorTable, national: bool = False) -> list[
             continue
         if national and NATIONAL_PREFIX_BLOCK.search(norm, max(0, m.start() - 2), m.start()):
             continue
-        if m.end() - m.start() == 1 and not VALUE_UNIT_RE.match(norm, m.end()):
-            continue  # 钢 only as 钢二百十七万吨, never 钢材 / 钢铁
+        item = norm[m.end():m.end() + 1] in ("：", ":") and (m.start() == 0 or norm[m.start() - 1] in "\n。；;")
+        if m.end() - m.start() == 1 and not VALUE_UNIT_RE.match(norm, m.end()) and not item:
+            continue  # 钢 only as 钢二百十七万吨 or a list's item (钢：从…增加到…), never 钢材 / 钢铁
         if SUFFIX_BLOCK.match(norm, m.end()):
             continue
         found.append((m.start(), m.end(), synonyms[m.group(0)]))
@@ -284,6 +286,8 @@ def extract_chunk(report: Report, chunk: Chunk, paragraph_lead: str = "", table:
         if reading.end <= group[-1][1] or reading.earmarked:
             continue
         sentence_start = max((m.end() for m in SENTENCE_END.finditer(norm, 0, group[0][0])), default=0)
+        if CAPACITY_RE.search(norm[sentence_start:reading.end]):
+            continue  # 它的生产规模可以扩大到年产…钢三百二十二万吨: a plant's capacity, not the indicator's output
         figure_start = reading.level_value.start if reading.level_value is not None else reading.first
         kind, ref_year = classify(dating, sentence_start, group[0][0], figure_start,
                                   _dating_end(norm, reading.end, scope_end), lead, part, heading_year, report.year)
