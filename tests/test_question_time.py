@@ -337,3 +337,14 @@ def test_as_of_a_year_is_one_year_not_a_span():
 def test_a_plan_laid_out_in_a_year_names_that_years_report():
     time = question_time("Under the ten-year plan laid out in 1978, how much grain was China to produce by 1985?")
     assert time.named_report == 1978 and time.years == (1985,) and time.aim == "target"
+
+
+def test_the_latest_reports_own_year_is_read_from_it():
+    """2025年合计新增政府债务总规模是多少 with 2025 the latest report: no report reviews 2025 yet; the 2025 report's own
+    figures answer (a result asked outright, 实际/actually, still needs the next report)."""
+    from rag.retrieve.plan import analyze
+
+    library = [report(2024), report(2025)]
+    assert analyze("2025年合计新增政府债务总规模是多少？", library).time.aim == "unknown"
+    assert analyze("2024年合计新增政府债务总规模是多少？", library).time.aim == "result"
+    assert analyze("2025年实际增长了多少？", library).time.aim == "result"

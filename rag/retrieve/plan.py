@@ -54,6 +54,7 @@ from rag.retrieve.places import (
 from rag.retrieve.translate import counted_match, numbered_compounds, phrase_words, translate, untranslated
 from rag.retrieve.when import (
     QuestionTime,
+    names_aim,
     question_time,
     relative_to_latest,
     without_plan_names,
@@ -149,6 +150,10 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         # 1954 report … expected by the end of that year": that report's estimate of its own year
         plan.time = replace(plan.time, aim="unknown", intent="unknown" if plan.time.intent == "target" else
                             plan.time.intent)
+    elif plan.time.aim == "result" and year is not None and year == max(in_scope, default=None) \
+            and not names_aim(question):
+        # 2025年合计新增政府债务总规模是多少 with 2025 the latest report: no report reviews it yet, its own states it
+        plan.time = replace(plan.time, aim="unknown", intent="unknown")
     english = question if lang == "en" else " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.&\-']*", question))
     ignore: set[str] = set()
     if lang == "en":
