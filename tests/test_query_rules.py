@@ -509,3 +509,13 @@ def test_a_lists_item_names_the_head_stated_before_it():
     assert elided_heads(concepts, "粮食：达到三千八百五十六亿斤，增长百分之十七点六。", lead) == {0}
     assert elided_heads(concepts, "棉花达到六百零八万吨；粮食达到四亿零七百多万吨", "农业产量") == {0}
     assert elided_heads(concepts, "去年全国平均每人占有粮食近八百斤", "粮食产量创新高后的产量") == set()
+
+
+def test_an_output_is_named_by_its_product_and_a_weight():
+    """粮食增加了五十亿斤，达到三千七百亿斤 states grain output without writing 产量; grain per head is no output."""
+    from rag.answer.mentions import output_named
+
+    concepts = [["粮食产量", "粮食总产量"]]
+    assert output_named(concepts, "根据预计,一九五七年比一九五六年,粮食增加了五十亿斤,达到三千七百亿斤;") == {0}
+    assert output_named(concepts, "去年全国平均每人占有粮食近八百斤") == set()
+    assert output_named(concepts, "粮食生产稳定发展") == set()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rag.answer.citations import sentence_units
 from rag.answer.injection import instruction_free, looks_like_instruction
-from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, term_hits
+from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named, term_hits
 from rag.answer.sentence_time import before_period, with_time_context, year_match
 from rag.answer.topics import question_concepts
 from rag.core.numbers import extract_figures
@@ -234,7 +234,7 @@ def rank_sentences(
             # Brackets around optional characters (开(复)工) do not split a word for matching.
             sentence_norm = per_capita(re.sub(r"[()（）]", "", normalize_for_search(text[start:end])))
             elided = elided_heads(concepts, sentence_norm, previous)  # 粮食：达到…亿斤 after 主要农业产品…的计划产量
-            covered = covered_concepts(concepts, sentence_norm) | elided
+            covered = covered_concepts(concepts, sentence_norm) | elided | output_named(concepts, sentence_norm)
             own = set(covered)
             if continues_previous(sentence_norm):
                 covered |= previous_covered  # 但…涨幅仍然高达百分之二十一点七: the previous sentence's 零售物价

@@ -73,6 +73,25 @@ def elided_heads(concepts: list[list[str]], text_norm: str, previous_norm: str) 
     return found
 
 
+_PER_UNIT = re.compile(r"人均|每人|亩产|每亩|单产")  # 每人占有粮食近八百斤 is no output
+_WEIGHT_FIGURE = re.compile(r"[\d零〇一二三四五六七八九十百千两点.]+(?:多|余)?[万亿]*(?:吨|斤|担)")
+
+
+def output_named(concepts: list[list[str]], text_norm: str) -> set[int]:
+    """Outputs (粮食产量) a clause names by the product and a weight (粮食增加了五十亿斤，达到三千七百亿斤; 钢二百十七万吨):
+    a report lists products with their tonnage and leaves 产量 unsaid."""
+    found = set()
+    for i, alternatives in enumerate(concepts):
+        for term in alternatives:
+            product = term[:-2].removesuffix("总") if term.endswith("产量") else ""
+            if len(product) >= 1 and any((at := clause.find(product)) >= 0 and not _PER_UNIT.search(clause)
+                                         and _WEIGHT_FIGURE.search(clause, at + len(product))
+                                         for clause in re.split(r"[，,；;。]", text_norm)):
+                found.add(i)
+                break
+    return found
+
+
 # A sentence that goes on from the one before (但由于多种原因，涨幅仍然高达百分之二十一点七): its subject is that one's.
 _CONTINUES = re.compile(r"^(?:但是?|然而|可是|不过|结果|实际上?|虽然|尽管|其中)|^[^，,]*(?:这方面|这一|此项)")
 
