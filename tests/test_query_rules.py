@@ -519,3 +519,12 @@ def test_an_output_is_named_by_its_product_and_a_weight():
     assert output_named(concepts, "根据预计,一九五七年比一九五六年,粮食增加了五十亿斤,达到三千七百亿斤;") == {0}
     assert output_named(concepts, "去年全国平均每人占有粮食近八百斤") == set()
     assert output_named(concepts, "粮食生产稳定发展") == set()
+
+
+def test_plan_and_requirement_words_frame_a_question():
+    """「十一五」規劃要求單位GDP能耗下降多少: 规划 and 要求 say a target is asked (like 计划, 目标), not what about."""
+    from rag.answer.topics import question_concepts
+    from rag.retrieve.plan import analyze
+
+    concepts = question_concepts(analyze("「十一五」規劃要求單位GDP能耗下降多少？", []), set()).concepts
+    assert not any(term in ("规划", "要求", "规划要求") for concept in concepts for term in concept)

@@ -26,6 +26,7 @@ from rag.retrieve.when import missing_year, question_time, reports_for_time, rep
     # a ceiling or cap set is a target; a rate held under one is what happened
     ("What ceiling on retail-price inflation had the government set for 1994?", (1994,), None, "target"),
     ("What ceiling was the registered urban jobless rate held under in 2018?", (2018,), None, "result"),
+    ("What growth rate did the government pencil in for 2003?", (2003,), None, "target"),
 ])
 def test_years_named_reports_and_intent(question, years, named, intent):
     time = question_time(question)
