@@ -367,6 +367,8 @@ def test_an_age_group_is_a_part_of_the_population_the_sentence_must_name():
     assert age_groups("the urban jobless rate for young people aged 16–24")[0][0] == "16-24岁"
     assert "六十岁以上" in age_groups("How many people aged 60 and over?")[0]
     assert "60岁以上" in age_groups("全国60周岁以上老年人有多少？")[0]
+    assert "60岁以上" in age_groups("How many people in China were 60 or older?")[0]
+    assert "65岁以上" in age_groups("How many people over 65 live in cities?")[0]
     for question in ("How many cities over 30 were there?", "between 2010 and 2015", "a rise between 16 and 24 percent"):
         assert age_groups(question) == []
     chunk = SimpleNamespace(text="城镇新增就业1244万人，城镇调查失业率平均为5.2%。", paragraph=3, time=ChunkTime(None, (), ()))

@@ -1,4 +1,5 @@
-"""Age groups a question names (16-24岁, "aged 16 to 24", "16- to 24-year-olds", 60岁以上, "aged 60 and over").
+"""Age groups a question names (16-24岁, "aged 16 to 24", "16- to 24-year-olds", 60岁以上, "aged 60 and over",
+"60 or older", "people over 60").
 
 Why: an age group asks about a part of a population (the youth jobless rate, the elderly), and a report's
 figure for the whole population (城镇调查失业率5.2%) does not answer it. Reports write such a group with Arabic or
@@ -19,7 +20,9 @@ _RANGE_EN = re.compile(rf"\b(?:aged?|ages|between)\s+{_NUMBER}\s*(?:-|–|—|to
 _OVER_ZH = re.compile(rf"{_NUMBER}\s*周?岁(?:及|和)?以上")
 _OVER_EN = re.compile(rf"\b(?:aged?\s+(?:over|above)|(?:over|above)\s+the\s+age\s+of)\s+{_NUMBER}\b|"
                       rf"\baged?\s+{_NUMBER}\s+(?:and|or)\s+(?:over|above|older)\b|"
-                      rf"\b{_NUMBER}\s*-?\s*years?\s*-?\s*olds?\s+(?:and\s+)?(?:over|above|older)\b", re.I)
+                      rf"\b{_NUMBER}\s*-?\s*years?\s*-?\s*olds?\s+(?:and\s+)?(?:over|above|older)\b|"
+                      rf"\b{_NUMBER}\s+(?:or|and)\s+older\b|"  # "people were 60 or older"
+                      rf"\b(?:people|persons|residents|population|those)\s+(?:over|above)\s+{_NUMBER}\b", re.I)
 _JOINERS = ("-", "—", "至", "到", "~")
 
 
