@@ -248,3 +248,11 @@ def test_an_ist_word_the_reports_never_write_is_read_as_its_ism():
     library = TermCounts(text="建立社会主义市场经济体制。社会主义现代化建设。")
     found = translate("What is the socialist goal?", library)
     assert ("社会主义",) in [m.terms for m in found.matches] and untranslated(found, set()) == []
+
+
+def test_how_much_money_names_no_topic_and_a_trade_in_subsidy_is_yijiuhuanxin():
+    library = TermCounts(text="安排超长期特别国债3000亿元支持消费品以旧换新。货币供应量增长。")
+    found = translate("How much money was set aside for trade-in subsidies on consumer goods?", library)
+    groups = [m.terms for m in found.matches]
+    assert ("以旧换新",) in groups and not any("货币" in g for g in groups)
+    assert any("货币供应量" in g for g in (m.terms for m in translate("How did money supply grow?", library).matches))
