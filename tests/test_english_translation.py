@@ -256,3 +256,12 @@ def test_how_much_money_names_no_topic_and_a_trade_in_subsidy_is_yijiuhuanxin():
     groups = [m.terms for m in found.matches]
     assert ("以旧换新",) in groups and not any("货币" in g for g in groups)
     assert any("货币供应量" in g for g in (m.terms for m in translate("How did money supply grow?", library).matches))
+
+
+def test_a_dictionary_guess_gets_no_abbreviation_expansion_and_minimum_frames():
+    """A one-word dictionary guess ("average" → 中中) gets no abbreviation's full form (中共中央); "minimum" asks a
+    qualifier (以上), no topic."""
+    library = TermCounts(text="平均增长。中中。“十三五”时期经济年均增长保持在6.5%以上。中共中央关于制定规划的建议。" * 3)
+    plan = analyze("What minimum average growth rate did the 13th Five-Year Plan aim for?", [], library)
+    terms = {t for group in plan.expansion_groups for t in group}
+    assert "中共中央" not in terms and "minimum" not in plan.untranslated

@@ -178,9 +178,11 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary and m.end - m.start == 1}
     plan.counted = counted_match(translation)
     plan.expansion_groups.extend([name] for name in slogans)
-    # an abbreviation's full forms, where the library writes them (高铁 → 高速铁路)
-    plan.expansion_groups = [list(dict.fromkeys(t for term in group for t in (term, *other_forms(term, counts))))
-                             for group in plan.expansion_groups]
+    # an abbreviation's full forms, where the library writes them (高铁 → 高速铁路); not of a one-word dictionary
+    # guess ("average" → 中中, which is no abbreviation of 中共中央 there)
+    plan.expansion_groups = [list(dict.fromkeys(t for term in group for t in (
+        term, *(() if i in plan.dictionary_groups else other_forms(term, counts))))) for i, group in
+        enumerate(plan.expansion_groups)]
     if lang == "zh":
         plan.abbreviations = {word: forms for word in words(plan.normalized)
                               if (forms := other_forms(word, counts))}

@@ -52,7 +52,7 @@ GENERIC_WORDS = {
     "size", "count", "value", "year", "month", "decade", "period", "time", "date", "during", "since", "until", "while",
     "after", "before", "between", "within", "across", "among", "through", "per", "via", "toward", "towards",
     "against", "government", "local", "authority", "official", "officials", "report", "according", "plan",
-    "aim", "intend", "expect", "suppose", "propose", "set", "goal", "pencil", "older", "younger", "money", "currently", "current", "now", "recent", "recently",
+    "aim", "intend", "expect", "suppose", "propose", "set", "goal", "pencil", "older", "younger", "money", "minimum", "maximum", "currently", "current", "now", "recent", "recently",
     "latest", "previous", "following", "next", "last", "whole", "entire", "full", "able", "can", "could",
     "will", "would", "shall", "should", "may", "might", "must", "did", "does", "done", "been", "being", "be",
     "am", "we", "you", "they", "he", "she", "i", "me", "us", "our", "your", "his", "her", "them", "these",
