@@ -530,3 +530,12 @@ def test_plan_and_requirement_words_frame_a_question():
 
     concepts = question_concepts(analyze("「十一五」規劃要求單位GDP能耗下降多少？", []), set()).concepts
     assert not any(term in ("规划", "要求", "规划要求") for concept in concepts for term in concept)
+
+
+def test_shou_zhi_names_both_income_and_spending():
+    """一九六五年国家预算收支都比上年增长百分之十以上: 收支 is 收入 and 支出 together."""
+    from rag.answer.mentions import term_hits
+
+    text = "一九六五年国家预算收支都比上年增长百分之十以上"
+    assert term_hits(["收入", "支出", "国家预算收入"], text) == {"收入", "支出", "国家预算收入"}
+    assert term_hits(["财政收入"], "国家预算收支") == set()

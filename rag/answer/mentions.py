@@ -25,6 +25,8 @@ def term_hits(terms: list[str], text_norm: str) -> set[str]:
             hits.add(term)
         elif len(term) >= 3 and _spelled_out(term, text_norm):
             hits.add(term)
+        elif term.endswith(("收入", "支出")) and term[:-2] + "收支" in text_norm:
+            hits.add(term)  # 国家预算收支都比上年增长百分之十以上: 收支 is 收入 and 支出 together
     return hits
 
 
