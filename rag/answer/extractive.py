@@ -18,10 +18,9 @@ from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named, term_hits
 from rag.answer.sentence_time import before_period, with_time_context, year_match
 from rag.answer.topics import question_concepts
-from rag.core.numbers import extract_figures
+from rag.core.numbers import NOT_FIGURES, extract_figures
 from rag.core.textnorm import normalize_for_search, per_capita
 from rag.core.tokens import tagged_words
-from rag.core.years import YEAR_RE
 from rag.reports.indicators import question_indicators
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
@@ -43,8 +42,9 @@ PER_YEAR_CUES = re.compile(r"年均|平均每年|每年|yearly|annual(?:ly)?|per
 PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均年")
 # A count written with a measure word: 416人, 530支, 3.9万户.
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
-# A date or a year is no count (去年5月12日…发生地震 does not say how many people died).
-DATE_RE = re.compile(rf"{YEAR_RE.pattern}|\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{1,2}}日")
+# A date, a year or an ordinal is no count (去年5月12日…发生地震 does not say how many people died): the numbers
+# that are no figures (rag.core.numbers.NOT_FIGURES), and a month or a day written alone.
+NOT_A_COUNT = re.compile(rf"{NOT_FIGURES.pattern}|\d{{1,2}}月|\d{{1,2}}日")
 # Questions that count things (how many entities, 多少家), and a sentence's amount of money.
 COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|项|条|次|名|辆|艘|台)|几(?:个|家|项|所|座)", re.I)
 MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|how much money|how many (?:\w+ )?(?:yuan|dollars)|"
@@ -315,7 +315,7 @@ def rank_sentences(
             others.append(selected)
     others = [trimmed(s) for s in others[:runners_up]]
     coverage = share(covered_all) if sum(sizes) and topical else (1.0 if chosen else 0.0)
-    if numeric and chosen and not any(extract_figures(DATE_RE.sub(" ", s.text) if counting else s.text)
+    if numeric and chosen and not any(extract_figures(NOT_A_COUNT.sub(" ", s.text) if counting else s.text)
                                       for s in chosen):
         coverage = 0.0  # asked for an amount, found only words (asked how many, only dates)
     elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover

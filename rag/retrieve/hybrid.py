@@ -125,6 +125,7 @@ class Retriever:
         self.rrf_k = rrf_k
         self._reports: dict[str, Report] | None = None
         self._times: dict[str, ChunkTime] = {}
+        self._late: frozenset[str] = frozenset()  # reports delivered late in their year (store.late_reports)
         self._fingerprint: str | None = None
 
     def reports(self) -> dict[str, Report]:
@@ -133,6 +134,7 @@ class Retriever:
         if self._reports is None or fingerprint != self._fingerprint:
             self._reports = {r.report_id: r for r in self.store.reports()}
             self._times = self.store.chunk_times()
+            self._late = self.store.late_reports()
             self._fingerprint = fingerprint
         return self._reports
 
@@ -184,9 +186,8 @@ class Retriever:
             fused = [(cid, best + TIME_BONUS, {}) for cid in fronts] + [item for item in fused if item[0] not in fronts]
         top = fused[:k]
         chunks = self.store.chunks_by_id([cid for cid, _, _ in top])
-        late = self.store.late_reports()
         for chunk in chunks.values():  # a late report's plan speaks about the next year too (see late_time)
-            if chunk.report_id in late:
+            if chunk.report_id in self._late:
                 chunk.time = late_time(chunk.time, reports[chunk.report_id].year)
         hits = [SearchHit(chunks[cid], reports[chunks[cid].report_id], score, ranks)
                 for cid, score, ranks in top if cid in chunks]
@@ -229,7 +230,7 @@ class Retriever:
         scope = set(allowed) if allowed is not None else set(reports)
         if plan.place_report_ids:  # a place named: its reports of that year, or none (the prior stays off)
             scope &= set(plan.place_report_ids)
-        late = self.store.late_reports() if plan.time.single_year is not None else frozenset()
+        late = self._late if plan.time.single_year is not None else frozenset()
         found = {rid for rid in scope if speaks_for(reports[rid], plan.time, late) & needed}
         national = {rid for rid in found if reports[rid].level == "national"}
         return national if plan.bare_title and national else found  # "2023年政府工作报告": the State Council's
