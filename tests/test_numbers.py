@@ -94,3 +94,14 @@ def test_a_rate_per_thousand_is_a_figure():
 
     assert [(f.text, f.raw) for f in extract_figures("人口自然增长率降到千分之十左右")] == [("10‰", 10.0)]
     assert [f.raw for f in extract_figures("增长千分之十二点五")] == [12.5]
+
+
+def test_a_number_inside_a_code_is_no_figure():
+    """PM2.5, G20, COVID-19, 5G and 4A级 name things: a sentence that only names PM2.5 states no concentration."""
+    from rag.core.numbers import VALUE_UNIT_RE, extract_figures
+
+    assert extract_figures("主要污染物和PM2.5、PM10浓度实现大幅下降") == []
+    assert extract_figures("建成5G基站，举办G20峰会，应对COVID-19疫情") == []
+    assert [f.raw for f in extract_figures("PM2.5平均浓度38微克/立方米，4A级景区12个")] == [38.0, 12.0]
+    assert [m.group("num") for m in VALUE_UNIT_RE.finditer("PM2.5浓度下降到38微克") if m.group("num")] == ["38"]
+    assert [f.text for f in extract_figures("GDP grew 8.5 billion yuan, about 2%")] == ["8.5 billion", "2%"]

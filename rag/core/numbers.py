@@ -53,15 +53,18 @@ ALL_UNITS = sorted({u for units in UNIT_FAMILIES.values() for u in units} | set(
 # -- numerals -----------------------------------------------------------------------------------------
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千点"  # a Chinese numeral, without the scale words 万/亿
 CN_NUMERAL_RUN = re.compile(rf"[{CN_NUMERAL_CHARS}万亿]{{2,}}")
+# A number inside a code of Latin letters (PM2.5, G20, COVID-19, 5G, 4A级) names a thing, it is no figure.
+_NOT_IN_CODE_BEFORE = r"(?<![A-Za-z])(?<![A-Za-z]-)"
+_NOT_IN_CODE_AFTER = r"(?![A-Z](?![a-z]))"
 NUMBER_RE = re.compile(
-    r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*"
+    rf"(?<![\d.]){_NOT_IN_CODE_BEFORE}(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?{_NOT_IN_CODE_AFTER}\s*"
     r"(万亿|亿|万|千|百万|trillion|billion|million|thousand|bn|mn)?\s*(%|‰|个百分点|percent|per cent)?",
     re.IGNORECASE,
 )
 CITATION_MARK = re.compile(r"\[\d{1,2}\]")
 _TRADITIONAL_NUMERALS = str.maketrans("億萬兩點", "亿万两点")  # 三千九百二十億斤 is 三千九百二十亿斤
 # An Arabic number as reports write it: 3,966 / 33.8 / 1 2 9 (spaced by scrapers) / 33·8.
-ARABIC_NUMBER = r"(?<![\d.·])\d(?:\d|,(?=\d{3})|\s(?=\d))*(?:[.·]\d+)?"
+ARABIC_NUMBER = rf"(?<![\d.·]){_NOT_IN_CODE_BEFORE}\d(?:\d|,(?=\d{{3}})|\s(?=\d))*(?:[.·]\d+)?{_NOT_IN_CODE_AFTER}"
 _UNIT_ALTERNATION = "|".join(re.escape(u) for u in ALL_UNITS)
 _GAP = r"[\s\u200b\u200c\u200d\ufeff]*"  # scraped text puts (zero-width) spaces between a number and its unit
 # A Chinese numeral before a unit may hold 万/亿 inside (一万六千七百七十亿元, 四亿零七百多万吨) but never ends with
