@@ -182,6 +182,25 @@ def test_numerals_time_words_and_verbs_of_the_vocabulary_are_not_compounds():
     assert not any("安排" in part for parts in issued.joined.values() for part in parts[0] + parts[1])
 
 
+def test_a_distinguishing_word_frames_the_question():
+    """额外 (a distinguishing word, like an adjective) says how the question is put: it counts where a sentence
+    has it."""
+    analysis = question_concepts(analyze("1998年为扩大基础设施投资，国务院额外增发了多少财政债券？", []), set())
+    words = [c[0] for c in analysis.concepts]
+    assert words.index("额外") in analysis.soft
+
+
+def test_a_word_that_is_no_topic_takes_its_parts_along_and_yes_no_forms_frame():
+    """国务院 is no topic, so neither is 国务 (a part jieba's search mode yields); 是不是 asks yes or no, and its
+    part 不是 is no topic either; 头一回, no noun, is the question's phrasing (the reports write 首次)."""
+    council = [c[0] for c in question_concepts(analyze("国务院增发了多少财政债券？", []), set()).concepts]
+    assert "国务" not in council and "国务院" not in council
+    analysis = question_concepts(analyze("1999年全国财政收入是多少？是不是头一回超过一万亿元？", []), set())
+    words = [c[0] for c in analysis.concepts]
+    assert not {"是不是", "不是"} & set(words)
+    assert words.index("头一回") in analysis.phrasing
+
+
 def test_a_place_whose_short_name_is_an_everyday_word_is_named_in_full():
     """解放区's short name 解放 is an everyday verb (解放以来: since 1949): only 解放区 names the place; a short name
     that is no common word (凌河 of 凌河区) still does."""
@@ -299,7 +318,10 @@ def test_a_verb_that_qualifies_the_noun_after_it_is_part_of_the_topic():
     chunk = SimpleNamespace(text="常住人口城镇化率提高到66.2%。粮食产量达到四亿零七百多万吨；棉花达到六百零八万吨。",
                             paragraph=3, time=ChunkTime(None, (), ()))
     hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2024))
-    births = rank_sentences(analyze("全国出生人口有多少？", []), [hit], set(), weight_of=lambda term: 1.0)
+    def idf(term: str) -> float:  # 出生 is rarer in the reports than 人口; a term they never write weighs most
+        return {"人口": 1.0, "出生": 2.0}.get(term, 3.0)
+
+    births = rank_sentences(analyze("全国出生人口有多少？", []), [hit], set(), weight_of=idf)
     assert births.coverage < MIN_COVERAGE
     cotton = rank_sentences(analyze("棉花产量达到多少？", []), [hit], set(), weight_of=lambda term: 1.0)
     assert cotton.coverage >= MIN_COVERAGE and "六百零八万吨" in cotton.chosen[0].text

@@ -184,6 +184,8 @@ def rank_sentences(
         analysis = analysis.split({i for i in analysis.joined
                                    if any(weigh(t) < unseen - 1e-9 for t in analysis.concepts[i])})
     concepts, counted, soft = analysis.concepts, analysis.counted, set(analysis.soft)
+    if weight_of is not None:  # 头一回 (the reports write 首次): the question's phrasing counts only where met
+        soft |= {i for i in analysis.phrasing if all(weigh(t) >= unseen - 1e-9 for t in concepts[i])}
     if weight_of is not None:  # 出生人口: 出生 is the topic too, not a way of asking
         question = normalize_for_search(plan.normalized)
         soft -= {i for i in soft for j in range(len(concepts)) if j not in soft and i != j
@@ -328,7 +330,7 @@ def rank_sentences(
         # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
         # question is really about: not finding it means the answer is not there.
         absent = [i for i, concept in enumerate(concepts) if i not in covered_all and i not in soft
-                  and i not in analysis.unlisted and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
+                  and i not in analysis.unlisted | analysis.phrasing and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
         if absent:
             coverage = min(coverage, MIN_COVERAGE - 0.01)
     if topics and not topics & covered_all and topics - analysis.guessed:

@@ -25,6 +25,8 @@ from rag.retrieve.places import NATIONAL_ZH, tagged_place
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import without_time_phrases
 
+# A yes/no question written A-not-A (是不是, 有没有, 能不能): how it is asked, never what about.
+A_NOT_A = re.compile(r"^(.)[不没]\1")
 QUESTION_AFFIX = re.compile(r"^(?:哪些|哪个|哪家|哪里|哪儿|哪项|哪一项|哪位|哪次|什么|多少|怎样|怎么|如何|是否|各是|各为)|"
                             r"(?:了吗|吗|呢)$")
 # Verbs of saying frame a question about a report (报告提到/指出…), they are not its topic.
@@ -44,7 +46,7 @@ INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增
 # jieba tags (ICTCLAS): pronouns (为什么, 什么, 这些) are dropped from a question's topic; verbs, adjectives
 # and adverbs (授予, 换成, 具体, 再) count only where a sentence has them; nouns and named things stay required.
 PRONOUN_TAG = "r"
-FRAMING_TAGS = {"v", "vd", "a", "ad", "d", "df", "c", "p", "u", "y", "e", "o",
+FRAMING_TAGS = {"v", "vd", "a", "ad", "b", "d", "df", "c", "p", "u", "y", "e", "o",
                 "m", "mq", "q", "t", "tg"}  # numerals and time words (十个月, 头, 当月): how much, when
 ENUMERATION_MARK = "、"
 PLAN_NAME = re.compile(rf"(?:{PLAN_PERIOD_NAME}|五年)(?:规划|计划)?|规划|计划|第[一二三四五六七八九十]+个五年(?:规划|计划)")
@@ -115,6 +117,18 @@ def enumerated_characters(tagged: Sequence[tuple[str, str]]) -> list[str]:
     return found
 
 
+def _no_topic(word: str, plan: QueryPlan, place_names: set[str]) -> bool:
+    """Whether a question's word only frames it: a stopword, an intent word (目标, 多少), a verb of saying, a lone
+    character, a number, a place, or part of an indicator the question names."""
+    if word in QUERY_STOPWORDS or word in intent_words() or word in SAYING_WORDS or len(word) < 2:
+        return True
+    if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
+        return True
+    if any(word in name for name in place_names) or NATIONAL_ZH.fullmatch(word):
+        return True  # a place (我国, 全国: the country) says where, not what
+    return any(word in term for group in plan.expansion_groups for term in group)  # that indicator is the concept
+
+
 def topic_concepts(plan: QueryPlan, place_names: set[str]) -> list[list[str]]:
     """What the question is about, as alternatives per concept (Chinese words; glossary groups for English).
 
@@ -137,6 +151,9 @@ class Concepts:
     # words jieba made up rather than found in its dictionary (头猪 of 多少头猪): their absence from the reports
     # says nothing about the topic
     unlisted: set[int] = field(default_factory=set)
+    # words the question uses as no noun (头一回, 额外): a report may say it otherwise, so where the reports never
+    # write one it is the question's phrasing, not a topic they lack
+    phrasing: set[int] = field(default_factory=set)
 
     def split(self, indexes: set[int]) -> Concepts:
         """These joined concepts back as their two words (a compound the reports do write, 铁路正线: a
@@ -152,7 +169,7 @@ class Concepts:
         return Concepts(concepts, None if self.counted is None else where[self.counted], moved(self.soft),
                         moved(self.required), moved(self.guessed),
                         {where[i]: parts for i, parts in self.joined.items() if i not in indexes},
-                        moved(self.unlisted))
+                        moved(self.unlisted), moved(self.phrasing))
 
 
 def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
@@ -168,26 +185,24 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
         framing: set[str] = set()
         nouns: set[str] = set()
         named: set[str] = set()
+        dropped: set[str] = set()  # whole words that are no topic: nor are their parts (国务 of 国务院, 不是 of 是不是)
         for word in words(chinese):
             tag = tags.get(word) or next((t for w, t in tagged if word in w), "")
-            if tag.startswith(PRONOUN_TAG):
-                continue  # 为什么, 什么, 这些: what kind of answer, never what it is about
+            if tag.startswith(PRONOUN_TAG) or A_NOT_A.match(word):
+                dropped.add(word)
+                continue  # 为什么, 什么, 这些, 是不是: what kind of answer, never what it is about
             if tag in FRAMING_TAGS and not names_a_topic(word):
                 framing.add(word)
             if tag.startswith("n"):
                 nouns.add(word)
             elif names_a_topic(word):
                 named.add(word)  # 预算 of 国防预算; but two such verbs (安排发行) are not one compound noun
-            word = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
-            if word in QUERY_STOPWORDS or word in intent_words() or word in SAYING_WORDS or len(word) < 2:
+            topic = QUESTION_AFFIX.sub("", word)  # jieba may keep 哪些项目 as one word: the topic is 项目
+            if _no_topic(topic, plan, place_names):
+                dropped.add(topic)
                 continue
-            if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
-                continue
-            if any(word in name for name in place_names) or NATIONAL_ZH.fullmatch(word):
-                continue  # a place (我国, 全国: the country) says where, not what
-            if any(word in term for group in plan.expansion_groups for term in group):
-                continue  # part of a named indicator (新增就业): that indicator is the concept
-            kept.setdefault(word, None)
+            kept.setdefault(topic, None)
+        kept = {w: None for w in kept if w in tags or not any(len(d) > len(w) and w in d for d in dropped & set(tags))}
         for word in enumerated_characters(tagged):
             kept.setdefault(word, None)
         # jieba's search mode yields a word and its parts: keep the longest.
@@ -200,6 +215,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 result.soft.add(len(concepts))  # 控制目标, 目标值: an intent word with a qualifier
             elif word in framing:
                 result.soft.add(len(concepts))  # 授予, 换成, 具体: how the question is put, not its topic
+            if word not in joined and word not in nouns and not names_a_topic(word):
+                result.phrasing.add(len(concepts))
             if word not in joined and not dictionary_entry(word)[0]:
                 result.unlisted.add(len(concepts))
             if tagged_place(word, tags.get(word, "")):
