@@ -356,6 +356,26 @@ def test_how_many_yuan_is_not_answered_by_a_growth_rate():
     assert rank_sentences(plan, [SimpleNamespace(chunk=level, report=report)], set()).coverage >= MIN_COVERAGE
 
 
+def test_asked_how_much_was_spent_the_amount_beats_the_share():
+    """"how much did China spend on defence" asks an amount of money (so do 多少钱 and "how much … earmarked"):
+    the sentence with 国防费支出…元 ranks above the one with the share of spending, even when retrieved first."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, MONEY_ASK, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    assert MONEY_ASK.search("1956年国家预算给国防费安排了多少钱？")
+    assert MONEY_ASK.search("How much was earmarked in total for capital construction?")
+    assert not MONEY_ASK.search("How much did grain output grow?")
+    plan = analyze("How much did China spend on national defence in 1955?", [])
+    share = SimpleNamespace(text="1955年国家决算用于国防的支出占本年支出的22.15%。", paragraph=3, time=ChunkTime(None, (), ()))
+    amount = SimpleNamespace(text="国防费支出6,499,862,000元，占预算数的90.36%。", paragraph=4,
+                             time=ChunkTime(None, (), ()))
+    report = SimpleNamespace(year=1956)
+    ranking = rank_sentences(plan, [SimpleNamespace(chunk=c, report=report) for c in (share, amount)], set())
+    assert ranking.coverage >= MIN_COVERAGE and "6,499,862,000元" in ranking.chosen[0].text
+
+
 def test_a_figure_answers_only_what_its_own_sentence_is_about():
     """水利建设投资3562亿元 beside 长江三峡工程正式开工 is not the Three Gorges' investment: asked for an amount, the
     topic must be covered by the sentences that state the figure (or lead into one in the same chunk), not by a

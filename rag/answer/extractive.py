@@ -47,7 +47,9 @@ COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|
 NOT_A_COUNT = re.compile(rf"{NOT_FIGURES.pattern}|\d{{1,2}}月|\d{{1,2}}日")
 # Questions that count things (how many entities, 多少家), and a sentence's amount of money.
 COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|项|条|次|名|辆|艘|台)|几(?:个|家|项|所|座)", re.I)
-MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|how much money|how many (?:\w+ )?(?:yuan|dollars)|"
+MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|多少钱|how much money|how many (?:\w+ )?(?:yuan|dollars)|"
+                       r"\bhow much\b[^?]*\b(?:spen[dt]|spending|cost|invest(?:ed)?|earmark(?:ed)?|allocat(?:e|ed)|"
+                       r"budget(?:ed)?)\b|"
                        r"\bin (?:(?:us|u\.s\.) )?(?:yuan|dollars|renminbi|rmb)\b", re.I)
 MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][万亿千百]?(?:美)?元")
 # A unit the question asks the figure in (多少元, "in tonnes", 多少万吨) and how a sentence writes it (matched on its
@@ -220,6 +222,7 @@ def rank_sentences(
     topics = set(range(len(concepts))) - soft
     topical = bool(topics)
     asked = plan.time.asked_years
+    units_asked = [written for asked_unit, written in UNIT_ASKS if asked_unit.search(plan.text)]
     candidates: list[tuple[float, Selected, set[int]]] = []
     for rank, hit in enumerate(hits):
         if hit.chunk.paragraph == 0:
@@ -267,6 +270,8 @@ def rank_sentences(
                 score += w.percent_bonus
             if numeric and not has_figure:
                 score -= w.missing_figure_penalty
+            elif has_figure and any(not written.search(sentence_norm) for written in units_asked):
+                score -= w.missing_figure_penalty  # asked how much was spent: not the share 占本年支出的22.15%
             if per_year and has_figure and PER_YEAR_RATE.search(sentence_norm):
                 score += w.per_year_bonus
             if numeric and not share_asked and _share_first(sentence_norm):
@@ -322,9 +327,8 @@ def rank_sentences(
         coverage = 0.0  # asked for an amount, found only words (asked how many, only dates)
     elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
         coverage = min(coverage, share(_figure_covered(chosen, chosen_covered)))
-    for asked_unit, written in UNIT_ASKS:  # asked how many yuan, found only 居民人均可支配收入实际增长8.1%
-        if asked_unit.search(plan.text) and chosen and not any(written.search(normalize_for_search(s.text))
-                                                               for s in chosen):
+    for written in units_asked:  # asked how many yuan, found only 居民人均可支配收入实际增长8.1%
+        if chosen and not any(written.search(normalize_for_search(s.text)) for s in chosen):
             coverage = 0.0
     if weight_of is not None:
         # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
