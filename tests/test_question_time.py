@@ -183,6 +183,7 @@ def test_a_table_of_years_asks_each_years_own_report():
     "How much was energy use per unit of GDP supposed to fall in 2024?",
     "How much foreign investment did the district hope to bring in during 2019?",
     "How much money was set aside in 2025 for trade-in subsidies?",
+    "How much new railway track was to be laid in 1983?",
 ])
 def test_english_plan_wording_is_a_target(question):
     from rag.retrieve.when import question_time
