@@ -105,3 +105,13 @@ def test_a_number_inside_a_code_is_no_figure():
     assert [f.raw for f in extract_figures("PM2.5平均浓度38微克/立方米，4A级景区12个")] == [38.0, 12.0]
     assert [m.group("num") for m in VALUE_UNIT_RE.finditer("PM2.5浓度下降到38微克") if m.group("num")] == ["38"]
     assert [f.text for f in extract_figures("GDP grew 8.5 billion yuan, about 2%")] == ["8.5 billion", "2%"]
+
+
+def test_hundred_millions_with_more_than_ten_thousands():
+    """四亿零七百多万吨 is 4.07亿 tonnes and more (an English answer's "407 million tonnes" is found in it), not
+    400000700: 多 between the two scale words ends cn2an's run."""
+    from rag.core.numbers import extract_figures
+
+    assert [f.scaled for f in extract_figures("粮食产量达到四亿零七百多万吨")] == [407000000.0]
+    assert [f.scaled for f in extract_figures("三亿五千余万人")] == [350000000.0]
+    assert [f.scaled for f in extract_figures("四亿零七百万吨")] == [407000000.0]

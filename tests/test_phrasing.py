@@ -196,6 +196,37 @@ def test_a_chinese_answer_keeps_the_reports_numerals():
     assert in_report_numerals("增长14%[1]。", quote) == "增长14%[1]。"  # not the report's figure: left to the check
 
 
+def test_a_figure_keeps_the_reports_qualifier():
+    """A cap, a floor or an approximation reads as the quote says it: 不超过百分之十 for 百分之十以内 and a dropped 左右
+    go back to the report's wording; another figure that merely contains the digits (15%) is left alone. An
+    English figure is followed by the report's wording, full-width figures and days included."""
+    from rag.answer.phrasing import with_report_qualifiers
+
+    assert with_report_qualifiers("控制目标是不超过百分之十[1]。", ["控制在百分之十以内。"]) == "控制目标是百分之十以内[1]。"
+    assert with_report_qualifiers("增长15%，目标5%[1]。", ["增长5%左右"]) == "增长15%，目标5%左右[1]。"
+    assert with_report_qualifiers("增长5.5%[1]。", ["增长5%左右"]) == "增长5.5%[1]。"
+    assert with_report_wording("The plan set annual growth of 7% [1].", ["预期为年均7％左右"]) == \
+        "The plan set annual growth of 7% (7％左右) [1]."
+    assert with_report_wording("It recorded 224 days of good air [1].", ["优良天数达到224天"]) == \
+        "It recorded 224 days (224天) of good air [1]."
+    assert "(６，４９９，８６２，０００元)" in with_report_wording("Defence took 6,499,862,000 yuan [1].",
+                                                              ["国防费支出６，４９９，８６２，０００元"])
+
+
+def test_a_figure_is_not_put_under_a_subject_its_sentence_does_not_name():
+    """Asked the growth of 国民生产总值, a model that quotes 全国工农业总产值…百分之六点七 as 国民生产总值's is rejected
+    (the extractive answer is shown); the same figure under the sentence's own subject passes."""
+    from rag.answer.grounding import unbacked_topics
+    from rag.retrieve.plan import analyze
+
+    plan = analyze("“七五”计划草案要求国民生产总值平均每年增长多少？", [])
+    quotes = ["“七五”计划草案规定，全国工农业总产值平均每年增长百分之六点七"]
+    assert unbacked_topics("“七五”计划草案要求国民生产总值平均每年增长百分之六点七[1]。", plan, quotes) == ["国民生产总值"]
+    assert unbacked_topics("全国工农业总产值平均每年增长百分之六点七[1]。", plan, quotes) == []
+    jobs = analyze("2019年城镇新增就业目标是多少？", [])
+    assert unbacked_topics("2019年城镇新增就业目标是1100万人以上[1]。", jobs, ["城镇新增就业1100万人以上"]) == []
+
+
 def test_runners_up_come_from_the_quoted_reports_only():
     other = Report("old", "1959年政府工作报告", year=1959, level="national")
     quoted, same, elsewhere = _hit(LINGHE, REVIEW), _hit(LINGHE, "城镇新增就业1.2万人以上。", 4), _hit(other, "达到了三千七百亿斤。")

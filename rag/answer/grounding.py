@@ -11,7 +11,7 @@ from rag.answer.citations import locate_quote
 from rag.answer.sentence_time import year_match
 from rag.core.models import Report
 from rag.core.numbers import extract_figures, unsupported_figures
-from rag.core.textnorm import normalize_for_search
+from rag.core.textnorm import normalize_for_search, per_capita
 from rag.core.timeframe import sentence_years
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
@@ -113,6 +113,34 @@ def other_places(text: str, cited_reports: list[Report], reports: list[Report], 
         if not set(match.report_ids) & allowed:
             wrong.append(match.name)
     return wrong
+
+
+_CLAUSE = re.compile(r"[，,；;：:]")
+
+
+def unbacked_topics(text: str, plan: QueryPlan, quotes: list[str]) -> list[str]:
+    """Topic words of a Chinese question that a claim with a figure states while none of the sentences it cites
+    mentions them: 国民生产总值…百分之六点七[1] citing 全国工农业总产值平均每年增长百分之六点七 puts the neighbouring
+    figure under the asked subject. ``quotes[n - 1]`` is source n's sentence."""
+    from rag.answer.mentions import covered_concepts
+    from rag.answer.topics import question_concepts
+
+    if plan.lang == "en":
+        return []
+    analysis = question_concepts(plan, {m.name for m in plan.places})
+    concepts = analysis.concepts
+    framing = analysis.soft | analysis.phrasing  # 发生, 严重, 控制目标: how the question is put, not its subject
+    unbacked: list[str] = []
+    for claim in CLAIM_SPLIT.split(MARKER_RE.sub(lambda m: f"[{m.group(1)}]", text)):
+        markers = [int(m) for m in MARKER_RE.findall(claim) if 1 <= int(m) <= len(quotes)]
+        # the subject of a figure is named in its own clause (1953年全国基层普选中，…选民约占…: 普选 sets the scene)
+        stating = [c for c in _CLAUSE.split(MARKER_RE.sub(" ", claim)) if extract_figures(c)]
+        if not markers or not stating:
+            continue
+        said = covered_concepts(concepts, per_capita(normalize_for_search(" ".join(stating))))
+        backed = covered_concepts(concepts, per_capita(normalize_for_search(" ".join(quotes[n - 1] for n in markers))))
+        unbacked += [concepts[i][0] for i in sorted(said - backed - framing) if not concepts[i][0].startswith("\x00")]
+    return list(dict.fromkeys(unbacked))
 
 
 _SUBJECT_NOISE = re.compile(r"\[\d{1,2}\]|[\d.,，。、；;:：%％()（）“”\"'\s]+|[亿万千百]|元|人|个|家|户|项|年")

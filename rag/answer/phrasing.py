@@ -23,6 +23,7 @@ from rag.answer.grounding import (
     mark_sole_holder,
     names_subject,
     other_places,
+    unbacked_topics,
     unbacked_years,
 )
 from rag.answer.injection import obeys_instruction
@@ -117,6 +118,16 @@ def phrase_answer(
     return check_phrased(text, engine, plan, sources, question, standalone, reports)
 
 
+def phrase_joined(chat_model: Any, engine: str, plan: QueryPlan, joined: Answer, question: str, standalone: str,
+                  reports: list[Report], on_token: Callable[[str], None] | None = None) -> Answer:
+    """One answer to a question asked in parts: the sentences the parts' extractive answers quote, read together
+    and phrased for the whole question, so a sentence that states both figures asked is not cut down to one
+    part's; the joined extractive answer (``joined``) when a check fails."""
+    sources = [Source(i, c.hit, c.quote, c.quote_start) for i, c in enumerate(joined.citations, start=1)]
+    phrased = phrase_answer(chat_model, engine, plan, sources, question, standalone, reports, on_token)
+    return phrased.answer or joined.fallen_back(engine, f"{engine} answer rejected: {phrased.rejected}")
+
+
 def stream_reply(chat_model: Any, messages: list[Any], on_token: Callable[[str], None] | None = None) -> str:
     """The model's whole reply, each token passed to ``on_token`` as it comes (the UI shows it at once)."""
     pieces: list[str] = []
@@ -172,12 +183,16 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
     places = other_places(text, [sources[n - 1].hit.report for n in cited], reports, plan)
     if places:
         return Phrased(None, f"the answer names places its sources are not about: {', '.join(places)}")
+    topics = unbacked_topics(text, plan, quotes)
+    if topics:
+        return Phrased(None, f"the answer puts a figure under a subject its sentence does not name: {', '.join(topics)}")
     if not names_subject(text, plan, [quotes[n - 1] for n in cited]):
         return Phrased(None, "the answer does not say what its figure is (a bare number)")
     renumber = {old: new for new, old in enumerate(cited, start=1)}
     text = MARKER_RE.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
     if language != "en":
-        text = in_script(in_report_numerals(text, [quotes[n - 1] for n in cited]), language)
+        cited_quotes = [quotes[n - 1] for n in cited]
+        text = in_script(with_report_qualifiers(in_report_numerals(text, cited_quotes), cited_quotes), language)
     else:
         text = with_report_wording(text, [quotes[n - 1] for n in cited])
         if not NUMERIC_CUES.search(plan.text):
@@ -189,10 +204,11 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
 
 
 # A figure as a report writes it: number, scale word, unit or measure word, qualifier (1.2万人以上, 40个, 12.93億元).
+# Older reports write digits, separators and % full width (６，４９９，８６２，０００元, 7％左右).
 REPORT_FIGURE = re.compile(
-    r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?\s*(?:万亿|萬億|亿|億|万|萬|千)?(?:多|余|餘)?"
+    r"(?<![\d.．])\d+(?:[,，]\d{3}(?!\d))*(?:[.．]\d+)?\s*(?:万亿|萬億|亿|億|万|萬|千)?(?:多|余|餘)?"
     r"(?:个百分点|個百分點|平方公里|平方米|立方米|公里|千米|千瓦|美元|人次|"
-    r"[元人个個家户戶项項所座支件条條次场場批套处處张張辆輛艘台臺栋棟株只头頭亩畝吨噸%‰])?"
+    r"[元人个個家户戶项項所座支件条條次场場批套处處张張辆輛艘台臺栋棟株只头頭亩畝吨噸天倍%％‰])?"
     r"(?:左右|以上|以内|以內|以下|上下|多|余|餘)?")
 EN_FIGURE = re.compile(r"(?<![\w.\[])\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:%|percent|per cent|trillion|billion|million|thousand))?(?![\d\]])")
 
@@ -231,6 +247,27 @@ def in_report_numerals(text: str, quotes: list[str]) -> str:
         return found or match.group(0)
 
     return ARABIC_FIGURE.sub(restore, text)
+
+
+# A qualifier after a report's figure (百分之十以内) and the bound words a model writes for it instead (不超过百分之十).
+_QUALIFIER_PARAPHRASE = {"左右": "约|大约|大概", "以上": "超过|多于|不少于|不低于", "以内": "不超过|不高于|低于",
+                         "以下": "不超过|不高于|低于", "上下": "约|大约|大概"}
+
+
+def with_report_qualifiers(text: str, quotes: list[str]) -> str:
+    """A Chinese answer keeps a figure's qualifier as the report writes it: where the model wrote 不超过百分之十 for
+    百分之十以内 (or dropped 左右), the report's wording goes back in — a cap, a floor or an approximation read
+    the same way the quote says it, and the answer can be found in its quote."""
+    simplified = [to_simplified(q) for q in quotes]
+    for quote in simplified:
+        for match in re.finditer(rf"({VALUE_UNIT_RE.pattern})(左右|以上|以内|以下|上下)", quote):
+            core, qualifier = match.group(1), match.group(match.lastindex or 0)
+            if not extract_figures(core) or match.group(0) in text:
+                continue
+            bound = _QUALIFIER_PARAPHRASE[qualifier]
+            text = re.sub(rf"(?:{bound}|(?<![\d.零〇一二两三四五六七八九十百千万亿点])){re.escape(core)}(?![\d.])"
+                          r"(?:左右|以上|以内|以下|上下)?", match.group(0), text, count=1)
+    return text
 
 
 def restate_scaled(text: str, quotes: list[str]) -> str:
@@ -282,7 +319,8 @@ def with_report_wording(text: str, quotes: list[str]) -> str:
                 to_simplified(found) in (to_simplified(written), *re.findall(r"\(([^()]*)\)", to_simplified(text))):
             continue  # already the report's wording, or already followed by it
         stop = figure_match.start() + len(written)
-        after = re.match(r"(?:\s*(?:yuan|RMB|people|persons)\b)?", text[stop:])
+        after = re.match(r"(?:\s*(?:yuan|RMB|people|persons|days|times|tonnes|tons|kilomet(?:re|er)s|km|mu|jin)\b)?",
+                         text[stop:])
         end = stop + (after.end() if after else 0)
         out.append(text[pos:end] + f" ({found})")
         pos = end

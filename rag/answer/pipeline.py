@@ -28,7 +28,7 @@ from rag.answer.groups import place_groups, year_groups
 from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.answer.multipart import join_answers, split_question
-from rag.answer.phrasing import phrase_answer, phrase_sources, stream_reply
+from rag.answer.phrasing import phrase_answer, phrase_joined, phrase_sources, stream_reply
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
 from rag.answer.report_facts import report_fact_answer
 from rag.answer.topics import topic_terms
@@ -220,12 +220,7 @@ def llm_answer(
     if reports is None:
         reports = list({hit.report.report_id: hit.report for hit in hits}.values())
     phrased = phrase_answer(chat_model, engine, plan, sources, question, standalone, reports, on_token)
-    if phrased.answer is not None:
-        return phrased.answer
-    base.engine = f"extractive (fallback from {engine})"
-    base.grounded = False
-    base.grounding_note = f"{engine} answer rejected: {phrased.rejected}"
-    return base
+    return phrased.answer or base.fallen_back(engine, f"{engine} answer rejected: {phrased.rejected}")
 
 
 def chunk_llm_answer(
@@ -266,11 +261,8 @@ def chunk_llm_answer(
         if other:
             grounded, note = False, f"sources {other} state figures about another year than the one asked"
     if not grounded:
-        fallback = extractive_answer(plan, hits, question, standalone, weight_of)
-        fallback.engine = f"extractive (fallback from {engine})"
-        fallback.grounded = False
-        fallback.grounding_note = f"{engine} answer rejected: {note}"
-        return fallback
+        return extractive_answer(plan, hits, question, standalone, weight_of).fallen_back(
+            engine, f"{engine} answer rejected: {note}")
     citations = []
     for n in cited:
         hit = sources[n - 1]
@@ -308,8 +300,9 @@ def ask(
 
     spent: dict[str, float] = {}  # stage timings, summed over the parts of a question that asks several figures
 
-    def answer(part: str, whole: str, sources: Callable[[list[SearchHit]], None] | None) -> Answer:
-        result = _answer_standalone(services, part, whole, plan_of, engine_name, reports, report_ids, on_token, sources)
+    def answer(part: str, whole: str, sources: Callable[[list[SearchHit]], None] | None,
+               engine: str = engine_name) -> Answer:
+        result = _answer_standalone(services, part, whole, plan_of, engine, reports, report_ids, on_token, sources)
         for stage, ms in result.timings.items():
             spent[stage] = spent.get(stage, 0.0) + ms
         return result
@@ -326,16 +319,34 @@ def ask(
                 if on_sources is not None:
                     on_sources(list(seen.values()))
 
-            answers = [answer(part, part, gather) for part in parts]
+            # an LLM phrases the parts' sentences once, as one answer to the whole question (below)
+            answers = [answer(part, part, gather, "extractive") for part in parts]
             joined = join_answers(question, standalone, parts, answers, reply_language(plan_of(standalone)))
             if joined is not None and any(a.refused for a in answers):  # the question as a whole may do better
-                whole = answer(question, standalone, gather)
+                whole = answer(question, standalone, gather, "extractive")
                 joined = joined if whole.refused else whole
-            result = joined
+            result = None if joined is None else _phrased_whole(services, engine_name, plan_of(standalone), joined,
+                                                                question, standalone, reports, on_token)
     if result is None:
         result = answer(question, standalone, on_sources)
     result.timings = {**spent, "total_ms": (time.perf_counter() - t0) * 1000}
     return result
+
+
+def _phrased_whole(services: Searcher, engine_name: str, plan: QueryPlan, joined: Answer, question: str,
+                   standalone: str, reports: list[Report], on_token: Callable[[str], None] | None) -> Answer:
+    """A question asked in parts, answered by an LLM: one answer phrased from the parts' sentences
+    (:func:`rag.answer.phrasing.phrase_joined`)."""
+    from rag.answer.engines import get_chat_model
+
+    if engine_name == "extractive" or joined.refused or not joined.citations or joined.engine != "extractive":
+        return joined  # nothing to phrase, or deterministic (ledger, title block)
+    try:
+        chat_model = get_chat_model(engine_name, services.settings)
+        return phrase_joined(chat_model, engine_name, plan, joined, question, standalone, reports, on_token)
+    except Exception as exc:  # endpoint down, model missing: the joined extractive answer, and why
+        return joined.fallen_back(engine_name, f"{engine_name} engine unavailable: {exc.__class__.__name__}: {exc}",
+                                  grounded=True)
 
 
 def _answer_standalone(services: Searcher, question: str, standalone: str, plan_of: Callable[[str], QueryPlan],
@@ -380,9 +391,8 @@ def _answer_standalone(services: Searcher, question: str, standalone: str, plan_
             result = llm_answer(chat_model, engine_name, plan, hits, question, standalone, on_token, weigh,
                                 services.settings.llm_sentences, reports)
         except Exception as exc:  # endpoint down, model missing: answer anyway, and say why
-            result = extractive_answer(plan, hits, question, standalone, weigh)
-            result.engine = f"extractive (fallback from {engine_name})"
-            result.grounding_note = f"{engine_name} engine unavailable: {exc.__class__.__name__}: {exc}"[:300]
+            result = extractive_answer(plan, hits, question, standalone, weigh).fallen_back(
+                engine_name, f"{engine_name} engine unavailable: {exc.__class__.__name__}: {exc}", grounded=True)
     timings["answer_ms"] = (time.perf_counter() - t) * 1000
     result.timings = timings
     return result

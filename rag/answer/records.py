@@ -30,6 +30,11 @@ class Answer:
     grounding_note: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
+    def fallen_back(self, engine: str, why: str, grounded: bool = False) -> Answer:
+        """This extractive answer, shown instead of the ``engine``'s, with the reason."""
+        self.engine, self.grounded, self.grounding_note = f"extractive (fallback from {engine})", grounded, why[:300]
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,

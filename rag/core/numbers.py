@@ -124,6 +124,13 @@ def _cn_to_arabic(text: str) -> str:
             return (f"{value:g}" if value is not None else match.group(1)) + sign
         return write
 
+    def hundred_millions(match: re.Match[str]) -> str:  # 四亿零七百多万吨: 4.07亿 and more, not 400000700
+        high, low = cn_number(match.group(1)), cn_number(match.group(2).lstrip("零〇"))
+        if high is None or low is None or low >= WAN:
+            return match.group(0)
+        return f"{high + low / WAN:g}亿{match.group(3)}"
+
+    text = re.sub(rf"([{CN_NUMERAL_CHARS}]+)亿([{CN_NUMERAL_CHARS}]+)(多|余)万", hundred_millions, text)
     text = re.sub(rf"百分之([{CN_NUMERAL_CHARS}]+)", rate("%"), text)
     text = re.sub(rf"千分之([{CN_NUMERAL_CHARS}]+)", rate("‰"), text)  # a rate per thousand (older population figures)
     return CN_NUMERAL_RUN.sub(convert, text)
