@@ -145,6 +145,17 @@ def test_openai_engine_streaming_answer(seed_services):
     assert "《2023年锦州市凌河区政府工作报告》" in request["messages"][-1]["content"]
 
 
+def test_a_question_in_two_parts_is_answered_by_quotes_for_every_engine(seed_services):
+    """Each part of a two-figure question is quoted from its own sentence, never phrased by the model: a small
+    model phrasing the parts dropped or swapped one of the figures (the local 1.5B lost answers to it)."""
+    with StubOpenAI("凌河区2022年增加城区覆绿面积38.2万平方米[1]。") as stub:
+        services = _engine_services(seed_services, openai_base_url=stub.base_url, llm_model="m6", openai_api_key="k")
+        result = ask(services, "凌河区2022年增加城区覆绿面积多少？新增市场主体多少家？", engine="openai")
+        services.close()
+    assert result.engine == "extractive" and not stub.requests
+    assert "35.6万平方米" in result.answer and "3966家" in result.answer
+
+
 def test_openai_engine_non_streaming_invoke(seed_services):
     from rag.answer.engines import get_chat_model
 

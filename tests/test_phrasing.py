@@ -188,6 +188,20 @@ def test_an_amount_at_the_wrong_scale_is_restated_from_the_source_or_rejected():
     assert wrong.answer is None and "17.9 billion" in (wrong.rejected or "")
 
 
+def test_an_amount_spelled_out_in_words_is_checked_like_digits():
+    """"four billion seven hundred million tonnes" for 四亿零七百多万吨 (407 million) is a wrong figure, rejected as
+    one written in digits would be; "one of the two" counts nothing and passes."""
+    hit = _hit(LINGHE, "粮食产量达到四亿零七百多万吨。")
+    plan = analyze("How big was the grain harvest in Linghe District?", [LINGHE])
+    source = Source(1, hit, "粮食产量达到四亿零七百多万吨", 0)
+    wrong = check_phrased("Linghe District's grain harvest was four billion seven hundred million tonnes [1].", "local",
+                          plan, [source], plan.text, plan.text, [LINGHE])
+    assert wrong.answer is None and "4 billion" in (wrong.rejected or "")
+    right = check_phrased("Linghe District's grain harvest, one of the two largest, was 407 million tonnes [1].",
+                          "local", plan, [source], plan.text, plan.text, [LINGHE])
+    assert right.answer is not None
+
+
 def test_a_chinese_answer_keeps_the_reports_numerals():
     quote = ["一九七七年工业总产值比上年增长百分之十四点三，一九七八年增长百分之十三点五"]
     assert in_report_numerals("1977年工业总产值增长14.3%，1978年增长13.5%[1]。", quote) == \
@@ -209,6 +223,8 @@ def test_a_figure_keeps_the_reports_qualifier():
         "The plan set annual growth of 7% (7％左右) [1]."
     assert with_report_wording("It recorded 224 days of good air [1].", ["优良天数达到224天"]) == \
         "It recorded 224 days (224天) of good air [1]."
+    assert with_report_wording("It helped 1695 migrant workers in 2022 [1].", ["帮助1695名农民工讨回工资"]) == \
+        "It helped 1695 (1695名) migrant workers in 2022 [1]."  # a count in the range of years is still a count
     assert "(６，４９９，８６２，０００元)" in with_report_wording("Defence took 6,499,862,000 yuan [1].",
                                                               ["国防费支出６，４９９，８６２，０００元"])
 
@@ -225,6 +241,17 @@ def test_a_figure_is_not_put_under_a_subject_its_sentence_does_not_name():
     assert unbacked_topics("全国工农业总产值平均每年增长百分之六点七[1]。", plan, quotes) == []
     jobs = analyze("2019年城镇新增就业目标是多少？", [])
     assert unbacked_topics("2019年城镇新增就业目标是1100万人以上[1]。", jobs, ["城镇新增就业1100万人以上"]) == []
+
+
+def test_an_unmarked_answer_cites_the_best_sentence_that_holds_its_figures():
+    """A model that forgets [n]: the answer cites the one sentence holding its figures; where several do, the
+    best (first) one if it is among them, else none (the extractive answer is shown)."""
+    from rag.answer.grounding import mark_sole_holder
+
+    quotes = ["城镇新增就业1100万人以上", "全年城镇新增就业1100万人以上，增长5%", "粮食产量1.3万亿斤"]
+    assert mark_sole_holder("城镇新增就业1100万人以上。", quotes, "", best_first=True) == "城镇新增就业1100万人以上[1]。"
+    assert mark_sole_holder("城镇新增就业1100万人以上。", quotes, "") is None
+    assert mark_sole_holder("增长5%。", quotes, "", best_first=True) == "增长5%[2]。"
 
 
 def test_runners_up_come_from_the_quoted_reports_only():

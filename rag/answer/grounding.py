@@ -61,14 +61,17 @@ def repair_markers(text: str, sources: list[SearchHit], question: str) -> str | 
     return mark_sole_holder(text, [hit.chunk.text for hit in sources], question)
 
 
-def mark_sole_holder(text: str, source_texts: list[str], question: str) -> str | None:
+def mark_sole_holder(text: str, source_texts: list[str], question: str, best_first: bool = False) -> str | None:
     """``text`` with its markers replaced by one ``[n]`` at its end, n the only source text that holds all of
-    its figures; None when it states no figure, or when no source or several hold them."""
+    its figures; None when it states no figure, or when no source or several hold them. With ``best_first``
+    (sources ranked best first, the first the one the extractive answer quotes) the first holds them too."""
     figures = extract_figures(MARKER_RE.sub("", text))
     if not figures:
         return None
     holders = [n for n, source in enumerate(source_texts, start=1)
                if not unsupported_figures(MARKER_RE.sub("", text), [source], question)]
+    if best_first and holders[:1] == [1]:
+        holders = [1]
     if len(holders) != 1:
         return None
     bare = MARKER_RE.sub("", text).rstrip()

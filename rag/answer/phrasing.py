@@ -39,6 +39,7 @@ from rag.core.numbers import (
 )
 from rag.core.textnorm import to_simplified
 from rag.reports.ledger_records import figures_in_english
+from rag.retrieve.figures import NUMBER_RUN, spelled_numbers_as_digits
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.places import english_place_name
 from rag.retrieve.plan import QueryPlan
@@ -118,16 +119,6 @@ def phrase_answer(
     return check_phrased(text, engine, plan, sources, question, standalone, reports)
 
 
-def phrase_joined(chat_model: Any, engine: str, plan: QueryPlan, joined: Answer, question: str, standalone: str,
-                  reports: list[Report], on_token: Callable[[str], None] | None = None) -> Answer:
-    """One answer to a question asked in parts: the sentences the parts' extractive answers quote, read together
-    and phrased for the whole question, so a sentence that states both figures asked is not cut down to one
-    part's; the joined extractive answer (``joined``) when a check fails."""
-    sources = [Source(i, c.hit, c.quote, c.quote_start) for i, c in enumerate(joined.citations, start=1)]
-    phrased = phrase_answer(chat_model, engine, plan, sources, question, standalone, reports, on_token)
-    return phrased.answer or joined.fallen_back(engine, f"{engine} answer rejected: {phrased.rejected}")
-
-
 def stream_reply(chat_model: Any, messages: list[Any], on_token: Callable[[str], None] | None = None) -> str:
     """The model's whole reply, each token passed to ``on_token`` as it comes (the UI shows it at once)."""
     pieces: list[str] = []
@@ -146,13 +137,16 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s*\n+\s*", " " if re.search(r"[A-Za-z]\s*$", text.split("\n")[0]) else "", text).strip()
 
 
+_SPELLED_AMOUNT = re.compile(rf"{NUMBER_RUN.pattern}\s+(?:trillion|billion|million|percent|per cent)\b", re.I)
+
+
 def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source], question: str, standalone: str,
                   reports: list[Report]) -> Phrased:
     """Markers, figures, years, places and subject of a phrased answer; markers renumbered 1..m in order."""
     quotes = [s.quote for s in sources]
     language = reply_language(plan)
     if not MARKER_RE.search(text):
-        repaired = mark_sole_holder(text, quotes, standalone)
+        repaired = mark_sole_holder(text, quotes, standalone, best_first=True)
         if repaired is None:
             return Phrased(None, "the answer cites no source")
         text = repaired
@@ -167,8 +161,10 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
     # (or resting on it) is rejected all the same: the paragraph is checked, not only the sentence
     if obeys_instruction(text, [sources[n - 1].hit.chunk.text for n in cited]):
         return Phrased(None, "the answer follows an instruction found in the sources (prompt injection)")
+    # an amount spelled out ("four billion seven hundred million tonnes") is checked like one in digits
+    checked = _SPELLED_AMOUNT.sub(lambda m: spelled_numbers_as_digits(m.group(0)), text) if language == "en" else text
     for n in cited:  # years are checked below, against the sources' time, not as figures of the sentence
-        missing = unsupported_figures(NOT_FIGURES.sub(" ", claim_of(text, n)), [quotes[m - 1] for m in cited],
+        missing = unsupported_figures(NOT_FIGURES.sub(" ", claim_of(checked, n)), [quotes[m - 1] for m in cited],
                                       standalone, strict_scale=True)
         if missing:
             return Phrased(None, f"figures not found in the cited sentences: {', '.join(missing)}")
@@ -208,7 +204,7 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
 REPORT_FIGURE = re.compile(
     r"(?<![\d.．])\d+(?:[,，]\d{3}(?!\d))*(?:[.．]\d+)?\s*(?:万亿|萬億|亿|億|万|萬|千)?(?:多|余|餘)?"
     r"(?:个百分点|個百分點|平方公里|平方米|立方米|公里|千米|千瓦|美元|人次|"
-    r"[元人个個家户戶项項所座支件条條次场場批套处處张張辆輛艘台臺栋棟株只头頭亩畝吨噸天倍%％‰])?"
+    r"[元人名位例个個家户戶项項所座支件条條次场場批套处處张張辆輛艘台臺栋棟株只头頭亩畝吨噸天倍%％‰])?"
     r"(?:左右|以上|以内|以內|以下|上下|多|余|餘)?")
 EN_FIGURE = re.compile(r"(?<![\w.\[])\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:%|percent|per cent|trillion|billion|million|thousand))?(?![\d\]])")
 
@@ -308,13 +304,15 @@ def with_report_wording(text: str, quotes: list[str]) -> str:
     out, pos = [], 0
     for figure_match in EN_FIGURE.finditer(text):
         figures = extract_figures(figure_match.group(0))
-        if not figures or (1900 <= figures[0].raw <= 2100 and not figures[0].percent and "," not in
-                           figure_match.group(0)):
-            continue  # a year
+        if not figures:
+            continue
+        year_like = 1900 <= figures[0].raw <= 2100 and not figures[0].percent and "," not in figure_match.group(0)
         # the model may write part of the report's wording (2.5万余 people for 2.5万余人): compare all of it
         written = figure_match.group(0) + (re.match(r"[\u4e00-\u9fff%]*", text[figure_match.end():]) or [""])[0]
         figures = extract_figures(written) or figures
         found = next((w for f, w in wordings if is_supported(figures[0], [f], strict_scale=True)), None)
+        if year_like and (found is None or not re.search(r"\d\s*[^\d\s年]", found)):
+            continue  # a year (1695名 is a count: its wording has a measure word)
         if found is None or text[:figure_match.start()].endswith("(") or \
                 to_simplified(found) in (to_simplified(written), *re.findall(r"\(([^()]*)\)", to_simplified(text))):
             continue  # already the report's wording, or already followed by it
