@@ -376,6 +376,25 @@ def test_asked_how_much_was_spent_the_amount_beats_the_share():
     assert ranking.coverage >= MIN_COVERAGE and "6,499,862,000元" in ranking.chosen[0].text
 
 
+def test_a_total_is_not_answered_by_a_figure_per_mu_or_per_head():
+    """"How big was the 1957 grain harvest": 粮食…达到三千七百亿斤, not 粮食的每亩平均产量…一千斤 (retrieved first);
+    asked the yield per mu, the per-mu sentence answers."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    per_mu = SimpleNamespace(text="十一个县，粮食的每亩平均产量已经达到或者超过了一千斤。", paragraph=3,
+                             time=ChunkTime(None, (), ()))
+    total = SimpleNamespace(text="一九五七年比一九五六年，粮食增加了五十亿斤，达到三千七百亿斤。", paragraph=4,
+                            time=ChunkTime(None, (), ()))
+    hits = [SimpleNamespace(chunk=c, report=SimpleNamespace(year=1958)) for c in (per_mu, total)]
+    harvest = rank_sentences(analyze("How big was China's grain harvest?", []), hits, set())
+    assert "三千七百亿斤" in harvest.chosen[0].text
+    yield_ = rank_sentences(analyze("粮食每亩平均产量达到多少？", []), hits, set())
+    assert "一千斤" in yield_.chosen[0].text
+
+
 def test_a_figure_answers_only_what_its_own_sentence_is_about():
     """水利建设投资3562亿元 beside 长江三峡工程正式开工 is not the Three Gorges' investment: asked for an amount, the
     topic must be covered by the sentences that state the figure (or lead into one in the same chunk), not by a

@@ -74,6 +74,10 @@ UNTRANSLATED_WEIGHT = 0.5
 # A share asked (占GDP的比重, "what share of", "account for") and a sentence that states one.
 SHARE_CUES = re.compile(r"比重|占比|比例|占|佔|share|proportion|percentage of|account(?:ed|s)? for|fraction", re.I)
 SHARE_STATED = re.compile(r"比重|占比|所占")
+# A figure per unit of land or per person (粮食的每亩平均产量, 人均) answers only a question that asks one.
+PER_UNIT = re.compile(r"每亩|亩产|单产|每公顷|每人|人均|每个人")
+PER_UNIT_CUES = re.compile(r"每亩|亩产|单产|每公顷|每人|人均|平均每|per[- ](?:mu|hectare|capita|head|person|household)|"
+                           r"\byields?\b|\baverage\b|\beach\b", re.I)
 # A sentence of a review that states a target (年初确定的…目标, 预期…, 曾提出，要把…控制在…以内) rather than a result.
 TARGET_WORDS = re.compile(r"目标|预期|计划|力争|控制在|确定的|提出的|提出[，,]|要求")
 # A question that asks what actually happened (实际涨了多少, "how high did it actually go").
@@ -204,6 +208,7 @@ def rank_sentences(
     definition = bool(DEFINITION_CUES.search(plan.text))
     percent = bool(PERCENT_CUES.search(plan.text))
     share_asked = bool(SHARE_CUES.search(plan.text))
+    per_unit_asked = bool(PER_UNIT_CUES.search(plan.text))
     counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
@@ -274,6 +279,8 @@ def rank_sentences(
                 score -= w.missing_figure_penalty  # asked how much was spent: not the share 占本年支出的22.15%
             if per_year and has_figure and PER_YEAR_RATE.search(sentence_norm):
                 score += w.per_year_bonus
+            if numeric and not per_unit_asked and PER_UNIT.search(sentence_norm):
+                score -= w.share_penalty  # how big the grain harvest was: not 粮食的每亩平均产量…一千斤
             if numeric and not share_asked and _share_first(sentence_norm):
                 score -= w.share_penalty  # 国营工业所占的比重由59%上升到63% is no growth of industrial output
             if outcome and TARGET_WORDS.search(sentence_norm):
