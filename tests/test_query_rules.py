@@ -361,7 +361,8 @@ def test_asked_how_much_was_spent_the_amount_beats_the_share():
     the sentence with 国防费支出…元 ranks above the one with the share of spending, even when retrieved first."""
     from types import SimpleNamespace
 
-    from rag.answer.extractive import MIN_COVERAGE, MONEY_ASK, rank_sentences
+    from rag.answer.cues import MONEY_ASK
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
     from rag.core.timeframe import ChunkTime
 
     assert MONEY_ASK.search("1956年国家预算给国防费安排了多少钱？")
@@ -393,6 +394,24 @@ def test_a_total_is_not_answered_by_a_figure_per_mu_or_per_head():
     assert "三千七百亿斤" in harvest.chosen[0].text
     yield_ = rank_sentences(analyze("粮食每亩平均产量达到多少？", []), hits, set())
     assert "一千斤" in yield_.chosen[0].text
+
+
+def test_a_level_is_not_answered_by_a_sentence_that_only_states_changes():
+    """"What was the value of industrial output in 1956": not 1956年这一年就增加了一百三十九亿元 (retrieved first, every
+    figure after 增加); a sentence that states the level and a change (赤字7500亿元，比上年增加5700亿元) is a level."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import _only_changes, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    assert _only_changes("工业总产值在五年计划的前三年共增加了一百七十七亿元，而1956年这一年就增加了一百三十九亿元。")
+    assert not _only_changes("拟安排中央财政赤字7500亿元，比上年增加5700亿元")
+    change = SimpleNamespace(text="工业总产值在前三年共增加了一百七十七亿元，而1956年这一年就增加了一百三十九亿元。",
+                             paragraph=3, time=ChunkTime(None, (), ()))
+    level = SimpleNamespace(text="1956年工业总产值达到五百八十六亿元。", paragraph=4, time=ChunkTime(None, (), ()))
+    hits = [SimpleNamespace(chunk=c, report=SimpleNamespace(year=1957)) for c in (change, level)]
+    value = rank_sentences(analyze("What was the value of China's industrial output in 1956?", []), hits, set())
+    assert "五百八十六亿元" in value.chosen[0].text
 
 
 def test_a_figure_answers_only_what_its_own_sentence_is_about():
@@ -555,7 +574,7 @@ def test_a_share_the_question_does_not_ask_for_ranks_below_the_figure_it_asks():
 
 def test_in_yuan_asks_an_amount_of_money():
     """"What was the total GDP …, in yuan?": a growth rate (同比增5%左右) is no amount in yuan."""
-    from rag.answer.extractive import MONEY_ASK
+    from rag.answer.cues import MONEY_ASK
 
     assert MONEY_ASK.search("What was the total GDP of Qilin District in 2022, in yuan?")
     assert MONEY_ASK.search("How much was it in US dollars?")

@@ -14,74 +14,46 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rag.answer.citations import sentence_units
+from rag.answer.cues import (
+    ASK_RE,
+    CHANGE_BEFORE,
+    CHANGE_CUES,
+    CLAUSE_SPLIT,
+    COUNT_RE,
+    COUNTING_CUES,
+    DEFINITION_CUES,
+    FIGURE_FOLLOW_UP,
+    FIGURE_START,
+    MONEY_RE,
+    NOT_A_COUNT,
+    NUMERIC_CUES,
+    OUTCOME_CUES,
+    PER_UNIT,
+    PER_UNIT_CUES,
+    PER_YEAR_CUES,
+    PER_YEAR_RATE,
+    PERCENT_CUES,
+    SHARE_CUES,
+    SHARE_STATED,
+    TARGET_WORDS,
+    UNIT_ASKS,
+)
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named, term_hits
 from rag.answer.sentence_time import before_period, with_time_context, year_match
 from rag.answer.topics import question_concepts
-from rag.core.numbers import NOT_FIGURES, extract_figures
+from rag.core.numbers import extract_figures
 from rag.core.textnorm import normalize_for_search, per_capita
 from rag.core.tokens import tagged_words
 from rag.reports.indicators import question_indicators
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 
-NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|"
-                          r"how (many|much|big|large|fast|high|low|far|long|quickly|rapidly)|what (is|was|were) the|"
-                          r"percent|rate|amount|number|total|target|figure|growth", re.I)
-# Questions that ask what a term means or what a named programme consists of.
-DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
-                             r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin|"
-                             r"\baims? to\b|\bpurpose\b|\bwhat is the (?:\S+ )?(?:plan|programme|program|project|"
-                             r"initiative|campaign|strategy|model)\b", re.I)
-# Questions that ask for a percentage prefer sentences whose figures are percentages.
-# 增长多少 / how fast: reports state growth as a percentage (增加 多少 may be an amount)
-PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比重|占比|增长了?多少|how fast|growth rate", re.I)
-# A question about a span of years that asks for a yearly rate, and a sentence that states one (平均每年增长
-# 7.5%, not the five-year total of 44%).
-PER_YEAR_CUES = re.compile(r"年均|平均每年|每年|yearly|annual(?:ly)?|per year|a year|each year|per annum", re.I)
-PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均年")
-# A count written with a measure word: 416人, 530支, 3.9万户.
-COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
-# A date, a year or an ordinal is no count (去年5月12日…发生地震 does not say how many people died): the numbers
-# that are no figures (rag.core.numbers.NOT_FIGURES), and a month or a day written alone.
-NOT_A_COUNT = re.compile(rf"{NOT_FIGURES.pattern}|\d{{1,2}}月|\d{{1,2}}日")
-# Questions that count things (how many entities, 多少家), and a sentence's amount of money.
-COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|项|条|次|名|辆|艘|台)|几(?:个|家|项|所|座)", re.I)
-MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|多少钱|how much money|how many (?:\w+ )?(?:yuan|dollars)|"
-                       r"\bhow much\b[^?]*\b(?:spen[dt]|spending|cost|invest(?:ed)?|earmark(?:ed)?|allocat(?:e|ed)|"
-                       r"budget(?:ed)?)\b|"
-                       r"\bin (?:(?:us|u\.s\.) )?(?:yuan|dollars|renminbi|rmb)\b", re.I)
-MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][万亿千百]?(?:美)?元")
-# A unit the question asks the figure in (多少元, "in tonnes", 多少万吨) and how a sentence writes it (matched on its
-# search form: Simplified, half-width): a growth rate or multiple (钢增长一点二倍) does not answer it.
-_NUMERAL = r"[\d零〇一二三四五六七八九十百千两][\d零〇一二三四五六七八九十百千两.点多余万亿]*"  # 三千七百多万
-UNIT_ASKS = ((MONEY_ASK, MONEY_RE),
-             (re.compile(r"\btonnes?\b|\btons\b|多少[万亿]?吨", re.I), re.compile(rf"{_NUMERAL}吨")),
-             (re.compile(r"\bkilomet(?:er|re)s?\b|\bkm\b|多少[万]?公里", re.I), re.compile(rf"{_NUMERAL}(?:公里|千米)")),
-             (re.compile(r"\bjin\b|多少[万亿]?斤", re.I), re.compile(rf"{_NUMERAL}斤")),
-             (re.compile(r"\bsquare met(?:er|re)s?\b|多少[万亿]?平方米", re.I), re.compile(rf"{_NUMERAL}平方米")))
-CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
-# A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
-FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|下降|减少|占|即|为|超过|提高到|降到|降至|其中)")
-# How many figures a question asks for: each 多少 / 几 / "how many …" (两问: 原来打算控制在多少？实际涨了多少？).
-ASK_RE = re.compile(r"多少|几[个家项所座万千百十成倍]|how (?:many|much|big|large|fast|high|far|long)|"
-                    r"what (?:share|percentage|proportion)", re.I)
 MIN_COVERAGE = 0.5
 GUESS_WEIGHT = 0.25  # an uncovered concept worded by the general dictionary, not the termbase, weighs this much
 # An English word nothing translated (intake, currency) weighs this much: no passage can cover it, so alone it
 # would sink a sentence that answers; a question mostly made of such words is still refused.
 UNTRANSLATED_WEIGHT = 0.5
-# A share asked (占GDP的比重, "what share of", "account for") and a sentence that states one.
-SHARE_CUES = re.compile(r"比重|占比|比例|占|佔|share|proportion|percentage of|account(?:ed|s)? for|fraction", re.I)
-SHARE_STATED = re.compile(r"比重|占比|所占")
-# A figure per unit of land or per person (粮食的每亩平均产量, 人均) answers only a question that asks one.
-PER_UNIT = re.compile(r"每亩|亩产|单产|每公顷|每人|人均|每个人")
-PER_UNIT_CUES = re.compile(r"每亩|亩产|单产|每公顷|每人|人均|平均每|per[- ](?:mu|hectare|capita|head|person|household)|"
-                           r"\byields?\b|\baverage\b|\beach\b", re.I)
-# A sentence of a review that states a target (年初确定的…目标, 预期…, 曾提出，要把…控制在…以内) rather than a result.
-TARGET_WORDS = re.compile(r"目标|预期|计划|力争|控制在|确定的|提出的|提出[，,]|要求")
-# A question that asks what actually happened (实际涨了多少, "how high did it actually go").
-OUTCOME_CUES = re.compile(r"实际|actual|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|\bin practice\b", re.I)
 MAX_SENTENCES = 3
 # How far below an unseen term's weight (IDF units) a one-character wording must be to count as a word of the
 # reports: about a dozen chunks have it as a word of its own (钢: 36; 船: 1, otherwise inside 渔船, 船舶).
@@ -209,6 +181,7 @@ def rank_sentences(
     percent = bool(PERCENT_CUES.search(plan.text))
     share_asked = bool(SHARE_CUES.search(plan.text))
     per_unit_asked = bool(PER_UNIT_CUES.search(plan.text))
+    level_asked = not CHANGE_CUES.search(plan.text)
     counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
@@ -279,6 +252,8 @@ def rank_sentences(
                 score -= w.missing_figure_penalty  # asked how much was spent: not the share 占本年支出的22.15%
             if per_year and has_figure and PER_YEAR_RATE.search(sentence_norm):
                 score += w.per_year_bonus
+            if numeric and level_asked and _only_changes(sentence_norm):
+                score -= w.share_penalty  # the value of industrial output: not 1956年这一年就增加了一百三十九亿元
             if numeric and not per_unit_asked and PER_UNIT.search(sentence_norm):
                 score -= w.share_penalty  # how big the grain harvest was: not 粮食的每亩平均产量…一千斤
             if numeric and not share_asked and _share_first(sentence_norm):
@@ -354,6 +329,13 @@ def rank_sentences(
     if analysis.required - covered_all - titled:
         coverage = min(coverage, MIN_COVERAGE - 0.01)
     return Ranking(chosen, coverage, others)
+
+
+def _only_changes(sentence_norm: str) -> bool:
+    """Whether every figure of a sentence (not its years or dates) follows a verb of change (增加了一百三十九亿元)."""
+    text = NOT_A_COUNT.sub(" ", sentence_norm)
+    starts = [m.start() for m in FIGURE_START.finditer(text)]
+    return bool(starts) and all(CHANGE_BEFORE.search(text[max(0, i - 6):i]) for i in starts)
 
 
 def _share_first(sentence_norm: str) -> bool:

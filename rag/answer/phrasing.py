@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.answer.citations import Citation, neutralize_markers
-from rag.answer.extractive import NUMERIC_CUES, Selected
+from rag.answer.cues import NUMERIC_CUES
+from rag.answer.extractive import Selected
 from rag.answer.grounding import (
     MARKER_RE,
     claim_of,
