@@ -199,6 +199,12 @@ def test_a_word_that_is_no_topic_takes_its_parts_along_and_yes_no_forms_frame():
     words = [c[0] for c in analysis.concepts]
     assert not {"是不是", "不是"} & set(words)
     assert words.index("头一回") in analysis.phrasing
+    # a day or a month says when (日起 of 1月1日起 is no topic); 全部 totals like 总计
+    tariffs = [c[0] for c in question_concepts(analyze("从2002年1月1日起我国关税总水平降到了多少？", []), set()).concepts]
+    assert "关税" in tariffs and not any("日" in w or "月" in w for w in tariffs)
+    power = [c[0] for c in question_concepts(analyze("2013年非化石能源发的电占全部发电量的比重是多少？", []),
+                                             set()).concepts]
+    assert "发电量" in power and "全部发电量" not in power
 
 
 def test_a_place_whose_short_name_is_an_everyday_word_is_named_in_full():

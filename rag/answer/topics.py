@@ -25,6 +25,9 @@ from rag.retrieve.places import NATIONAL_ZH, tagged_place
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import without_time_phrases
 
+# A day or a month a question names (1月1日起, 5月份以来): when, like a year.
+DAY_OR_MONTH = re.compile(r"(?<![\d零〇一二三四五六七八九十])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?"
+                          r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})日)?(?:起|以来|前|后|止|底|初|末)?")
 # A yes/no question written A-not-A (是不是, 有没有, 能不能): how it is asked, never what about.
 A_NOT_A = re.compile(r"^(.)[不没]\1")
 QUESTION_AFFIX = re.compile(r"^(?:哪些|哪个|哪家|哪里|哪儿|哪项|哪一项|哪位|哪次|什么|多少|怎样|怎么|如何|是否|各是|各为)|"
@@ -40,7 +43,7 @@ INTENT_WORDS = {"目标", "预期", "完成", "实现", "达到", "增长", "增
                 "以上", "以下", "以内", "超过", "左右", "不低于", "不少于", "低于", "增加", "提高", "上升", "下降",
                 "减少", "降低", "同比", "年均", "平均每年", "预计", "实际", "规模", "人次",
                 # totals (总计多少, 一共): how the figure is summed, as 累计 and 共 above
-                "总计", "共计", "合计", "总共", "一共"}
+                "总计", "共计", "合计", "总共", "一共", "全部"}
 
 
 # jieba tags (ICTCLAS): pronouns (为什么, 什么, 这些) are dropped from a question's topic; verbs, adjectives
@@ -178,6 +181,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     # Chinese words of the question (all of a Chinese question; the Chinese names in an English one).
     chinese = plan.normalized if plan.lang != "en" else " ".join(re.findall(r"[\u4e00-\u9fff]+", plan.normalized))
     chinese = per_capita(without_time_phrases(chinese))  # "2019年政府工作报告", 当年: when, not what
+    chinese = DAY_OR_MONTH.sub(" ", chinese)  # 从2002年1月1日起: when, not what (日起 is no topic)
     if chinese:
         kept: dict[str, None] = {}
         tagged = tagged_words(chinese)
