@@ -350,3 +350,13 @@ def test_the_latest_reports_own_year_is_read_from_it():
     assert analyze("2025年合计新增政府债务总规模是多少？", library).time.aim == "unknown"
     assert analyze("2024年合计新增政府债务总规模是多少？", library).time.aim == "result"
     assert analyze("2025年实际增长了多少？", library).time.aim == "result"
+
+
+def test_a_ranges_first_year_may_be_written_without_its_year_character():
+    """建国初期的经济恢复阶段（1949到1952年）asks about 1949–1952, not about 1952 alone (the 1954 report's
+    一九四九年至一九五二年…平均每年递增 answers it)."""
+    from rag.retrieve.when import question_time
+
+    for question in ("经济恢复阶段（1949到1952年），工业总产值平均每年增长多少？", "1949至1952年工业总产值增长多少？"):
+        time = question_time(question)
+        assert set(time.years) == {1949, 1952} and time.spans and time.asked_years == {1949, 1950, 1951, 1952}

@@ -209,6 +209,8 @@ def question_time(text: str) -> QuestionTime:
     """Explicit years (2022年, 二〇二二年, "in 2022"), a named report, ranges and plan periods, and the intent."""
     text = to_simplified(text)  # one set of cue words for both scripts
     years = [year_value(m.group(1)) for m in YEAR_RE.finditer(text)]
+    # a range's first year written without 年 (1949到1952年)
+    years += [y for m in RANGE_RE.finditer(text) for g in m.groups() if g and (y := year_value(g)) not in years]
     baselines = [int(y) for y in _EN_BASELINE_YEAR.findall(text)]
     years += [int(y) for y in _EN_YEAR.findall(text)]
     if baselines and set(years) - set(baselines):
