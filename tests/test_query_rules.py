@@ -205,6 +205,10 @@ def test_a_word_that_is_no_topic_takes_its_parts_along_and_yes_no_forms_frame():
     power = [c[0] for c in question_concepts(analyze("2013年非化石能源发的电占全部发电量的比重是多少？", []),
                                              set()).concepts]
     assert "发电量" in power and "全部发电量" not in power
+    # the year's plan by its document name frames the question like 计划
+    plan = [c[0] for c in question_concepts(analyze("1965年國民經濟計劃草案擬定工業總產值比1964年增長多少？", []),
+                                            set()).concepts]
+    assert "国民经济" not in plan and "草案" not in plan and any("工业总产值" in w for w in plan)
 
 
 def test_a_place_whose_short_name_is_an_everyday_word_is_named_in_full():

@@ -28,6 +28,8 @@ from rag.retrieve.when import without_time_phrases
 # A day or a month a question names (1月1日起, 5月份以来): when, like a year.
 DAY_OR_MONTH = re.compile(r"(?<![\d零〇一二三四五六七八九十])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?"
                           r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})日)?(?:起|以来|前|后|止|底|初|末)?")
+# The name of a year's economic plan (国民经济计划草案, 国民经济和社会发展计划): a plan, as 计划 alone says.
+ANNUAL_PLAN = re.compile(r"国民经济(?:和社会发展)?计划(?:草案)?|计划草案")
 # A yes/no question written A-not-A (是不是, 有没有, 能不能): how it is asked, never what about.
 A_NOT_A = re.compile(r"^(.)[不没]\1")
 QUESTION_AFFIX = re.compile(r"^(?:哪些|哪个|哪家|哪里|哪儿|哪项|哪一项|哪位|哪次|什么|多少|怎样|怎么|如何|是否|各是|各为)|"
@@ -182,6 +184,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     chinese = plan.normalized if plan.lang != "en" else " ".join(re.findall(r"[\u4e00-\u9fff]+", plan.normalized))
     chinese = per_capita(without_time_phrases(chinese))  # "2019年政府工作报告", 当年: when, not what
     chinese = DAY_OR_MONTH.sub(" ", chinese)  # 从2002年1月1日起: when, not what (日起 is no topic)
+    chinese = ANNUAL_PLAN.sub("计划", chinese)  # 国民经济计划草案拟定…: the year's plan, which the question frames
     if chinese:
         kept: dict[str, None] = {}
         tagged = tagged_words(chinese)
