@@ -629,3 +629,9 @@ def test_shou_zhi_names_both_income_and_spending():
     text = "一九六五年国家预算收支都比上年增长百分之十以上"
     assert term_hits(["收入", "支出", "国家预算收入"], text) == {"收入", "支出", "国家预算收入"}
     assert term_hits(["财政收入"], "国家预算收支") == set()
+
+
+def test_an_indicator_is_named_across_a_word_of_time():
+    """中国经济全年增长了多少: 全年 (like 同比, 累计) stands inside 经济增长, which names GDP growth."""
+    plan = analyze("疫情暴发的2020年，中国经济全年增长了多少？", [])
+    assert any("国内生产总值" in group for group in plan.expansion_groups)
