@@ -632,6 +632,6 @@ def test_shou_zhi_names_both_income_and_spending():
 
 
 def test_an_indicator_is_named_across_a_word_of_time():
-    """中国经济全年增长了多少: 全年 (like 同比, 累计) stands inside 经济增长, which names GDP growth."""
+    """中国经济全年增长了多少: 全年 stands inside 经济增长, which names GDP growth (累计 is kept: five years' total)."""
     plan = analyze("疫情暴发的2020年，中国经济全年增长了多少？", [])
     assert any("国内生产总值" in group for group in plan.expansion_groups)

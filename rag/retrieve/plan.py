@@ -186,8 +186,8 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     if lang == "zh":
         plan.abbreviations = {word: forms for word in words(plan.normalized)
                               if (forms := other_forms(word, counts))}
-        # 经济全年增长: 全年 (like 同比, 累计) says over what time, and may stand inside an indicator's name
-        plan.expansion_groups.extend(indicator_groups(re.sub(r"全年|同比|累计", "", plan.normalized)))
+        # 经济全年增长: 全年 says over what time (the year), and may stand inside an indicator's name
+        plan.expansion_groups.extend(indicator_groups(plan.normalized.replace("全年", "")))
     extra: list[str] = []
     if lang == "en":
         plan.expansion_groups.extend([name] for name in plan.other_places)
