@@ -635,3 +635,24 @@ def test_an_indicator_is_named_across_a_word_of_time():
     """中国经济全年增长了多少: 全年 stands inside 经济增长, which names GDP growth (累计 is kept: five years' total)."""
     plan = analyze("疫情暴发的2020年，中国经济全年增长了多少？", [])
     assert any("国内生产总值" in group for group in plan.expansion_groups)
+
+
+def test_a_question_asking_which_year_needs_a_year_or_a_date():
+    """房地产税将从哪一年开始征收: 稳妥推进房地产税立法 names no year, so it is no answer; a sentence with one is. A
+    "when" that opens a clause ("When China scrapped the agricultural tax, …") asks nothing about time."""
+    from types import SimpleNamespace
+
+    from rag.answer.cues import WHEN_ASK
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    def ranked(text: str):
+        chunk = SimpleNamespace(text=text, paragraph=3, time=ChunkTime(None, (), ()))
+        hit = SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2018))
+        return rank_sentences(analyze("房地产税将从哪一年开始征收？", []), [hit], set())
+
+    assert ranked("健全地方税体系，稳妥推进房地产税立法。").coverage < MIN_COVERAGE
+    assert ranked("房地产税将从2020年开始征收。").coverage >= MIN_COVERAGE
+    assert WHEN_ASK.search("In which year did the tax end?") and WHEN_ASK.search("When did the tax end?")
+    assert not WHEN_ASK.search("When China scrapped the agricultural tax, how long had it lasted?")
+

@@ -36,7 +36,9 @@ from rag.answer.cues import (
     SHARE_CUES,
     SHARE_STATED,
     TARGET_WORDS,
+    TIME_STATED,
     UNIT_ASKS,
+    WHEN_ASK,
 )
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named, term_hits
@@ -309,6 +311,8 @@ def rank_sentences(
         coverage = 0.0  # asked for an amount, found only words (asked how many, only dates)
     elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
         coverage = min(coverage, share(_figure_covered(chosen, chosen_covered)))
+    if WHEN_ASK.search(plan.text) and chosen and not any(TIME_STATED.search(s.text) for s in chosen):
+        coverage = min(coverage, MIN_COVERAGE - 0.01)  # asked which year, found no year or date
     for written in units_asked:  # asked how many yuan, found only 居民人均可支配收入实际增长8.1%
         if chosen and not any(written.search(normalize_for_search(s.text)) for s in chosen):
             coverage = 0.0
