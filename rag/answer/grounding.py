@@ -134,7 +134,7 @@ def unbacked_topics(text: str, plan: QueryPlan, quotes: list[str]) -> list[str]:
     concepts = analysis.concepts
     framing = analysis.soft | analysis.phrasing  # 发生, 严重, 控制目标: how the question is put, not its subject
     unbacked: list[str] = []
-    for claim in CLAIM_SPLIT.split(MARKER_RE.sub(lambda m: f"[{m.group(1)}]", text)):
+    for claim in CLAIM_SPLIT.split(text):
         markers = [int(m) for m in MARKER_RE.findall(claim) if 1 <= int(m) <= len(quotes)]
         # the subject of a figure is named in its own clause (1953年全国基层普选中，…选民约占…: 普选 sets the scene)
         stating = [c for c in _CLAUSE.split(MARKER_RE.sub(" ", claim)) if extract_figures(c)]

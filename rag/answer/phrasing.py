@@ -158,6 +158,7 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
     if bad:
         return Phrased(None, f"the answer cites sources that do not exist: {bad}")
     cited = list(dict.fromkeys(markers))
+    cited_quotes = [quotes[n - 1] for n in cited]
     # an injected instruction never reaches the model (the sentences drop it), yet an answer repeating its payload
     # (or resting on it) is rejected all the same: the paragraph is checked, not only the sentence
     if obeys_instruction(text, [sources[n - 1].hit.chunk.text for n in cited]):
@@ -165,8 +166,8 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
     # an amount spelled out ("four billion seven hundred million tonnes") is checked like one in digits
     checked = _SPELLED_AMOUNT.sub(lambda m: spelled_numbers_as_digits(m.group(0)), text) if language == "en" else text
     for n in cited:  # years are checked below, against the sources' time, not as figures of the sentence
-        missing = unsupported_figures(NOT_FIGURES.sub(" ", claim_of(checked, n)), [quotes[m - 1] for m in cited],
-                                      standalone, strict_scale=True)
+        missing = unsupported_figures(NOT_FIGURES.sub(" ", claim_of(checked, n)), cited_quotes, standalone,
+                                      strict_scale=True)
         if missing:
             return Phrased(None, f"figures not found in the cited sentences: {', '.join(missing)}")
     if 1 not in cited and len({s.hit.chunk.report_id for s in sources}) > 1:
@@ -183,15 +184,14 @@ def check_phrased(text: str, engine: str, plan: QueryPlan, sources: list[Source]
     topics = unbacked_topics(text, plan, quotes)
     if topics:
         return Phrased(None, f"the answer puts a figure under a subject its sentence does not name: {', '.join(topics)}")
-    if not names_subject(text, plan, [quotes[n - 1] for n in cited]):
+    if not names_subject(text, plan, cited_quotes):
         return Phrased(None, "the answer does not say what its figure is (a bare number)")
     renumber = {old: new for new, old in enumerate(cited, start=1)}
     text = MARKER_RE.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
     if language != "en":
-        cited_quotes = [quotes[n - 1] for n in cited]
         text = in_script(with_report_qualifiers(in_report_numerals(text, cited_quotes), cited_quotes), language)
     else:
-        text = with_report_wording(text, [quotes[n - 1] for n in cited])
+        text = with_report_wording(text, cited_quotes)
         if not NUMERIC_CUES.search(plan.text):
             # what a programme is or what a list holds: its Chinese names are what the reader looks up
             text += " — " + "; ".join(f"“{neutralize_markers(quotes[n - 1]).strip()}” [{renumber[n]}]" for n in cited)
@@ -249,21 +249,22 @@ def in_report_numerals(text: str, quotes: list[str]) -> str:
 # A qualifier after a report's figure (百分之十以内) and the bound words a model writes for it instead (不超过百分之十).
 _QUALIFIER_PARAPHRASE = {"左右": "约|大约|大概", "以上": "超过|多于|不少于|不低于", "以内": "不超过|不高于|低于",
                          "以下": "不超过|不高于|低于", "上下": "约|大约|大概"}
+_QUALIFIERS = "|".join(_QUALIFIER_PARAPHRASE)
+_QUALIFIED_FIGURE = re.compile(rf"(?P<core>{VALUE_UNIT_RE.pattern})(?P<qualifier>{_QUALIFIERS})")
 
 
 def with_report_qualifiers(text: str, quotes: list[str]) -> str:
     """A Chinese answer keeps a figure's qualifier as the report writes it: where the model wrote 不超过百分之十 for
     百分之十以内 (or dropped 左右), the report's wording goes back in — a cap, a floor or an approximation read
     the same way the quote says it, and the answer can be found in its quote."""
-    simplified = [to_simplified(q) for q in quotes]
-    for quote in simplified:
-        for match in re.finditer(rf"({VALUE_UNIT_RE.pattern})(左右|以上|以内|以下|上下)", quote):
-            core, qualifier = match.group(1), match.group(match.lastindex or 0)
+    for quote in quotes:
+        for match in _QUALIFIED_FIGURE.finditer(to_simplified(quote)):
+            core = match.group("core")
             if not extract_figures(core) or match.group(0) in text:
                 continue
-            bound = _QUALIFIER_PARAPHRASE[qualifier]
+            bound = _QUALIFIER_PARAPHRASE[match.group("qualifier")]
             text = re.sub(rf"(?:{bound}|(?<![\d.零〇一二两三四五六七八九十百千万亿点])){re.escape(core)}(?![\d.])"
-                          r"(?:左右|以上|以内|以下|上下)?", match.group(0), text, count=1)
+                          rf"(?:{_QUALIFIERS})?", match.group(0), text, count=1)
     return text
 
 
