@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rag.answer.cues import PER_UNIT  # 每人占有粮食近八百斤 is no output
 from rag.core.tokens import words
 
 
@@ -75,7 +76,6 @@ def elided_heads(concepts: list[list[str]], text_norm: str, previous_norm: str) 
     return found
 
 
-_PER_UNIT = re.compile(r"人均|每人|亩产|每亩|单产")  # 每人占有粮食近八百斤 is no output
 _WEIGHT_FIGURE = re.compile(r"[\d零〇一二三四五六七八九十百千两点.]+(?:多|余)?[万亿]*(?:吨|斤|担)")
 
 
@@ -86,7 +86,7 @@ def output_named(concepts: list[list[str]], text_norm: str) -> set[int]:
     for i, alternatives in enumerate(concepts):
         for term in alternatives:
             product = term[:-2].removesuffix("总") if term.endswith("产量") else ""
-            if len(product) >= 1 and any((at := clause.find(product)) >= 0 and not _PER_UNIT.search(clause)
+            if len(product) >= 1 and any((at := clause.find(product)) >= 0 and not PER_UNIT.search(clause)
                                          and _WEIGHT_FIGURE.search(clause, at + len(product))
                                          for clause in re.split(r"[，,；;。]", text_norm)):
                 found.add(i)
