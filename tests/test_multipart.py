@@ -158,3 +158,31 @@ def test_two_things_asked_with_one_english_predicate_keep_the_place_and_year():
 def test_a_baseline_is_no_time_of_the_part_itself():
     _, change = parts("1994年底国家外汇储备有多少？比上年增长了几倍？")
     assert change.startswith("1994年") and change.endswith("比上年增长了几倍")
+
+
+def test_a_later_part_naming_the_head_alone_means_the_first_parts_subject():
+    _, second = parts("1958年全国钢产量达到多少？前一年的产量又是多少？")
+    assert "1957年的钢产量" in second
+
+
+def test_an_estimate_word_is_no_subject_and_the_first_parts_subject_carries_over():
+    _, second = parts("按1954年政府工作报告的说法，全国铁路正线通车里程1949年有多少公里？1954年预计能达到多少？")
+    assert "铁路正线通车里程" in second and second.endswith("1954年预计能达到多少")
+
+
+def test_how_big_asks_for_a_figure_and_a_head_tagged_as_verb_is_not_repeated():
+    first, second = parts("2018年全年为企业和个人减税降费的规模约有多大？2019年又计划减轻企业税收和社保缴费负担多少？")
+    assert first.endswith("规模约有多大") and second.startswith("2019年")
+    assert parts("1983年农民人均纯收入和城镇职工家庭人均生活费收入各是多少元？") == [
+        "1983年农民人均纯收入是多少元？", "1983年城镇职工家庭人均生活费收入是多少元？"]
+
+
+def test_an_english_part_naming_an_indicator_keeps_its_own_subject_and_an_adverb_opens_a_part():
+    _, second = parts("What average annual growth did the 12th Five-Year Plan (2011-2015) aim for, and how large was "
+                      "GDP expected to be by 2015?")
+    assert "GDP" in second and "growth" not in second
+    _, share = parts("How big a budget deficit did the government plan for 2015, and what share of GDP was it?")
+    assert "deficit" in share  # "it": the first part's subject
+    first, second = parts("What was the average annual wage of workers and staff in 1956, and roughly what net income "
+                          "did a farming household earn?")
+    assert first.endswith("in 1956?") and second.startswith("roughly what net income") and "1956" in second

@@ -360,3 +360,17 @@ def test_a_ranges_first_year_may_be_written_without_its_year_character():
     for question in ("经济恢复阶段（1949到1952年），工业总产值平均每年增长多少？", "1949至1952年工业总产值增长多少？"):
         time = question_time(question)
         assert set(time.years) == {1949, 1952} and time.spans and time.asked_years == {1949, 1950, 1951, 1952}
+
+
+def test_a_named_reports_year_written_again_is_the_year_asked():
+    """按1954年政府工作报告的说法，1954年预计…: the year written a second time is what the figure is about, so a
+    sentence about 1949 in that report does not answer it."""
+    again = question_time("按1954年政府工作报告的说法，1954年预计能达到多少？")
+    assert again.said_year and not again.only_the_report
+    assert question_time("1983年政府工作报告提到，博士学位有多少人？").only_the_report
+
+
+def test_a_rise_over_a_year_measures_against_it_and_a_span_after_over_is_asked():
+    over = question_time("According to the 1954 report, by how much did gross industrial output in 1953 rise over 1952?")
+    assert over.years == (1953,)
+    assert set(question_time("How much did output grow over 2013-2017?").years) == {2013, 2017}

@@ -211,3 +211,16 @@ def test_a_store_ingested_before_front_matter_still_states_the_facts(tmp_path, m
         answer = report_fact_answer(analyze(question, reports), question, question, reports, services.store)
     assert answer is not None and not answer.refused and "千怀贵" in answer.answer
     assert answer.citations[0].hit.chunk.paragraph == 0 and "千怀贵" in answer.citations[0].quote
+
+
+def test_the_text_answers_a_fact_only_with_a_sentence_that_states_it():
+    """A speaker question the title block cannot answer ("under which premier did the State Council work") may be
+    answered by the text, but only by a sentence naming a person with a role (or a day, or a meeting)."""
+    from rag.answer.report_facts import states_asked_facts
+
+    assert states_asked_facts("Under which premier did the State Council work?", ["国务院在赵紫阳总理主持下"])
+    assert not states_asked_facts("Who delivered the 1975 report?", ["我代表国务院，向第四届全国人民代表大会作政府工作报告。"])
+    assert states_asked_facts("1954年关于宪法草案的报告是谁作的？", ["在聽了劉少奇同志關於憲法草案的報告"])
+    assert not states_asked_facts("GDP增长了多少？", ["国务院在赵紫阳总理主持下"])  # no fact asked
+    assert not states_asked_facts("Who delivered the 1994 government work report?",
+                                  ["以邓小平同志建设有中国特色社会主义的理论和党的基本路线为指导"])

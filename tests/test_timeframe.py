@@ -401,3 +401,18 @@ def test_a_multiple_of_a_years_figure_is_measured_against_it():
     assert sentence_years("鋼二百十七萬噸，等於一九四九年的十三點七倍；", 1954) == ()
     assert sentence_years("钢产量是2010年的2.2倍", 2020) == ()
     assert sentence_years("一九五四年钢产量二百十七万吨", 1954) == (1954,)
+
+
+def test_a_span_a_figure_is_a_multiple_of_is_measured_against_it():
+    """五年…投入5800亿元，是1950年到1997年投入总和的1.7倍 (the 2003 report's five-year review): the sentence's
+    figure is about its own five years, not 1950–1997; a span after 比 is a baseline too."""
+    assert sentence_years("五年全国环境保护和生态建设投入5800亿元，是1950年到1997年投入总和的1.7倍。", 2003) == ()
+    assert sentence_years("比1998年到2002年增加了一倍", 2008) == ()
+    assert sentence_years("从2002年到2007年增加了一倍", 2008) == (2007,)
+
+
+def test_a_heading_about_the_past_five_years_is_a_review():
+    from rag.core.timeframe import heading_part
+
+    assert heading_part(["一、关于过去五年的政府工作"], 1998) == ("multi-review", None)
+    assert heading_part(["二、今后五年的目标"], 1998) == ("multi-plan", None)

@@ -20,19 +20,21 @@ from rag.core.numbers import extract_figures
 from rag.core.textnorm import to_simplified
 from rag.core.tokens import tagged_words
 from rag.core.years import YEAR_RE
+from rag.reports.indicators import question_indicators
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import aim_word, names_aim, question_time, time_phrases
 
 MAX_PARTS = 3
 # A clause that asks for a figure (not a context clause such as 据1994年政府工作报告).
-_ASKS_FIGURE_ZH = re.compile(r"多少|几[个项成倍年岁次所座家万千百亿]|百分之几|何数")
+_ASKS_FIGURE_ZH = re.compile(r"多少|几[个项成倍年岁次所座家万千百亿]|百分之几|何数|多[大高快长远重久]")
 _HOW = r"how (?:much|many|fast|large|big|high|low|far|long|quickly|rapidly|sharply|steeply)"
 _ASKS_EN = re.compile(rf"\b(?:{_HOW}|what|which|by how)\b|"
                       r"^\s*(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
 _CLAUSE_ZH = re.compile(r"[？?；;，,]")
 # English parts: separate questions, ", and what …" inside one, or ", and in 2007?" (the same asked of a year).
 _YEAR_ALONE_EN = r"(?:(?:in|for|by|during) )?(?:the )?(?:year )?(?:19|20)\d{2}\s*\??\s*$"
-_CLAUSE_EN = re.compile(r"\?\s*(?=\S)|[,;]\s*(?:and|but)\s+(?=(?:(?:by|from|to|at|in|on) )?(?:how|what|which)\b)|"
+_CLAUSE_EN = re.compile(r"\?\s*(?=\S)|[,;]\s*(?:and|but)\s+(?=(?:(?:by|from|to|at|in|on|roughly|approximately|"
+                        r"about|exactly|also|then) )?(?:how|what|which)\b)|"
                         rf"[,;]\s*and\s+(?={_YEAR_ALONE_EN})|\s+and\s+(?={_HOW}\b)", re.I)
 # A part that names only a time (2007年呢？, "and in 2007?", "What about 2007?"): the first part asked of it.
 _TIME_ONLY_REST = re.compile(r"^(?:[\s,，;；?？。.]|呢|又|的|而|那么|那|and|what about|how about|in|for|by|during|the|year)*$",
@@ -59,7 +61,7 @@ _WHEREAS = re.compile(r"^(?:而|但|可是|那么)\s*")
 _DISTRIBUTIVE = {"各", "分别", "各自", "各为"}
 _CONJUNCTIONS = {"和", "与", "及", "以及", "同", "、"}
 _NOMINAL_TAGS = ("n", "vn", "l", "j", "an", "i")
-_AIM_WORDS = re.compile(r"目标|指标|预期|计划|任务|实际|原定|规模|总额|数量|水平|结果|情况")
+_AIM_WORDS = re.compile(r"目标|指标|预期|预计|计划|任务|实际|原定|规模|总额|数量|水平|结果|情况")
 
 
 def split_question(question: str, analyze: Callable[[str], QueryPlan],
@@ -143,6 +145,9 @@ def _distributed(text: str, plan: QueryPlan, attested: Callable[[str], bool]) ->
         right = _run(tagged, i + 1, 1)
         if not right and i + 2 < len(tagged) and tagged[i + 1][1].startswith("v") and tagged[i + 2][0] in _DISTRIBUTIVE:
             right = [i + 1]  # 财政收入和支出分别: jieba tags 支出 a verb
+        elif right and right[-1] + 2 < len(tagged) and tagged[right[-1] + 1][1].startswith("v") \
+                and tagged[right[-1] + 2][0] in _DISTRIBUTIVE:
+            right.append(right[-1] + 1)  # …人均生活费收入各是多少: the head jieba tags a verb ends the noun
         if not left or not right or not any(t in _DISTRIBUTIVE for t in tokens[right[-1] + 1:]):
             continue
         left_words = [tokens[j] for j in left]
@@ -190,10 +195,14 @@ def _completed(part: str, first: str, plan: QueryPlan, part_plan: QueryPlan) -> 
     if plan.places and not part_plan.places:
         additions.extend(m.name for m in plan.places if m.name in first)
     aim = aim_word(first) if first_time.aim == "target" and not names_aim(part) else None
-    if _PART_OF.search(part) or not _subject(part):
-        subject = _subject(first)
+    own, subject = _subject(part), _subject(first)
+    if _PART_OF.search(part) or not own:
         if subject and subject not in part:
             additions.append(f"{aim}的{subject}" if aim else subject)
+    elif len(own) < len(subject) and subject.endswith(own) and own in part:
+        part = part.replace(own, subject, 1)  # 1958年钢产量…？前一年的产量…: the head alone means the same thing
+        if aim:
+            additions.append(aim)
     elif aim:  # 2020年报告安排的赤字率是多少？特别国债发行了多少？: the second is planned too
         additions.append(aim)
     return "".join(dict.fromkeys(additions)) + part
@@ -208,7 +217,8 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
     when = first_times if not part_times else [p for p in reports if p not in part_times]
     words = [w for w in re.findall(r"[A-Za-z][\w.'-]*", part) if not _framing_word(w)]
     extra = [m.name for m in plan.places] if plan.places and not part_plan.places else []
-    if len(words) <= 2:
+    # "how large was GDP" names its own subject; "what share of GDP was it" asks about the first part's
+    if len(words) <= 2 and (not question_indicators(part) or re.search(r"\b(?:it|this|that|they|these|those)\b", part, re.I)):
         rest = first
         for phrase in first_times:
             rest = rest.replace(phrase, " ")

@@ -30,7 +30,7 @@ from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.answer.multipart import join_answers, split_question
 from rag.answer.phrasing import phrase_answer, phrase_sources, stream_reply
 from rag.answer.records import REFUSAL, Answer, in_script, reply_language
-from rag.answer.report_facts import report_fact_answer
+from rag.answer.report_facts import report_fact_answer, states_asked_facts
 from rag.answer.topics import topic_terms
 from rag.core.models import Report
 from rag.core.textnorm import normalize_for_search
@@ -363,8 +363,11 @@ def _answer_standalone(services: Searcher, question: str, standalone: str, plan_
     if gap is not None:  # never another year's figure: say which report is missing and what the library has
         result = refusal(plan, hits, question, standalone, engine_name, note="the library has no report for this year")
         result.answer = in_script(gap.message("en" if plan.lang == "en" else "zh"), reply_language(plan))
-    elif direct is not None:
+    elif direct is not None and not (direct.refused and hits):
         result = direct
+    elif direct is not None:  # the title block names no speaker: the text may ("国务院在赵紫阳总理主持下")
+        found = extractive_answer(plan, hits, question, standalone, weigh)
+        result = found if states_asked_facts(standalone, [c.quote for c in found.citations]) else direct
     elif not hits:
         result = refusal(plan, hits, question, standalone, engine_name)
     elif engine_name == "extractive":

@@ -284,3 +284,27 @@ def _citations(lines: list[_Line]) -> tuple[list[Citation], dict[str, int]]:
         if not line.facts and line.front is not None:
             cite(line.report, line.front, 0, len(line.front.text))
     return citations, number
+
+
+# What a sentence of the text must show to answer a fact the title block lacks: a named person with a role
+# (国务院在赵紫阳总理主持下, 刘少奇同志关于宪法草案的报告), a day, a meeting.
+_STATED = {
+    "speaker": re.compile(r"[\u4e00-\u9fff]{2,3}(?:副?总理|主席|同志|委员长|省长|市长|区长|县长)"),
+    "date": DATE_RE,
+    "meeting": re.compile(r"会议|大会"),
+}
+
+
+# Asked who delivered or read a report: the sentence must speak of a report (听了刘少奇同志关于宪法草案的报告),
+# not name a person for anything else (以邓小平同志…理论为指导)
+_DELIVERY = re.compile(r"deliver|present|\bread\b|\bgave\b|\bgive|[作做]的?报告|报告[是由]?谁|谁[作做]|宣读", re.I)
+
+
+def states_asked_facts(question: str, quotes: list[str]) -> bool:
+    """Whether the quoted sentences state every report fact the question asks (a person, a day, a meeting):
+    the text may answer what the title block does not, but a sentence without one is no answer to it."""
+    asked = asked_facts(question)
+    text = to_simplified(" ".join(quotes))
+    if "speaker" in asked and _DELIVERY.search(to_simplified(question)) and "报告" not in text:
+        return False
+    return bool(asked) and all(_STATED[fact].search(text) for fact in asked)

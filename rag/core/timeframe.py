@@ -40,7 +40,7 @@ BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")  # 比2012�
 MULTIPLE_BEFORE = re.compile(r"(?:是|为|相当于|等于|达到|到)\s*$")
 MULTIPLE_AFTER = re.compile(r"^\s*年?(?:底|末)?的\s*[\d.〇零一二三四五六七八九十两几多点]+倍")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
-REVIEW_HEADING = re.compile(r"回顾|过去一年|一年来|过去的一年|成效|成绩|成就|取得|进展|回眸|形势")
+REVIEW_HEADING = re.compile(r"回顾|过去|一年来|五年来|以来|成效|成绩|成就|取得|进展|回眸|形势")
 PLAN_HEADING = re.compile(r"安排|任务|目标|今后|今年|明年|部署|总体要求|重点工作|主要工作|工作建议|政策取向|思路")
 FIVE_YEARS = 5
 
@@ -248,12 +248,13 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
     比/较/同/与/从 (2021年同2012年相比 → 2021); else, given the report's year, its 今年/去年/明年 (not 比去年).
     Empty when the sentence names none."""
     norm = aligned_search_text(sentence)
-    ranges = RANGE_RE.findall(norm)
-    if ranges:
-        return tuple(sorted({max(year_value(y) for y in pair if y) for pair in ranges}))
+    ranges = list(RANGE_RE.finditer(norm))
+    measured = [m for m in ranges if not _baseline_range(norm, m)]
+    if measured:
+        return tuple(sorted({max(year_value(y) for y in m.groups() if y) for m in measured}))
     years = []
     for match in YEAR_RE.finditer(norm):
-        if baseline_year(norm, match.start(), match.end()):
+        if baseline_year(norm, match.start(), match.end()) or any(m.start() <= match.start() < m.end() for m in ranges):
             continue
         years.append(year_value(match.group(1)))
     if not years and report_year is not None:
@@ -267,6 +268,17 @@ def baseline_year(norm: str, start: int, end: int) -> bool:
     before = norm[max(0, start - 3):start]
     return bool(BASELINE_BEFORE.search(before[-2:]) or (MULTIPLE_BEFORE.search(before)
                                                          and MULTIPLE_AFTER.match(norm[end:end + 12])))
+
+
+# 是1950年到1997年投入总和的1.7倍: a span whose total a figure is a multiple of, measured against it
+_RANGE_MULTIPLE_AFTER = re.compile(r"^[^，,。；;]{0,8}?的\s*[\d.〇零一二三四五六七八九十两几多点]+倍")
+
+
+def _baseline_range(norm: str, match: re.Match[str]) -> bool:
+    """Whether a span of years is a baseline (比1998年到2002年, 是1950年到1997年投入总和的1.7倍)."""
+    before = norm[max(0, match.start() - 3):match.start()]
+    return bool(BASELINE_BEFORE.search(before[-2:]) or (MULTIPLE_BEFORE.search(before)
+                                                         and _RANGE_MULTIPLE_AFTER.match(norm[match.end():])))
 
 
 # 由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元: the figure after 到…年的 is that year's level.

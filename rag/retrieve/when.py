@@ -225,7 +225,8 @@ def question_time(text: str) -> QuestionTime:
         match = _NAMED_REPORT_EN.search(text)
         if match:
             named = int(next(group for group in match.groups() if group))
-    said_year = named is not None and bool(_SAME_YEAR.search(text))
+    # 当年 of a named report, or its year written again (按1954年报告的说法，1954年预计…): that year is asked
+    said_year = named is not None and (bool(_SAME_YEAR.search(text)) or years.count(named) >= 2)
     if named is not None and set(years) <= {named} and _NEXT_YEAR.search(text):
         years = [named + 1]  # "1964年底的报告…第二年": what the report plans for the year after its own
     elif named is not None and set(years) <= {named} and _LAST_YEAR.search(text):
@@ -270,8 +271,9 @@ _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|�
 # "compared with 1957", "than in 2019": the year a figure is measured against, not the one asked about
 _ZH_BASELINE = re.compile(r"(?:比|较)\s*$")  # 比1952年: what a change is measured against
 _EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|than(?: in)?|versus|vs\.?|against|relative to|"
-                               rf"(?:exceed(?:ed|s|ing)?|surpass(?:ed|es|ing)?|above|beyond|multiple of)"
-                               rf"(?: the| its)?)\s+({ARABIC_YEAR})\b", re.I)
+                               rf"(?:exceed(?:ed|s|ing)?|surpass(?:ed|es|ing)?|above|beyond|multiple of|"
+                               rf"(?:rise|rose|risen|rising|grow|grew|grown|growth|increase[sd]?|up|gain(?:ed|s)?) over)"
+                               rf"(?: the| its)?)\s+({ARABIC_YEAR})\b(?!\s*(?:[-–—~]|to\b|through\b)\s*\d)", re.I)
 
 
 _RELATIVE_TO_LATEST = re.compile(r"(?<![比较同与和从由])(今年|本年|去年|上年|明年)|\b(this|last|next) year\b", re.I)
