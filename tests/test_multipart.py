@@ -186,3 +186,14 @@ def test_an_english_part_naming_an_indicator_keeps_its_own_subject_and_an_adverb
     first, second = parts("What was the average annual wage of workers and staff in 1956, and roughly what net income "
                           "did a farming household earn?")
     assert first.endswith("in 1956?") and second.startswith("roughly what net income") and "1956" in second
+
+
+def test_two_parts_sharing_a_figure_each_with_one_of_its_own_are_both_kept():
+    """增长7.8％，略低于8％的预定目标 (the result) and 经济增长速度8％，涨幅3％ (the target): each passage states a figure the
+    other lacks, so the shared 8% is no sign that one part was answered with the other's figure."""
+    from rag.answer.multipart import _same_figure
+
+    result = _answer("", ["国内生产总值比上年增长7.8％，虽然略低于8％的预定目标"])
+    target = _answer("", ["主要目标是：经济增长速度8％，商品零售价格涨幅控制在3％以内"])
+    assert not _same_figure([result, target])
+    assert _same_figure([_answer("", ["涨幅控制在百分之十以内"]), _answer("", ["全年上涨百分之十以内，低于预期"])])

@@ -656,3 +656,35 @@ def test_a_question_asking_which_year_needs_a_year_or_a_date():
     assert WHEN_ASK.search("In which year did the tax end?") and WHEN_ASK.search("When did the tax end?")
     assert not WHEN_ASK.search("When China scrapped the agricultural tax, how long had it lasted?")
 
+
+
+def test_asked_how_far_something_fell_a_sentence_of_rises_ranks_lower():
+    """"By how many did the number of rural poor fall": 农村贫困人口减少1650万人, not 农村学生人数比上年增长8.5% (the
+    same words, a rise); a question asking a rise and a fall (增长目标和能耗下降目标) penalises neither."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import _only_rises, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    assert _only_rises("贫困地区农村学生上重点高校人数比上年增长8.5%。")
+    assert not _only_rises("农村贫困人口减少1650万人")
+    rise = SimpleNamespace(text="贫困地区农村学生上重点高校人数比上年增长8.5%。", paragraph=3, time=ChunkTime(None, (), ()))
+    fall = SimpleNamespace(text="农村居民人均纯收入实际增长9.3%，农村贫困人口减少1650万人。", paragraph=4,
+                           time=ChunkTime(None, (), ()))
+    hits = [SimpleNamespace(chunk=c, report=SimpleNamespace(year=2014)) for c in (rise, fall)]
+    fell = rank_sentences(analyze("By how many people did the number of rural poor fall in 2013?", []), hits, set())
+    assert "1650万人" in fell.chosen[0].text
+
+
+def test_the_economy_of_a_named_place_growing_is_gdp_growth():
+    """"How fast did the economy of Xishi District in Yingkou grow": a place between the economy and its growth, or
+    after an indicator ("fiscal revenue of Jinzhou City"), narrows nothing; English GDP questions search its
+    wordings (国内生产总值), which the dictionary's 经济 + 增长 alone miss."""
+    from rag.reports.indicators import question_indicators
+
+    assert [i.name for i in question_indicators("How fast did the economy of Xishi District in Yingkou grow in 2018?")] \
+        == ["地区生产总值"]
+    assert [i.name for i in question_indicators("What was the fiscal revenue of Jinzhou City in 2022?")] == ["一般公共预算收入"]
+    assert question_indicators("How much investment in education was there?") == []
+    plan = analyze("How fast did China's economy grow in 1998?", [])
+    assert any("国内生产总值" in group for group in plan.expansion_groups)

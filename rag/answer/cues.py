@@ -65,6 +65,11 @@ PER_UNIT_CUES = re.compile(r"每亩|亩产|单产|每公顷|每人|人均|平均
 FIGURE_START = re.compile(r"(?<![\d零〇一二三四五六七八九十百千两万亿.点])[\d零〇一二三四五六七八九十百千两]"
                           r"(?![\d零〇一二三四五六七八九十百千两万亿.点]*(?:年|个月|月|日|季度|天))")
 CHANGE_BEFORE = re.compile(r"(?:增加|增长|提高|减少|下降|降低|增产|减产)(?:了)?(?:约|近|超过)?$")
+# Asked how far something fell: a sentence whose every figure follows a verb of rise answers another question
+DECREASE_CUES = re.compile(r"下降|减少|降低|降到|降至|缩小|\bf[ae]ll(?:en|s|ing)?\b|\bdrop|\bdeclin|\bshr[iu]nk|"
+                           r"\breduc|\bdecreas|\bcut\b", re.I)
+RISE_BEFORE = re.compile(r"(?:增加|增长|提高|上升|增产|扩大)(?:了)?(?:约|近|超过)?$")
+RISE_CUES = re.compile(r"增长|增加|提高|上升|扩大|\bgr[eo]w|growth|increas|\bris[ei]|\brose\b|\bexpand|\braise", re.I)
 CHANGE_CUES = re.compile(r"增长|增加|提高|上升|下降|减少|降低|增速|增幅|涨|降|比|变化|\bgr[eo]w|growth|increas|\bris[ei]|\brose\b|"
                          r"\bf[ae]ll|\bdrop|\bcut|\bchang|\bcompar|\bmore\b|\bless\b|\bfewer\b|\bup\b|\bdown\b|"
                          r"\bhow fast\b|\bexpand|\bfrom\b|\bby how\b|\bboost|\braise|\bshr[iu]nk|\bdeclin", re.I)

@@ -21,6 +21,7 @@ from rag.answer.cues import (
     CLAUSE_SPLIT,
     COUNT_RE,
     COUNTING_CUES,
+    DECREASE_CUES,
     DEFINITION_CUES,
     FIGURE_FOLLOW_UP,
     FIGURE_START,
@@ -33,6 +34,8 @@ from rag.answer.cues import (
     PER_YEAR_CUES,
     PER_YEAR_RATE,
     PERCENT_CUES,
+    RISE_BEFORE,
+    RISE_CUES,
     SHARE_CUES,
     SHARE_STATED,
     TARGET_WORDS,
@@ -184,6 +187,7 @@ def rank_sentences(
     share_asked = bool(SHARE_CUES.search(plan.text))
     per_unit_asked = bool(PER_UNIT_CUES.search(plan.text))
     level_asked = not CHANGE_CUES.search(plan.text)
+    fall_asked = bool(DECREASE_CUES.search(plan.text)) and not RISE_CUES.search(plan.text)  # not 增长目标和能耗下降目标
     counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
@@ -258,6 +262,8 @@ def rank_sentences(
                 score -= w.share_penalty  # the value of industrial output: not 1956年这一年就增加了一百三十九亿元
             if numeric and not per_unit_asked and PER_UNIT.search(sentence_norm):
                 score -= w.share_penalty  # how big the grain harvest was: not 粮食的每亩平均产量…一千斤
+            if numeric and fall_asked and _only_rises(sentence_norm):
+                score -= w.missing_figure_penalty  # how far rural poverty fell: not 学生人数比上年增长8.5%
             if numeric and not share_asked and _share_first(sentence_norm):
                 score -= w.share_penalty  # 国营工业所占的比重由59%上升到63% is no growth of industrial output
             if outcome and TARGET_WORDS.search(sentence_norm):
@@ -340,6 +346,13 @@ def _only_changes(sentence_norm: str) -> bool:
     text = NOT_A_COUNT.sub(" ", sentence_norm)
     starts = [m.start() for m in FIGURE_START.finditer(text)]
     return bool(starts) and all(CHANGE_BEFORE.search(text[max(0, i - 6):i]) for i in starts)
+
+
+def _only_rises(sentence_norm: str) -> bool:
+    """Whether every figure of a sentence follows a verb of rise (人数比上年增长8.5%), so it states no fall."""
+    text = NOT_A_COUNT.sub(" ", sentence_norm)
+    starts = [m.start() for m in FIGURE_START.finditer(text)]
+    return bool(starts) and all(RISE_BEFORE.search(text[max(0, i - 6):i]) for i in starts)
 
 
 def _share_first(sentence_norm: str) -> bool:

@@ -334,7 +334,8 @@ def _renumbered(text: str, renumber: dict[int, int]) -> str:
 
 def _same_figure(answers: list[Answer]) -> bool:
     """Whether two parts are answered with one figure from two different passages (目标 and 实际 both answered
-    百分之十以内): one of them is wrong. One sentence that states both parts' figures is fine."""
+    百分之十以内): one of them is wrong. One sentence that states both parts' figures is fine, and so are two
+    passages that each state a figure the other lacks (增长7.8％，略低于8％的预定目标 and 经济增长速度8％, 涨幅3％)."""
     stated = [([c.quote for c in a.citations],
                {(round(f.scaled, 6), f.percent) for c in a.citations for f in extract_figures(c.quote)
                 if not (f.text.isdigit() and 1900 <= f.raw <= 2100)})  # years are not the figures asked
@@ -342,6 +343,6 @@ def _same_figure(answers: list[Answer]) -> bool:
     for i, (quotes, figures) in enumerate(stated):
         for other_quotes, other_figures in stated[i + 1:]:
             nested = any(q in o or o in q for q in quotes for o in other_quotes)
-            if figures & other_figures and not nested:
+            if figures & other_figures and not nested and (figures <= other_figures or other_figures <= figures):
                 return True
     return False

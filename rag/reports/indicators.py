@@ -135,9 +135,12 @@ def mention_pattern(table: IndicatorTable) -> tuple[re.Pattern[str], dict[str, I
 # -- indicators a question names -------------------------------------------------------------------------
 _SHARE_AFTER = re.compile(r"的?(?:比重|比例|占比|之比)")  # 赤字占国内生产总值的比重 asks a share, not GDP
 _PART_BEFORE = re.compile(r"(?:人均|单位|占)$")
-_EN_GROWTH = re.compile(r"\beconom(?:y|ies|ic)\b(?:\W+\w+){0,3}?\W+(?:grow|grew|grown|growth|expand)", re.I)
-_EN_NARROWED = re.compile(r"(?:in|for|of|on|into|to)\s+(?!(?:19|20)\d\d\b|china\b|the\s+(?:country|economy|nation)\b)"
-                          r"[a-z]")  # "investment in education" is not fixed-asset investment
+# "the economy of Linghe District in Jinzhou grew": a place's name may stand between the economy and its growth
+_EN_GROWTH = re.compile(r"\beconom(?:y|ies|ic)\b(?:\W+\w+){0,6}?\W+(?:grow|grew|grown|growth|expand)", re.I)
+# A place (of Xishi District, in Jinzhou City) does not narrow an indicator
+_EN_PLACE = r"(?:[a-z]+\s+){1,3}(?:district|city|county|province|region|prefecture|municipality|town|village)\b"
+_EN_NARROWED = re.compile(r"(?:in|for|of|on|into|to)\s+(?!(?:19|20)\d\d\b|china\b|the\s+(?:country|economy|nation)\b"
+                          rf"|{_EN_PLACE})[a-z]")  # "investment in education" is not fixed-asset investment
 
 
 _CJK = re.compile(r".*[\u4e00-\u9fff]")

@@ -35,6 +35,7 @@ import opencc
 from rag.core.models import Report
 from rag.core.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
 from rag.core.tokens import words
+from rag.reports.indicators import question_indicators
 from rag.retrieve.abbreviations import other_forms
 from rag.retrieve.corpus import TermCounts, packaged_counts
 from rag.retrieve.english import english_words
@@ -62,6 +63,7 @@ from rag.retrieve.when import (
 )
 
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
+GDP = "地区生产总值"  # the indicator table's name for GDP (its wordings include 国内生产总值)
 
 
 @dataclass
@@ -191,6 +193,10 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     extra: list[str] = []
     if lang == "en":
         plan.expansion_groups.extend([name] for name in plan.other_places)
+        # "how fast did the economy grow": GDP, which the dictionary's 经济 + 增长 alone do not find
+        gdp = next((i for i in question_indicators(question) if i.name == GDP), None)
+        if gdp is not None and not any(GDP in group or "国内生产总值" in group for group in plan.expansion_groups):
+            plan.expansion_groups.append([to_simplified(w) for w in gdp.synonyms])
         plan.untranslated = untranslated(translation, ignore)
         plan.figures = english_figures(question)
         extra = plan.figures
