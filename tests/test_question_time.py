@@ -374,3 +374,17 @@ def test_a_rise_over_a_year_measures_against_it_and_a_span_after_over_is_asked()
     over = question_time("According to the 1954 report, by how much did gross industrial output in 1953 rise over 1952?")
     assert over.years == (1953,)
     assert set(question_time("How much did output grow over 2013-2017?").years) == {2013, 2017}
+
+
+def test_a_phrase_renaming_the_year_says_when_and_a_ten_year_plan_is_no_single_year():
+    """", the first year of the Great Leap Forward" renames 1958: not a topic to search (大跃进 outweighed 钢);
+    "the ten-year development plan set for 1985" was laid out years before 1985 (the 1978 report), so the
+    question is not held to the 1985 report."""
+    from rag.retrieve.when import without_plan_names
+
+    assert "Leap" not in without_plan_names("How much steel did China turn out in 1958, the first year of the Great Leap Forward?")
+    assert without_plan_names("What was GDP in 2020, the year the pandemic hit?").strip(" ?") == "What was GDP in 2020"
+    assert "and what growth goal" in without_plan_names(
+        "How fast did the economy grow in 1998, the year of the Asian financial crisis, and what growth goal was set?")
+    ten = question_time("What grain and steel production goals did the ten-year development plan set for 1985?")
+    assert ten.spans and ten.single_year is None and ten.aim == "target"

@@ -22,7 +22,7 @@ from rag.core.tokens import tagged_words
 from rag.core.years import YEAR_RE
 from rag.reports.indicators import question_indicators
 from rag.retrieve.plan import QueryPlan
-from rag.retrieve.when import aim_word, names_aim, question_time, time_phrases
+from rag.retrieve.when import aim_word, names_aim, question_time, time_phrases, without_year_appositive
 
 MAX_PARTS = 3
 # A clause that asks for a figure (not a context clause such as 据1994年政府工作报告).
@@ -219,7 +219,7 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
     extra = [m.name for m in plan.places] if plan.places and not part_plan.places else []
     # "how large was GDP" names its own subject; "what share of GDP was it" asks about the first part's
     if len(words) <= 2 and (not question_indicators(part) or re.search(r"\b(?:it|this|that|they|these|those)\b", part, re.I)):
-        rest = first
+        rest = without_year_appositive(first)  # not ", the year of the Asian financial crisis": it says when
         for phrase in first_times:
             rest = rest.replace(phrase, " ")
         own_aim = names_aim(part)  # "what cut did it actually achieve" does not carry "targeted"

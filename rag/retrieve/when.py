@@ -40,7 +40,8 @@ _NAMED_REPORT_EN = re.compile(rf"\b({ARABIC_YEAR})\s+(?:government\s+)?(?:work\s
 _EN_YEAR = re.compile(rf"\b({ARABIC_YEAR})\b")
 # Words of a span of years or a far horizon: the question is not about one year.
 _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年均|平均每年|十[一二三四五]?五|规划期|到\s*(?:19|20)\d{2}\s*年|(?<!截)至\s*(?:19|20)\d{2}\s*年|"
-                         r"历年|逐年|五年计划|five-year|per year on average|annual average|by (?:19|20)\d{2}\b|"
+                         r"历年|逐年|五年计划|十年(?:规划|计划)|five-year|ten-year|per year on average|annual average|"
+                         r"by (?:19|20)\d{2}\b|"
                          r"(?:past|previous|last|preceding|these|those|next|coming) (?:five|5) years|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
@@ -83,13 +84,25 @@ _TIME_WORDS = re.compile(r"当年|今年|去年|上年|上一年|明年|本年|�
                          r"(?<![〇零一二三四五六七八九十\d])[一二三四五六七八九十两几]+年(?:来|间)")
 
 
+# ", the first year of the Great Leap Forward", ", the year of the Asian financial crisis": a phrase that renames
+# the year says when, like the year itself; translated, its words would outweigh what the question asks
+_YEAR_APPOSITIVE = re.compile(r",\s*(?:which was |that is )?the (?:(?:first|second|third|last|final|very|same|"
+                              r"pandemic|crisis|\w+est) )?year (?:of|after|before|when|that|in which|the)\b[^,?;]*", re.I)
+
+
 def without_plan_names(text: str) -> str:
-    """An English question without the plan periods it names ("the Seventh Five-Year Plan (1986-1990)"): like a
-    year they say when, which the time model reads; translated, 五年计划 would match every plan paragraph."""
+    """An English question without the plan periods it names ("the Seventh Five-Year Plan (1986-1990)") and
+    the phrases that rename its year (", the first year of the Great Leap Forward"): like a year they say when,
+    which the time model reads; translated, 五年计划 would match every plan paragraph."""
     def drop(match: re.Match[str]) -> str:
         return " " if ordinal_value(match.group(1)) else match.group(0)
 
-    return _EN_PLAN.sub(drop, text)
+    return _EN_PLAN.sub(drop, without_year_appositive(text))
+
+
+def without_year_appositive(text: str) -> str:
+    """The question without a phrase that renames its year (", the year of the Asian financial crisis")."""
+    return _YEAR_APPOSITIVE.sub(" ", text)
 
 
 def without_time_phrases(text: str) -> str:
