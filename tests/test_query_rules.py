@@ -688,3 +688,16 @@ def test_the_economy_of_a_named_place_growing_is_gdp_growth():
     assert question_indicators("How much investment in education was there?") == []
     plan = analyze("How fast did China's economy grow in 1998?", [])
     assert any("国内生产总值" in group for group in plan.expansion_groups)
+
+
+def test_a_word_narrowing_an_indicator_must_be_in_the_answer():
+    """"youth unemployment rate": a part of the indicator the reports do not give, so its word is required —
+    城镇调查失业率平均为5.2% (the whole's figure) does not answer it; "surveyed" and "China's" narrow nothing."""
+    from rag.reports.indicators import narrowing_words
+
+    assert narrowing_words("What was the youth unemployment rate in 2023?") == {"youth"}
+    assert narrowing_words("What was China's surveyed urban unemployment rate in 2023?") == frozenset()
+    plan = analyze("What was the youth unemployment rate in 2023?", [])
+    concepts = question_concepts(plan, set())
+    youth = next(i for i, c in enumerate(concepts.concepts) if "青年" in c)
+    assert youth in concepts.required

@@ -388,3 +388,17 @@ def test_a_phrase_renaming_the_year_says_when_and_a_ten_year_plan_is_no_single_y
         "How fast did the economy grow in 1998, the year of the Asian financial crisis, and what growth goal was set?")
     ten = question_time("What grain and steel production goals did the ten-year development plan set for 1985?")
     assert ten.spans and ten.single_year is None and ten.aim == "target"
+
+
+def test_a_chinese_clause_renaming_the_year_says_when_but_a_report_or_a_place_stays():
+    """“大跃进”开始的1958年, 大躍進那一年（1958年）, 1956年遭遇大灾之年: an event naming the year, not a topic;
+    报告中提到的1986年 (which report) and 全国的2019年 (which place) are kept."""
+    from rag.retrieve.when import without_time_phrases
+    from rag.retrieve.year_names import without_year_appositive
+
+    assert "大跃进" not in without_year_appositive("“大跃进”开始的1958年，全国钢产量达到了多少？")
+    assert "大躍進" not in without_year_appositive("大躍進那一年（1958年），全國高等學校的在校學生達到多少人？")
+    assert "大灾" not in without_year_appositive("1956年遭遇大灾之年，全国粮食产量是多少？")
+    assert "报告中提到的" in without_year_appositive("1987年政府工作报告中提到的1986年彩色电视机产量是多少？")
+    assert "全国" in without_year_appositive("全国的2019年GDP是多少？")
+    assert "疫情" not in without_time_phrases("受疫情冲击的2020年，中国国内生产总值全年增长了多少？")

@@ -22,7 +22,8 @@ from rag.core.tokens import tagged_words
 from rag.core.years import YEAR_RE
 from rag.reports.indicators import question_indicators
 from rag.retrieve.plan import QueryPlan
-from rag.retrieve.when import aim_word, names_aim, question_time, time_phrases, without_year_appositive
+from rag.retrieve.when import aim_word, names_aim, question_time, time_phrases
+from rag.retrieve.year_names import without_year_appositive
 
 MAX_PARTS = 3
 # A clause that asks for a figure (not a context clause such as 据1994年政府工作报告).

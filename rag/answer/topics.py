@@ -239,8 +239,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 result.soft.add(at)
             if index in plan.dictionary_groups and at == len(concepts):
                 result.guessed.add(at)
-            if group[0] in plan.other_places:
-                result.required.add(at)
+            if group[0] in plan.other_places or index in plan.narrowing_groups:
+                result.required.add(at)  # another place; "youth" of "youth unemployment rate": not the whole's figure
             if at == len(concepts):
                 concepts.append(terms)
     # A five-year plan's name (七五, 十三五规划, "the Seventh Five-Year Plan") says when, like a year: the time

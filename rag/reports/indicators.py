@@ -215,6 +215,34 @@ def _shared_head(words: list[str], i: int, alias: tuple[str, ...],
     return []
 
 
+def narrowing_words(text: str, table: IndicatorTable | None = None) -> frozenset[str]:
+    """The English words of a question that ask for a part of a standard indicator ("youth" of "youth
+    unemployment rate"), as :func:`_words` writes them: a figure for the whole does not answer it."""
+    aliases, vocabulary = english_aliases(table or load_table())
+    tokens = list(re.finditer(r"[a-z0-9]+", text.lower()))
+    words = [_stem(t.group(0)) for t in tokens]
+    found = set()
+    for alias, _indicators in aliases:
+        for i in range(1, len(words) - len(alias) + 1):
+            if tuple(words[i:i + len(alias)]) != alias or words[i - 1] in _NOT_NARROWING:
+                continue
+            # right before the name, in the same phrase ("climb (retail price inflation)" is no modifier)
+            adjacent = not text[tokens[i - 1].end():tokens[i].start()].strip(" -")
+            verb = re.search(r"(?:ed|ing|ly)$", words[i - 1])  # "admitted inflation", "badly": a verb or an adverb
+            if adjacent and not verb and _narrowing(words[i - 1], vocabulary):
+                found.add(words[i - 1])
+    return frozenset(found)
+
+
+# Words before an indicator's name that say how it is counted or join two names, not which part of it
+_NOT_NARROWING = {"average", "total", "combined", "overall", "gross", "plu", "minu", "per", "capita", "mean"}
+
+
+def indicator_word(word: str) -> str:
+    """A word as :func:`narrowing_words` writes it (lower case, plural s dropped)."""
+    return _stem(word.lower())
+
+
 def question_indicators(text: str, table: IndicatorTable | None = None) -> list[Indicator]:
     """The standard indicators a question names, in order of mention (a combined name gives its parts).
 

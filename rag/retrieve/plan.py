@@ -35,7 +35,7 @@ import opencc
 from rag.core.models import Report
 from rag.core.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
 from rag.core.tokens import words
-from rag.reports.indicators import question_indicators
+from rag.reports.indicators import indicator_word, narrowing_words, question_indicators
 from rag.retrieve.abbreviations import other_forms
 from rag.retrieve.corpus import TermCounts, packaged_counts
 from rag.retrieve.english import english_words
@@ -61,6 +61,7 @@ from rag.retrieve.when import (
     without_plan_names,
     without_time_phrases,
 )
+from rag.retrieve.year_names import without_year_appositive
 
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
 GDP = "地区生产总值"  # the indicator table's name for GDP (its wordings include 国内生产总值)
@@ -81,6 +82,7 @@ class QueryPlan:
     figures: list[str] = field(default_factory=list)  # English amounts in report units (10.8亿元, 12%)
     soft_groups: set[int] = field(default_factory=set)  # expansion groups of soft words (verbs): never required
     dictionary_groups: set[int] = field(default_factory=set)  # groups worded by the general dictionary (a guess)
+    narrowing_groups: set[int] = field(default_factory=set)  # "youth" of "youth unemployment rate": a part asked
     counted: int | None = None  # index of the expansion group a "how many …" question counts
     other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
     variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
@@ -103,7 +105,8 @@ class QueryPlan:
 
     @property
     def lexical_text(self) -> str:
-        return " ".join([self.normalized, *self.expansions])
+        # not “大跃进”开始的 of “大跃进”开始的1958年: it says when, and its rare words would outweigh the topic's
+        return " ".join([without_year_appositive(self.normalized), *self.expansions])
 
     @property
     def dense_text(self) -> str:
@@ -179,6 +182,10 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     # a dictionary phrase of several words ("national defence" 国防) is no guess: only single words count as one
     plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary and m.end - m.start == 1}
     plan.counted = counted_match(translation)
+    if lang == "en":
+        narrowing = narrowing_words(english)
+        plan.narrowing_groups = {i for i, m in enumerate(translation.matches) if not m.soft
+                                 and any(indicator_word(w) in narrowing for w in translation.words[m.start:m.end])}
     plan.expansion_groups.extend([name] for name in slogans)
     # an abbreviation's full forms, where the library writes them (高铁 → 高速铁路); not of a one-word dictionary
     # guess ("average" → 中中, which is no abbreviation of 中共中央 there)

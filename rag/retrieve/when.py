@@ -27,6 +27,7 @@ from rag.core.years import (
     year_value,
 )
 from rag.retrieve.figures import ordinal_value
+from rag.retrieve.year_names import without_year_appositive
 
 Intent = Literal["result", "target", "multi-year", "unknown"]
 
@@ -84,31 +85,21 @@ _TIME_WORDS = re.compile(r"当年|今年|去年|上年|上一年|明年|本年|�
                          r"(?<![〇零一二三四五六七八九十\d])[一二三四五六七八九十两几]+年(?:来|间)")
 
 
-# ", the first year of the Great Leap Forward", ", the year of the Asian financial crisis": a phrase that renames
-# the year says when, like the year itself; translated, its words would outweigh what the question asks
-_YEAR_APPOSITIVE = re.compile(r",\s*(?:which was |that is )?the (?:(?:first|second|third|last|final|very|same|"
-                              r"pandemic|crisis|\w+est) )?year (?:of|after|before|when|that|in which|the)\b[^,?;]*", re.I)
-
 
 def without_plan_names(text: str) -> str:
     """An English question without the plan periods it names ("the Seventh Five-Year Plan (1986-1990)") and
-    the phrases that rename its year (", the first year of the Great Leap Forward"): like a year they say when,
-    which the time model reads; translated, 五年计划 would match every plan paragraph."""
+    the phrases that rename its year (rag/retrieve/year_names.py): like a year they say when, which the time
+    model reads; translated, 五年计划 would match every plan paragraph."""
     def drop(match: re.Match[str]) -> str:
         return " " if ordinal_value(match.group(1)) else match.group(0)
 
     return _EN_PLAN.sub(drop, without_year_appositive(text))
 
 
-def without_year_appositive(text: str) -> str:
-    """The question without a phrase that renames its year (", the year of the Asian financial crisis")."""
-    return _YEAR_APPOSITIVE.sub(" ", text)
-
-
 def without_time_phrases(text: str) -> str:
     """The question without what says *when* (a named report "2019年政府工作报告", years, 当年, 去年 …): what
     is left says what it is about (the answer engine's topic words)."""
-    text = _NAMED_REPORT_ZH.sub(" ", text)
+    text = _NAMED_REPORT_ZH.sub(" ", without_year_appositive(text))
     text = YEAR_RE.sub(" ", text)
     return _TIME_WORDS.sub(" ", text)
 
