@@ -197,3 +197,9 @@ def test_two_parts_sharing_a_figure_each_with_one_of_its_own_are_both_kept():
     target = _answer("", ["主要目标是：经济增长速度8％，商品零售价格涨幅控制在3％以内"])
     assert not _same_figure([result, target])
     assert _same_figure([_answer("", ["涨幅控制在百分之十以内"]), _answer("", ["全年上涨百分之十以内，低于预期"])])
+
+
+def test_a_later_part_renaming_its_year_still_takes_the_first_parts_words():
+    _, second = parts("According to the 1959 report, how much steel did China produce in 1957, and how much in 1958, "
+                      "the first year of the Great Leap Forward?")
+    assert "steel" in second and "1958" in second and "Leap" not in second

@@ -701,3 +701,13 @@ def test_a_word_narrowing_an_indicator_must_be_in_the_answer():
     concepts = question_concepts(plan, set())
     youth = next(i for i, c in enumerate(concepts.concepts) if "青年" in c)
     assert youth in concepts.required
+
+
+def test_an_indicator_measured_against_gdp_does_not_name_gdp():
+    """"cut energy use … per unit of GDP", "what share of GDP was R&D spending": GDP is the denominator, so the
+    ledger's GDP rows do not answer; "GDP grow" still names GDP."""
+    from rag.reports.indicators import question_indicators
+
+    assert question_indicators("By how much did the plan aim to cut energy use and carbon emissions per unit of GDP?") == []
+    assert question_indicators("What share of GDP was R&D spending?") == []
+    assert [i.name for i in question_indicators("How much did GDP grow in 2019?")] == ["地区生产总值"]

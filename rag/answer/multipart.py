@@ -213,6 +213,7 @@ def _completed_english(part: str, first: str, plan: QueryPlan, part_plan: QueryP
     """"what was the actual increase" after "For 1996, what price-inflation target had been set": the first
     part's time (and report) where the part names none, its place where the part names none, and its words
     where the part has two words of its own or fewer ("how fast did it grow", "how many estates were done"), as a follow-up carries them."""
+    part = without_year_appositive(part)  # "how much in 1958, the first year of …": the year says it all
     first_times, part_times = time_phrases(first), time_phrases(part)
     reports = [p for p in first_times if "report" in p.lower()]
     when = first_times if not part_times else [p for p in reports if p not in part_times]
@@ -242,9 +243,10 @@ def _framing_word(word: str) -> bool:
 
 
 def _time_only(part: str) -> bool:
-    """Whether a part names a time and nothing else (2007年呢, "and in 2007", "what about 2007")."""
+    """Whether a part names a time and nothing else (2007年呢, "and in 2007", "what about 2007", "how much in
+    1958, the first year of the Great Leap Forward")."""
     phrases = time_phrases(part)
-    rest = part
+    rest = without_year_appositive(part)
     for phrase in phrases:
         rest = rest.replace(phrase, " ")
     return bool(phrases) and bool(_TIME_ONLY_REST.match(rest))

@@ -234,6 +234,8 @@ def narrowing_words(text: str, table: IndicatorTable | None = None) -> frozenset
     return frozenset(found)
 
 
+_DENOMINATOR = re.compile(r"(?:per unit|share|percent|percentage|proportion|ratio|fraction|%) (?:of|to)$")
+
 # Words before an indicator's name that say how it is counted or join two names, not which part of it
 _NOT_NARROWING = {"average", "total", "combined", "overall", "gross", "plu", "minu", "per", "capita", "mean"}
 
@@ -276,6 +278,8 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
                 continue
             if i and _narrowing(words[i - 1], vocabulary):
                 continue  # "youth unemployment rate": a part of the indicator the reports do not give
+            if _DENOMINATOR.search(" ".join(words[max(0, i - 3):i])):
+                continue  # "per unit of GDP", "what share of GDP": another indicator measured against it
             taken[i:i + len(alias)] = [True] * len(alias)
             found.extend((len(norm) + i, indicator) for indicator in indicators)  # after the Chinese, in word order
             found.extend((len(norm) + i - 2, other) for other in _shared_head(words, i, alias, aliases))
