@@ -234,9 +234,11 @@ def narrowing_words(text: str, table: IndicatorTable | None = None) -> frozenset
     return frozenset(found)
 
 
-_DENOMINATOR = re.compile(r"(?:per unit|share|percent|percentage|proportion|ratio|fraction|%) (?:of|to)$")
+# Before an indicator's name (as _words writes it): another indicator measured against it ("per unit of GDP")
+_DENOMINATOR = re.compile(r"(?:per unit|share|percent|percentage|proportion|ratio|fraction) (?:of|to)$")
 
-# Words before an indicator's name that say how it is counted or join two names, not which part of it
+# Words before an indicator's name that say how it is counted or join two names (plus, minus: as _stem writes
+# them), not which part of it is asked
 _NOT_NARROWING = {"average", "total", "combined", "overall", "gross", "plu", "minu", "per", "capita", "mean"}
 
 
