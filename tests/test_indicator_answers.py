@@ -296,3 +296,13 @@ def test_a_five_year_plans_name_is_no_target_word_and_steel_is_its_output():
     assert TARGET_RE.search("how much steel was the country supposed to be turning out by 1957?")
     assert [i.name for i in question_indicators("How much steel and coal did China produce in 1985?")] == [
         "钢产量", "原煤产量"]
+
+
+def test_a_citys_figure_is_not_a_districts_and_an_unknown_district_is_no_known_one(library):
+    """"the total GDP of Jinzhou city": 凌河区 (a district of Jinzhou) has a GDP row, the city's excerpt has none —
+    the district's figure is not the city's; "Shanyang District in Jiaozuo" is no report of the library, so
+    Jiefang District's (also in Jiaozuo) growth target does not answer it. The district itself still answers."""
+    assert ask(library, "What was the total GDP of Jinzhou city in Liaoning in 2022?") is None
+    assert ask(library, "What economic growth target did Shanyang District in Jiaozuo, Henan, set for 2022?") is None
+    linghe = ask(library, "How big was the economy of Linghe District in Jinzhou in 2022?")
+    assert linghe is not None and "129亿元" in linghe.answer

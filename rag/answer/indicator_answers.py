@@ -221,10 +221,13 @@ def _unknown_place(norm: str) -> bool:
 
 
 def _scope(plan: QueryPlan, norm: str, reports: list[Report]) -> list[Report] | None:
+    if plan.other_places:
+        return None  # Shanyang District of Jiaozuo: a place the library lacks, inside one it has
     if plan.places:
-        named = plan.place_report_ids
-        return [r for r in reports if r.report_id in named]
-    if plan.other_places or any(name in norm for name in _gazetteer_names()) or _unknown_place(norm):
+        named, names = plan.place_report_ids, {m.name for m in plan.places}
+        # a district's own figures (凌河区's GDP) are not its city's (锦州市 asked, no district named)
+        return [r for r in reports if r.report_id in named and (not r.district or r.district in names)]
+    if any(name in norm for name in _gazetteer_names()) or _unknown_place(norm):
         return None  # a place the library has no report of: never another place's figure
     if NATIONAL_RE.search(norm):
         return [r for r in reports if r.level == "national"]
