@@ -341,18 +341,21 @@ def rank_sentences(
     return Ranking(chosen, coverage, others)
 
 
-def _only_changes(sentence_norm: str) -> bool:
-    """Whether every figure of a sentence (not its years or dates) follows a verb of change (增加了一百三十九亿元)."""
+def _every_figure_after(sentence_norm: str, verb_before: re.Pattern[str]) -> bool:
+    """Whether a sentence has figures (not its years or dates) and every one follows a verb ``verb_before`` finds."""
     text = NOT_A_COUNT.sub(" ", sentence_norm)
     starts = [m.start() for m in FIGURE_START.finditer(text)]
-    return bool(starts) and all(CHANGE_BEFORE.search(text[max(0, i - 6):i]) for i in starts)
+    return bool(starts) and all(verb_before.search(text[max(0, i - 6):i]) for i in starts)
+
+
+def _only_changes(sentence_norm: str) -> bool:
+    """Whether every figure of a sentence follows a verb of change (增加了一百三十九亿元): it states no level."""
+    return _every_figure_after(sentence_norm, CHANGE_BEFORE)
 
 
 def _only_rises(sentence_norm: str) -> bool:
     """Whether every figure of a sentence follows a verb of rise (人数比上年增长8.5%), so it states no fall."""
-    text = NOT_A_COUNT.sub(" ", sentence_norm)
-    starts = [m.start() for m in FIGURE_START.finditer(text)]
-    return bool(starts) and all(RISE_BEFORE.search(text[max(0, i - 6):i]) for i in starts)
+    return _every_figure_after(sentence_norm, RISE_BEFORE)
 
 
 def _share_first(sentence_norm: str) -> bool:

@@ -363,11 +363,12 @@ def _answer_standalone(services: Searcher, question: str, standalone: str, plan_
     if gap is not None:  # never another year's figure: say which report is missing and what the library has
         result = refusal(plan, hits, question, standalone, engine_name, note="the library has no report for this year")
         result.answer = in_script(gap.message("en" if plan.lang == "en" else "zh"), reply_language(plan))
-    elif direct is not None and not (direct.refused and hits):
+    elif direct is not None:
         result = direct
-    elif direct is not None:  # the title block names no speaker: the text may ("国务院在赵紫阳总理主持下")
-        found = extractive_answer(plan, hits, question, standalone, weigh)
-        result = found if states_asked_facts(standalone, [c.quote for c in found.citations]) else direct
+        if direct.refused and hits:  # the title block names no speaker: the text may ("国务院在赵紫阳总理主持下")
+            found = extractive_answer(plan, hits, question, standalone, weigh)
+            if states_asked_facts(standalone, [c.quote for c in found.citations]):
+                result = found
     elif not hits:
         result = refusal(plan, hits, question, standalone, engine_name)
     elif engine_name == "extractive":

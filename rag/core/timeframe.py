@@ -270,15 +270,15 @@ def baseline_year(norm: str, start: int, end: int) -> bool:
                                                          and MULTIPLE_AFTER.match(norm[end:end + 12])))
 
 
-# 是1950年到1997年投入总和的1.7倍: a span whose total a figure is a multiple of, measured against it
 _RANGE_MULTIPLE_AFTER = re.compile(r"^[^，,。；;]{0,8}?的\s*[\d.〇零一二三四五六七八九十两几多点]+倍")
 
 
 def _baseline_range(norm: str, match: re.Match[str]) -> bool:
-    """Whether a span of years is a baseline (比1998年到2002年, 是1950年到1997年投入总和的1.7倍)."""
-    before = norm[max(0, match.start() - 3):match.start()]
-    return bool(BASELINE_BEFORE.search(before[-2:]) or (MULTIPLE_BEFORE.search(before)
-                                                         and _RANGE_MULTIPLE_AFTER.match(norm[match.end():])))
+    """Whether a span of years is a baseline like a single year (比1998年到2002年), or the span whose total a
+    figure is a multiple of, with a noun before 的 (是1950年到1997年投入总和的1.7倍)."""
+    before, after = norm[max(0, match.start() - 3):match.start()], norm[match.end():]
+    return baseline_year(norm, match.start(), match.end()) or bool(
+        MULTIPLE_BEFORE.search(before) and _RANGE_MULTIPLE_AFTER.match(after))
 
 
 # 由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元: the figure after 到…年的 is that year's level.

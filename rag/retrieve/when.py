@@ -85,7 +85,6 @@ _TIME_WORDS = re.compile(r"当年|今年|去年|上年|上一年|明年|本年|�
                          r"(?<![〇零一二三四五六七八九十\d])[一二三四五六七八九十两几]+年(?:来|间)")
 
 
-
 def without_plan_names(text: str) -> str:
     """An English question without the plan periods it names ("the Seventh Five-Year Plan (1986-1990)") and
     the phrases that rename its year (rag/retrieve/year_names.py): like a year they say when, which the time
