@@ -24,6 +24,7 @@ UPLOAD_SEED = "004_47fca0f5403c067d.txt"  # left out of the app's index; uploade
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 120_000  # a loaded CI machine; no timing is asserted
+LOCAL_MODEL_TIMEOUT_MS = 540_000  # the local model on 2 busy cores (its speed is measured by `reportqa bench`)
 
 pytestmark = [  # Gradio 6.31 calls pandas options that pandas 3 deprecates (not our code)
     pytest.mark.filterwarnings("ignore:.*no_silent_downcasting.*"),
@@ -93,11 +94,11 @@ def shot(page, name: str, viewport: dict[str, int] | None = None) -> None:
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
-def ask(page, question: str, turn: int = 1) -> tuple[str, str]:
+def ask(page, question: str, turn: int = 1, timeout_ms: int = TIMEOUT_MS) -> tuple[str, str]:
     """Type and send a question; wait for the answer; return (answer text, sources panel text)."""
     page.fill("#rq-question textarea", question)
     page.click("#rq-ask")
-    page.wait_for_selector(f'#rq-status [data-turn="{turn}"]')
+    page.wait_for_selector(f'#rq-status [data-turn="{turn}"]', timeout=timeout_ms)
     answer = page.locator("#rq-chat .message-content").last.inner_text()
     return answer, page.inner_text("#rq-sources")
 
@@ -328,11 +329,13 @@ def test_follow_up_question_keeps_the_indicator_and_takes_the_new_place(page):
     does), since that is the engine a follow-up used to go wrong with."""
     from rag.answer.engines import local_installed
 
+    wait = TIMEOUT_MS
     if local_installed(None):
         page.locator("#rq-engine label", has_text="Local LLM").click()
-    first, _ = ask(page, "凌河区2023年地区生产总值增长目标是多少？")
+        wait = LOCAL_MODEL_TIMEOUT_MS
+    first, _ = ask(page, "凌河区2023年地区生产总值增长目标是多少？", timeout_ms=wait)
     assert "5%" in first, first
-    answer, sources = ask(page, "那解放区呢？", turn=2)
+    answer, sources = ask(page, "那解放区呢？", turn=2, timeout_ms=wait)
     assert "8%" in answer and "181.8" not in answer, answer
     assert "解放区" in sources and "凌河区" not in answer, (answer, sources)
     assert page.locator("#rq-status .rq-refused").count() == 0

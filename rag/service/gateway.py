@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rag.answer.engines import EngineError, available_engines, resolve_engine
+from rag.answer.engines import EngineError, available_engines, prepare_local_model, resolve_engine
 from rag.answer.pipeline import Answer
 from rag.answer.pipeline import ask as answer_question
 from rag.core.models import Chunk, Report, unknown_report
@@ -69,9 +69,11 @@ class Gateway:
         return self.services.settings
 
     def warm_up(self) -> None:
-        """Load the embedding model and the vector index now rather than on the first question."""
+        """Load the embedding model and the vector index now rather than on the first question, then prepare the
+        local model's file (outside the lock: its assembly is atomic and readers need not wait for it)."""
         with self.lock.write():
             self.services.warm_up()
+        prepare_local_model(self.settings)
 
     # -- reading ----------------------------------------------------------------------------------------
     def engines(self) -> list[str]:
