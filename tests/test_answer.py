@@ -80,6 +80,16 @@ def test_comparison_answers_every_place(seed_services):
     assert "凌河区：" in result.answer and "解放区：" in result.answer
 
 
+def test_a_city_is_not_answered_from_its_districts_report(seed_services):
+    """锦州市's GDP: the library has 凌河区's report (a district of 锦州市) with 全区地区生产总值…129亿元, and the
+    city's own excerpt without it. The district's figure is never quoted for the city; the district still answers."""
+    for question in ("2022年锦州市地区生产总值是多少？", "What was the total GDP of Jinzhou city in Liaoning in 2022?"):
+        result = ask(seed_services, question, engine="extractive")
+        assert "129" not in result.answer, result.answer
+        assert all(c.hit.chunk.report_id != "000_748cc8dca99de2ec" for c in result.citations)
+    assert "129亿元" in ask(seed_services, "2022年凌河区地区生产总值是多少？", engine="extractive").answer
+
+
 def test_follow_up_is_rewritten_with_place_and_topic(seed_services):
     reports = list(seed_services.retriever.reports().values())
     history = [{"role": "user", "content": "凌河区2022年GDP增速是多少？"},

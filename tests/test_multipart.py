@@ -177,6 +177,12 @@ def test_how_big_asks_for_a_figure_and_a_head_tagged_as_verb_is_not_repeated():
         "1983年农民人均纯收入是多少元？", "1983年城镇职工家庭人均生活费收入是多少元？"]
 
 
+def test_what_range_or_level_asks_for_a_figure():
+    """什么幅度 / 什么水平 ask for a figure like 多少: "原本要控制在什么幅度内？实际涨了多少？" asks two."""
+    first, second = parts("1994年商品零售物价原本要控制在什么幅度内？实际涨了多少？")
+    assert first.endswith("什么幅度内") and second.startswith("1994年") and second.endswith("实际涨了多少")
+
+
 def test_an_english_part_naming_an_indicator_keeps_its_own_subject_and_an_adverb_opens_a_part():
     _, second = parts("What average annual growth did the 12th Five-Year Plan (2011-2015) aim for, and how large was "
                       "GDP expected to be by 2015?")

@@ -115,6 +115,44 @@ def test_spans_and_plan_periods_give_the_asked_years():
     assert question_time("GDP growth during the 13th Five-Year Plan").periods == (2020,)
 
 
+def test_the_end_of_a_plan_period_asks_its_last_year():
+    """"by the end of the 12th Five-Year Plan in 2015", “十二五”末: the level 2015 reached, not any year of
+    2011–2015 (the 2014 report's 高速铁路…1.1万公里 is 2013's); a total over the period still asks all five."""
+    end = question_time("How long was China's high-speed rail network by the end of the 12th Five-Year Plan in 2015?")
+    assert end.period_end and end.asked_years == frozenset({2015})
+    assert question_time("到“十二五”末，全国高速铁路营业里程达到多少？").asked_years == frozenset({2015})
+    assert question_time("“十二五”期间累计新增城镇就业多少？").asked_years == frozenset(range(2011, 2016))
+    assert question_time("六五计划要求到1985年全国粮食产量达到多少？").asked_years == frozenset(range(1981, 1986))
+
+
+def test_life_expectancy_is_no_expectation():
+    """预期寿命 and "life expectancy" name an indicator: no target is asked (预期 and "expect" are target cues)."""
+    assert question_time("2017年人均预期寿命是多少？").aim != "target"
+    assert question_time("What average life expectancy did the 2018 report cite?").aim != "target"
+    assert question_time("What growth was expected for 2018?").aim == "target"
+
+
+def test_how_high_something_ran_asks_what_happened():
+    """"How high did retail price inflation run in 1994": the outcome (涨幅仍然高达百分之二十一点七), not the
+    target the next report restates (要把…控制在百分之十以内)."""
+    from rag.answer.cues import OUTCOME_CUES
+
+    question = "How high did retail price inflation run in 1994?"
+    assert question_time(question).aim == "result" and OUTCOME_CUES.search(question)
+
+
+def test_a_plan_period_renaming_the_year_leaves_the_year_asked():
+    """"in 1957, the last year of the first five-year plan", "in 1954, early in its first five-year plan": the
+    period says which year 1957 is; the question is about that one year. "an increase on 1952" is a baseline."""
+    last = question_time("How fast did China's industrial output grow in 1957, the last year of the first five-year plan?")
+    assert last.single_year == 1957 and not last.periods
+    early = question_time("How much steel was China expected to turn out in 1954, early in its first five-year plan?")
+    assert early.single_year == 1954
+    on = question_time("How much grain was China supposed to harvest by 1957, and what percentage increase on 1952 "
+                       "did that represent?")
+    assert on.years == (1957,)
+
+
 def test_time_phrases_are_not_topic_words():
     """"2019年政府工作报告", 当年 say when: a sentence need not repeat them to answer."""
     from rag.answer.topics import question_concepts

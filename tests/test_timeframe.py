@@ -196,6 +196,17 @@ def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
     assert year_match(frozenset(range(2013, 2018)), "贫困人口减少6800多万。", five_years, 2018) == 1
 
 
+def test_a_level_reached_in_a_five_year_review_is_its_last_years():
+    """The 2016 report's review of 2011–2015: 铁路营业里程达到12.1万公里，其中高速铁路超过1.9万公里 is the network
+    at the end of 2015; 新增铁路里程1.97万公里 is the five years' addition."""
+    from rag.answer.sentence_time import year_match
+
+    five_years = ChunkTime("multi-year", (2011, 2012, 2013, 2014, 2015))
+    assert year_match(frozenset({2015}), "铁路营业里程达到12.1万公里，其中高速铁路超过1.9万公里。", five_years, 2016) == 1
+    assert year_match(frozenset({2015}), "新增铁路里程1.97万公里。", five_years, 2016) == -1
+    assert year_match(frozenset({2015}), "五年累计完成投资达到3.8万亿元。", five_years, 2016) == -1
+
+
 def test_a_streak_in_its_own_clause_leaves_the_figure_to_the_year():
     """粮食连续五年增产，总产量10570亿斤 (the 2009 report's review of 2008) gives 2008's harvest; a streak in the
     figure's own clause (连续五年增产百分之三以上) or a leading 五年来 still speaks about the span."""

@@ -74,9 +74,11 @@ CHANGE_CUES = re.compile(r"增长|增加|提高|上升|下降|减少|降低|增�
                          r"\bf[ae]ll|\bdrop|\bcut|\bchang|\bcompar|\bmore\b|\bless\b|\bfewer\b|\bup\b|\bdown\b|"
                          r"\bhow fast\b|\bexpand|\bfrom\b|\bby how\b|\bboost|\braise|\bshr[iu]nk|\bdeclin", re.I)
 # A sentence of a review that states a target (年初确定的…目标, 预期…, 曾提出，要把…控制在…以内) rather than a result.
-TARGET_WORDS = re.compile(r"目标|预期|计划|力争|控制在|确定的|提出的|提出[，,]|要求")
+TARGET_WORDS = re.compile(r"目标|预期(?!寿命)|计划|力争|控制在|确定的|提出的|提出[，,]|要求")
 # A question that asks what actually happened (实际涨了多少, "how high did it actually go").
-OUTCOME_CUES = re.compile(r"实际|actual|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|\bin practice\b", re.I)
+# "how high did inflation run", "prices ran at": what happened, as the next report reviews it
+OUTCOME_CUES = re.compile(r"实际|actual|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|\bin practice\b|\bdid .* run\b|\bran\b",
+                          re.I)
 # A question that asks when (哪一年, 什么时候, "in which year", "when did"): a sentence without a year or a date
 # does not answer it (稳妥推进房地产税立法 for 房地产税将从哪一年开始征收).
 WHEN_ASK = re.compile(r"哪一年|哪年|何年|何时|什么时候|哪个时候|\b(?:in )?(?:which|what) year\b|"

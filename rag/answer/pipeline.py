@@ -75,7 +75,17 @@ def retrieve_for_answer(services: Searcher, question: str, plan: QueryPlan,
                     seen.add(hit.chunk.chunk_id)
                     hits.append(hit)
         return hits
-    return _search(services, question, plan, TOP_K, report_ids)
+    return _search(services, question, plan, TOP_K, _in_places(plan, report_ids))
+
+
+def _in_places(plan: QueryPlan, report_ids: list[str] | None) -> list[str] | None:
+    """A question naming a place is answered from that place's reports only: 锦州市's GDP is never quoted from
+    凌河区's report (a district of it), nor from another place's. The country's reports are preferred by the
+    retriever's place bonus already."""
+    named = {rid for match in plan.places if match.name != "全国" for rid in match.report_ids}
+    if not named:
+        return report_ids
+    return sorted(named if report_ids is None else named & set(report_ids))
 
 
 def _search(services: Searcher, question: str, plan: QueryPlan, k: int,

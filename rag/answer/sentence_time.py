@@ -21,7 +21,7 @@ from rag.core.timeframe import (
 from rag.core.years import RANGE_RE
 
 # The level a change reached (…增长百分之五十九，达到５．９亿吨), and the totals of a span that are not a level.
-LEVEL_REACHED = re.compile(r"[，,](?:达到|增加到|增长到|提高到|上升到|扩大到|发展到|增至)\s*[\d〇零一二三四五六七八九十两]")
+LEVEL_REACHED = re.compile(r"(?:达到|增加到|增长到|提高到|上升到|扩大到|发展到|增至|超过)\s*[\d〇零一二三四五六七八九十两]")
 SPAN_TOTAL = re.compile(r"累计|共计|总计|合计|[共总]\s*[\d〇零一二三四五六七八九十两]")
 
 

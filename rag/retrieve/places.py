@@ -133,19 +133,23 @@ def match_places(plan_text: str, lang: str, reports: list[Report]) -> list[Place
                 matches.setdefault(name, PlaceMatch(name, [])).report_ids.append(report.report_id)
     if "全国" in matches and len(matches) > 1:
         del matches["全国"]  # 凌河区增速全国第一: a local question that compares with the country
-    # Keep the most specific names: drop a city when one of its districts is named.
+    # Keep the most specific names: drop a province or city when a place inside it is named.
     by_id = {r.report_id: r for r in reports}
     named = set(matches)
     result: list[PlaceMatch] = []
     for name, match in matches.items():
         own_level = [rid for rid in match.report_ids
                      if (by_id[rid].district or by_id[rid].city or by_id[rid].province) == name]
-        children_named = any(by_id[rid].district in named for rid in match.report_ids if by_id[rid].district
-                             and by_id[rid].district != name)
-        if children_named and name not in {by_id[rid].district for rid in match.report_ids}:
-            continue
+        if any(set(_below(by_id[rid], name)) & named for rid in match.report_ids):
+            continue  # "Jinzhou city in Liaoning", 锦州市凌河区: the wider place only says where the narrower one is
         result.append(PlaceMatch(name, own_level or match.report_ids))
     return result
+
+
+def _below(report: Report, name: str) -> list[str]:
+    """The report's place names below ``name`` (province → its city and district; city → its district)."""
+    chain = [report.province, report.city, report.district]
+    return [n for n in chain[chain.index(name) + 1:] if n] if name in chain else []
 
 
 def _pinyin_bounded(text: str, pinyin: str) -> bool:

@@ -42,7 +42,7 @@ ENGLISH_LEVEL_WORDS = {"province", "city", "district", "county", "prefecture", "
 GENERIC_WORDS = {
     "help", "want", "wish", "hope", "try", "need", "give", "get", "make", "take", "put", "let", "keep", "go",
     "come", "become", "see", "look", "know", "think", "say", "tell", "ask", "call", "name", "list",
-    "describe", "explain", "mention", "state", "note", "show", "refer", "mean", "include", "involve",
+    "describe", "explain", "mention", "state", "note", "show", "refer", "mean", "include", "involve", "cite", "quote",
     "concern", "regard", "relate", "happen", "occur", "do", "doe", "use", "seem", "like", "also", "both",
     "either", "neither", "other", "another", "such", "some", "several", "various", "specific", "particular",
     "certain", "respective", "respectively", "overall", "exactly", "approximately", "roughly", "around",
@@ -248,7 +248,7 @@ def unattested_compounds(found: list[PhraseMatch], english: list[str], counts: T
         second = by_start.get(first.end)
         if second is None or first.end in breaks or _adjective(english[first.end - 1]):
             continue  # "global financial crisis": an adjective's wording varies more (全球 / 国际)
-        if any(counts.near(a, b) for a in first.terms for b in second.terms):
+        if any(counts.near(a, b, COMPOUND_GAP) for a in first.terms for b in second.terms):
             continue
         shorter = tuple(t for t in _content_wordings(english[first.start:first.end], counts)
                         if any(counts.near(t, b, COMPOUND_GAP) for b in second.terms))

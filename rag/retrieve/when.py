@@ -46,12 +46,12 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
                          r"(?:past|previous|last|preceding|these|those|next|coming) (?:five|5) years|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
-_TARGET = re.compile(r"目标|预期|拟|计划|安排(?!了)|力争|争取|提出|要求|打算|定为|定了|定下|设定|确定为|要控制|控制目标|任务|"
-                     r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|\btarget|\bgoals?\b|\baim(?:s|ed|ing)?\b|\bceilings?\b|\bcap(?:s|ped)?\b|\bpencil(?:l?ed)? in\b|\bplan(?:s|ned|ning)?\b|set for|\bexpect|quota|\bwill\b|going to|"
+_TARGET = re.compile(r"目标|预期(?!寿命)|拟|计划|安排(?!了)|力争|争取|提出|要求|打算|定为|定了|定下|设定|确定为|要控制|控制目标|任务|"
+                     r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|\btarget|\bgoals?\b|\baim(?:s|ed|ing)?\b|\bceilings?\b|\bcap(?:s|ped)?\b|\bpencil(?:l?ed)? in\b|\bplan(?:s|ned|ning)?\b|set for|\bexpect(?!anc)|quota|\bwill\b|going to|"
                      r"supposed to|\b(?:was|were) to (?!(?:19|20)\d\d)(?=[a-z])|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow|propos",
                      re.I)
 _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
-                     r"grew|was|were|reached|achieved|actual|did .* (?:grow|rise|fall|reach)|how (?:much|many)",
+                     r"grew|was|were|reached|achieved|actual|did .* (?:grow|rise|fall|reach|run)|\bran\b|how (?:much|many)",
                      re.I)
 # What happened, even when a target is named too: "实际增长多少", "有没有完成目标", "was the target met".
 # (not 实际/actual alone: 实际利用外资, "actual use of foreign capital" is an indicator's name)
@@ -150,6 +150,7 @@ class QuestionTime:
     five_years: int = 0  # 过去五年 (−1) / 今后五年 (+1) with one year named: the five years up to / from it
     baselines: tuple[int, ...] = ()  # 1953年…比1952年增加了多少: 1952 is what the change is measured against
     estimate: bool = False  # "expected" alone: a plan, or the next report's estimate of the year just ended (预计)
+    period_end: bool = False  # "by the end of the 12th Five-Year Plan in 2015", 十二五末: the level its last year reached
 
     @property
     def compared(self) -> int | None:
@@ -179,6 +180,8 @@ class QuestionTime:
             return frozenset(range(self.named_report - FIVE_YEARS, self.named_report))
         if self.single_year is not None:
             return frozenset({self.single_year})
+        if self.period_end:
+            return frozenset({self.periods[-1]})
         if self.compared is not None:
             return frozenset({self.compared})
         if self.five_years and len(set(self.years)) == 1 and not self.periods and self.named_report is None:
@@ -241,11 +244,12 @@ def question_time(text: str) -> QuestionTime:
         years = [named]  # "1954年报告预计当年…相当于1949年的几倍": about 1954; 1949 is the baseline
     elif named is not None and len(set(years) - {named}) == 1 and not RANGE_RE.search(text):
         years = [y for y in years if y != named]  # "the 1958 report's estimate for 1957": about 1957
-    spans = bool(RANGE_RE.search(text) or _MULTI_YEAR.search(text)
+    named_periods = without_year_appositive(text)  # "in 1957, the last year of the first five-year plan": 1957
+    spans = bool(RANGE_RE.search(text) or _MULTI_YEAR.search(named_periods)
                  or (_SEVERAL.search(text) and len(set(years)) >= 2))
     periods = tuple(dict.fromkeys(
-        [PLAN_PERIOD[p] for p in re.findall(r"十[一二三四五]?五", text) if p in PLAN_PERIOD] + plan_periods(text)
-        + [PLAN_PERIOD_ENDS[n - 1] for word in _EN_PLAN.findall(text)
+        [PLAN_PERIOD[p] for p in re.findall(r"十[一二三四五]?五", named_periods) if p in PLAN_PERIOD]
+        + plan_periods(named_periods) + [PLAN_PERIOD_ENDS[n - 1] for word in _EN_PLAN.findall(named_periods)
            if (n := ordinal_value(word) or 0) and n <= len(PLAN_PERIOD_ENDS)]))
     aim: Intent = "unknown"
     estimate = False
@@ -265,8 +269,14 @@ def question_time(text: str) -> QuestionTime:
     if _FIVE_YEARS.search(text):
         five_years = 1 if _FORWARD.search(text) else -1
     baselines = tuple(year_value(m.group(1)) for m in YEAR_RE.finditer(text) if _ZH_BASELINE.search(text, 0, m.start()))
+    period_end = (bool(periods) and set(years) <= {periods[-1]} and not _AVERAGED.search(asked) and not RANGE_RE.search(text)
+                  and bool(_PERIOD_END.search(text)))
     return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods, aim, averaged,
-                        said_year, five_years, baselines, aim == "target" and estimate)
+                        said_year, five_years, baselines, aim == "target" and estimate, period_end)
+
+
+# "by the end of the 12th Five-Year Plan", “十二五”末, 收官之年: the period's last year, not the whole span
+_PERIOD_END = re.compile(r"\b(?:by|at|until|as of|toward) the (?:end|close|conclusion) of\b|(?<!周)末|收官", re.I)
 
 
 _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|平均|累计|合计|总共|一共|年间|期间|"
@@ -275,7 +285,7 @@ _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|�
 _ZH_BASELINE = re.compile(r"(?:比|较)\s*$")  # 比1952年: what a change is measured against
 _EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|than(?: in)?|versus|vs\.?|against|relative to|"
                                rf"(?:exceed(?:ed|s|ing)?|surpass(?:ed|es|ing)?|above|beyond|multiple of|"
-                               rf"(?:rise|rose|risen|rising|grow|grew|grown|growth|increase[sd]?|up|gain(?:ed|s)?) over)"
+                               rf"(?:rise|rose|risen|rising|grow|grew|grown|growth|increase[sd]?|up|gain(?:ed|s)?) (?:over|on))"
                                rf"(?: the| its)?)\s+({ARABIC_YEAR})\b(?!\s*(?:[-–—~]|to\b|through\b)\s*\d)", re.I)
 
 

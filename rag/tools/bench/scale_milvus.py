@@ -230,6 +230,19 @@ def _fts5_top10(n: int, pool: list[list[str]], questions: list[str], work: Path)
         path.unlink(missing_ok=True)
 
 
+def available_memory_gb() -> float:
+    """Memory a new process can take: the kernel's MemAvailable (free pages plus the page cache it can drop),
+    not the free pages alone, which a machine that has just read a 1 GB model file has few of."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 2**20  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") / 2**30
+
+
 def _guard(kind: str, n: int, last: dict[str, tuple[int, float, float, float]]) -> str | None:
     """Why this row is skipped (projected GB / minutes over the limits), or None to run it. The resident memory
     and the time scale linearly with n; the transient part of the peak (insert buffers) is taken as fixed."""
@@ -240,7 +253,7 @@ def _guard(kind: str, n: int, last: dict[str, tuple[int, float, float, float]]) 
     else:
         fixed_mb, mb_k, s_k = PRIORS[kind]
         gb, minutes, source = (fixed_mb + mb_k * n / 1000) / 1024, s_k * n / 1000 / 60, "priors"
-    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") / 2**30
+    available = available_memory_gb()
     limit_gb = min(MEMORY_LIMIT_GB, 0.8 * available)
     if gb > limit_gb or minutes > TIME_LIMIT_MIN:
         return (f"projected {gb:.1f} GB peak, {minutes:.0f} min (from {source}); limits {limit_gb:.1f} GB "
