@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from rag.retrieve.corpus import TermCounts, library_counts, packaged_counts
-from rag.retrieve.dictionary import gloss_keys, lexicon, reverse_index
+from rag.retrieve.dictionary import Sense, gloss_keys, lexicon, reverse_index
 from rag.retrieve.english import comparative_bases, derivation, stem
 from rag.retrieve.figures import english_figures, spelled_numbers_as_digits
 from rag.retrieve.plan import analyze
@@ -42,6 +42,16 @@ def test_reverse_index_maps_glosses_to_headwords():
     assert employ["雇用"].verb and employ["雇用"].rank == 0
     assert (stem("job"),) not in index  # Jobs 乔布斯 is a name, not a translation of "jobs"
     assert [s.headword for s in index[(stem("united"), stem("states"))]] == ["美国"]  # names of 2+ words stay
+
+
+def test_a_sense_met_only_across_two_words_is_not_the_reports_wording():
+    """average → 中中 (CC-CEDICT's "average; mediocre"): the reports write it only inside 其中中央, never as a word,
+    so it is no wording of "average" (as a search term it matched every 其中中央 and outranked the topic)."""
+    library = TermCounts(text="其中中央财政支出增长\x00其中中央投资\x00平均工资增长\x00降费减负")
+    assert library.count("中中") == 2 and library.word_count("中中") == 0
+    assert library.word_count("降费") == 1  # not in jieba's dictionary, but written as a word
+    average = (Sense("中中", 1, False, ""), Sense("平均", 0, False, ""))
+    assert choose(average, "", library)[0] == ("平均",)
 
 
 def test_the_corpus_picks_the_reports_wording():

@@ -132,6 +132,13 @@ def test_life_expectancy_is_no_expectation():
     assert question_time("What growth was expected for 2018?").aim == "target"
 
 
+def test_a_named_report_and_a_span_ask_about_the_span():
+    """"the 2018 report … the 2013-2017 term": the five years it reviews, not its own year's plan."""
+    span = question_time("What average life expectancy did the 2018 report cite at the end of the 2013-2017 term?")
+    assert span.named_report == 2018 and 2018 not in span.years and span.asked_years == frozenset(range(2013, 2018))
+    assert question_time("2018年政府工作报告中，2013年到2017年累计减贫多少？").years == (2013, 2017)
+
+
 def test_how_high_something_ran_asks_what_happened():
     """"How high did retail price inflation run in 1994": the outcome (涨幅仍然高达百分之二十一点七), not the
     target the next report restates (要把…控制在百分之十以内)."""

@@ -30,6 +30,11 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
+def segment(text: str) -> list[str]:
+    """jieba's precise-mode words of ``text``, in order, punctuation included (their lengths add up to the text's)."""
+    return list(_jieba().cut(text))
+
+
 def words(text: str) -> list[str]:
     """jieba search-mode words of normalized text, punctuation dropped."""
     return [w for w in _jieba().cut_for_search(text) if TOKEN_OK_RE.search(w) and w.strip()]

@@ -70,7 +70,7 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
-DERIVATIONS = ("ment", "tion", "sion", "ity", "ness", "ance", "ence", "ancy", "ency", "er", "or", "ist", "ism",
+DERIVATIONS = ("ment", "tion", "sion", "ity", "ness", "ance", "ence", "ancy", "ency", "ant", "ent", "er", "or", "ist", "ism",
                "al", "ive", "ous", "ful", "less", "able", "ible", "ly", "ship", "hood", "ing", "ure", "th")
 
 

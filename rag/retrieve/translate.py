@@ -15,13 +15,14 @@ topic words.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cn2an
 
-from rag.core.tokens import QUERY_STOPWORDS
+from rag.core.tokens import QUERY_STOPWORDS, dictionary_entry
 from rag.core.years import ARABIC_YEAR
 from rag.retrieve.corpus import TermCounts
 from rag.retrieve.dictionary import Sense, lexicon
@@ -119,14 +120,23 @@ def choose(senses: tuple[Sense, ...], form: str, counts: TermCounts) -> tuple[tu
     for tier in ([s for s in pool if s.form == form], pool):
         best: dict[str, tuple[float, Sense]] = {}
         for s in tier:
-            if counts.count(s.headword):
-                score = counts.weight(s.headword) - RANK_WEIGHT * s.rank
+            if written := _written(s.headword, counts):
+                score = math.log1p(written) - RANK_WEIGHT * s.rank
                 if s.headword not in best or score > best[s.headword][0]:
                     best[s.headword] = (score, s)
         if best:
             chosen = [s for _, s in sorted(best.values(), key=lambda item: -item[0])[:CANDIDATES]]
             return tuple(s.headword for s in chosen), all(s.verb for s in chosen)
     return (), False
+
+
+def _written(headword: str, counts: TermCounts) -> int:
+    """How often the reports write a dictionary headword. Two characters jieba does not know as a word may
+    only meet across two words (中中 of 其中中央): those count where they are read as a word of their own."""
+    count = counts.count(headword)
+    if count and len(headword) == 2 and not dictionary_entry(headword)[0]:
+        return counts.word_count(headword)
+    return count
 
 
 @lru_cache(maxsize=2048)

@@ -60,6 +60,7 @@ _STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到
                             r"达到了吗|实现了吗|actually|achieved|"
                             r"(?:was|were) (?:the|this|that|its) (?:\w+ )?(?:target|goal)s? (?:met|achieved|reached)|"
                             r"\bmet\b|fulfil|\b(?:held|kept)\s+(?:under|below|within)\b", re.I)
+_EN_RANGE = re.compile(rf"\b{ARABIC_YEAR}\s*(?:[-–—~]|to|through|until)\s*{ARABIC_YEAR}\b", re.I)
 _SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
 # Years relative to a named report: its 去年 is the year it reviews, its 今年 the year it plans.
 # 去年 as the year asked; 比上年 / 较去年 is the baseline a change is measured against, not a year asked about
@@ -244,6 +245,9 @@ def question_time(text: str) -> QuestionTime:
         years = [named]  # "1954年报告预计当年…相当于1949年的几倍": about 1954; 1949 is the baseline
     elif named is not None and len(set(years) - {named}) == 1 and not RANGE_RE.search(text):
         years = [y for y in years if y != named]  # "the 1958 report's estimate for 1957": about 1957
+    elif named is not None and len(set(years) - {named}) >= 2 and years.count(named) == 1 and (
+            RANGE_RE.search(text) or _EN_RANGE.search(text)):
+        years = [y for y in years if y != named]  # "the 2018 report … the 2013-2017 term": about those five years
     named_periods = without_year_appositive(text)  # "in 1957, the last year of the first five-year plan": 1957
     spans = bool(RANGE_RE.search(text) or _MULTI_YEAR.search(named_periods)
                  or (_SEVERAL.search(text) and len(set(years)) >= 2))
