@@ -613,6 +613,16 @@ def test_an_output_is_named_by_its_product_and_a_weight():
     assert output_named(concepts, "粮食生产稳定发展") == set()
 
 
+def test_a_death_toll_is_answered_by_a_count_of_people():
+    """多少人死亡 / "how many people died": 死亡69227人 answers, 直接经济损失2000多亿元 does not."""
+    from rag.answer.cues import UNIT_ASKS
+
+    for question in ("1998年长江等流域的特大洪水造成了多少人死亡？", "How many people died in the 1998 floods?"):
+        written = [w for ask, w in UNIT_ASKS if ask.search(question)]
+        assert written and all(w.search("遇难69227人") for w in written)
+        assert not any(w.search("直接经济损失2000多亿元") for w in written)
+
+
 def test_plan_and_requirement_words_frame_a_question():
     """「十一五」規劃要求單位GDP能耗下降多少: 规划 and 要求 say a target is asked (like 计划, 目标), not what about."""
     from rag.answer.topics import question_concepts

@@ -14,7 +14,7 @@ from rag.core.numbers import NOT_FIGURES
 
 NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|"
                           r"how (many|much|big|large|fast|high|low|far|long|quickly|rapidly)|what (is|was|were) the|"
-                          r"percent|rate|amount|number|total|target|figure|growth", re.I)
+                          r"percent|rate|amount|number|total|target|figure|growth|ceiling|\bcap(?:s|ped)?\b|上限|幅度", re.I)
 # Questions that ask what a term means or what a named programme consists of.
 DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
                              r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin|"
@@ -46,7 +46,11 @@ UNIT_ASKS = ((MONEY_ASK, MONEY_RE),
              (re.compile(r"\btonnes?\b|\btons\b|多少[万亿]?吨", re.I), re.compile(rf"{_NUMERAL}吨")),
              (re.compile(r"\bkilomet(?:er|re)s?\b|\bkm\b|多少[万]?公里", re.I), re.compile(rf"{_NUMERAL}(?:公里|千米)")),
              (re.compile(r"\bjin\b|多少[万亿]?斤", re.I), re.compile(rf"{_NUMERAL}斤")),
-             (re.compile(r"\bsquare met(?:er|re)s?\b|多少[万亿]?平方米", re.I), re.compile(rf"{_NUMERAL}平方米")))
+             (re.compile(r"\bsquare met(?:er|re)s?\b|多少[万亿]?平方米", re.I), re.compile(rf"{_NUMERAL}平方米")),
+             # a death toll is a count of people (死亡…人), not the disaster's losses in money
+             (re.compile(r"多少人(?:死亡|遇难|丧生|伤亡)|(?:死亡|遇难)(?:人数)?(?:是|有|为)?多少|\bdeath toll\b|"
+                         r"\bhow many (?:people |lives )?(?:died|were killed|deaths|lost their lives|lives)\b", re.I),
+              re.compile(rf"{_NUMERAL}(?:人|名)")))
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 # A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
 FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|下降|减少|占|即|为|超过|提高到|降到|降至|其中)")

@@ -142,7 +142,8 @@ def _written(headword: str, counts: TermCounts) -> int:
 @lru_cache(maxsize=2048)
 def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset()) -> Translation:
     """The Chinese terms of the English ``text`` (words in ``ignore``, such as place names, are left alone)."""
-    words = english_words(TIME_FRAME.sub(" ", text))
+    # "imports plus exports": plus joins two things like "and" (进出口 is "imports and exports"), it is no topic
+    words = ["and" if w == "plus" else w for w in english_words(TIME_FRAME.sub(" ", text))]
     word_stems, forms = stems(words), [derivation(w) for w in words]
     table, lex = termbase(), lexicon()
     blocked = [w in ignore for w in words]
