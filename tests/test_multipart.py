@@ -181,6 +181,9 @@ def test_what_range_or_level_asks_for_a_figure():
     """什么幅度 / 什么水平 ask for a figure like 多少: "原本要控制在什么幅度内？实际涨了多少？" asks two."""
     first, second = parts("1994年商品零售物价原本要控制在什么幅度内？实际涨了多少？")
     assert first.endswith("什么幅度内") and second.startswith("1994年") and second.endswith("实际涨了多少")
+    # the thing 什么 asks for (范围) is no subject for the next part: 商品零售物价涨幅 is
+    _, second = parts("1994年原定把商品零售物价涨幅控制在什么范围，最后实际涨了多少？")
+    assert "商品零售物价涨幅" in second and "范围" not in second
 
 
 def test_an_english_part_naming_an_indicator_keeps_its_own_subject_and_an_adverb_opens_a_part():

@@ -613,6 +613,16 @@ def test_an_output_is_named_by_its_product_and_a_weight():
     assert output_named(concepts, "粮食生产稳定发展") == set()
 
 
+def test_originally_and_in_the_end_are_no_topic():
+    """原本 (jieba: a noun, "original text") in 零售物价涨幅原本打算控制在多少 says when, like 最终: no concept, so
+    no 涨幅原本 compound a sentence would have to contain."""
+    from rag.answer.topics import question_concepts
+
+    plan = analyze("1994年零售物价涨幅原本打算控制在多少？", [])
+    concepts = question_concepts(plan, set()).concepts
+    assert not any("原本" in term for concept in concepts for term in concept), concepts
+
+
 def test_a_death_toll_is_answered_by_a_count_of_people():
     """多少人死亡 / "how many people died": 死亡69227人 answers, 直接经济损失2000多亿元 does not."""
     from rag.answer.cues import UNIT_ASKS

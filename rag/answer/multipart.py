@@ -18,7 +18,7 @@ from rag.answer.citations import Citation
 from rag.answer.records import REFUSAL, Answer, in_script
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import to_simplified
-from rag.core.tokens import tagged_words
+from rag.core.tokens import QUERY_STOPWORDS, tagged_words
 from rag.core.years import YEAR_RE
 from rag.reports.indicators import question_indicators
 from rag.retrieve.plan import QueryPlan
@@ -277,12 +277,16 @@ def _subject(clause: str) -> str:
         masked = masked.replace(phrase, "，")
     tagged = tagged_words(masked)
     runs: list[list[str]] = [[]]
+    asked = False
     for i, (word, tag) in enumerate(tagged):
         nominal = tag.startswith((*_NOMINAL_TAGS, "ns", "nz")) and word not in _COUNTRY
         modifier = tag[:1] in "vab" and i + 1 < len(tagged) and tagged[i + 1][1].startswith(_NOMINAL_TAGS)
         suffix = len(word) == 1 and bool(runs[-1]) and tag[:1] in "vgkn" and word not in "是有为占佔达在"
         joined = word in "与和及" and bool(runs[-1]) and i + 1 < len(tagged) and tagged[i + 1][1].startswith(_NOMINAL_TAGS)
-        if (nominal or modifier or suffix or joined) and not _AIM_WORDS.search(word) and word not in _DISTRIBUTIVE:
+        # 什么范围(内): what is asked, not what it is asked about
+        asked = (i > 0 and tagged[i - 1][0] in _WHAT) or (asked and (nominal or suffix))
+        if (nominal or modifier or suffix or joined) and not asked and not _AIM_WORDS.search(word) \
+                and word not in _DISTRIBUTIVE and word not in QUERY_STOPWORDS:  # not 原本 (jieba: a noun)
             runs[-1].append(word)
         elif runs[-1]:
             runs.append([])
@@ -291,6 +295,7 @@ def _subject(clause: str) -> str:
 
 
 _COUNTRY = {"全国", "我国", "中国", "国家", "全省", "全市", "全区", "全县"}
+_WHAT = {"什么", "哪些", "哪个", "何种", "哪种"}
 
 
 def join_answers(question: str, standalone: str, parts: list[str], answers: list[Answer],

@@ -42,7 +42,7 @@ from rag.retrieve.when import missing_year
 
 REFUSAL_CUES = re.compile(r"未找到|没有找到|沒有找到|无法回答|無法回答|不包含|没有提及|未提及|未提供|"
                           r"not (contain|mention|provide|found)|no information|cannot (answer|find)", re.I)
-TOP_K = 5
+TOP_K = 8
 LLM_SOURCES = 3  # chunks of the older prompt (sentences = 0)
 LLM_SENTENCES = 5  # sentences an LLM reads when it phrases an extractive answer (REPORTQA_LLM_SENTENCES)
 SOURCE_CHARS = 200  # per source: a 1.5B model on 2 CPU cores reads ~40 tokens/s and loses focus in long context

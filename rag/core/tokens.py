@@ -16,6 +16,7 @@ TOKEN_OK_RE = re.compile(r"[\w\u4e00-\u9fff]")
 QUERY_STOPWORDS = {
     "多少", "什么", "哪些", "哪个", "哪里", "怎么", "怎样", "如何", "是否", "是", "的", "了", "吗", "呢", "和", "与", "及",
     "有", "在", "为", "对", "各", "分别", "请问", "一下", "情况", "达到", "完成", "实现", "几", "个", "家", "年",
+    "原本", "本来", "原先", "原来", "当初", "最终",  # "originally", "in the end": when, not what (jieba: 原本 n.)
     "the", "a", "an", "of", "in", "on", "for", "to", "and", "or", "is", "are", "was", "were", "what", "how",
     "many", "much", "which", "did", "does", "do", "its", "it", "by", "with", "from", "at", "that", "this",
 }
