@@ -298,6 +298,15 @@ def test_a_five_year_plans_name_is_no_target_word_and_steel_is_its_output():
         "钢产量", "原煤产量"]
 
 
+def test_an_english_phrase_names_the_indicator_of_its_last_word():
+    """"budget deficit ratio" is the deficit ratio (赤字率), not the deficit (财政赤字) its first two words name."""
+    from rag.reports.indicators import question_indicators
+
+    names = [i.name for i in question_indicators("What budget deficit ratio did the government set for 2025?")]
+    assert names == ["赤字率"]
+    assert [i.name for i in question_indicators("What was the budget deficit in 2020?")] == ["财政赤字"]
+
+
 def test_a_citys_figure_is_not_a_districts_and_an_unknown_district_is_no_known_one(library):
     """"the total GDP of Jinzhou city": 凌河区 (a district of Jinzhou) has a GDP row, the city's excerpt has none —
     the district's figure is not the city's; "Shanyang District in Jiaozuo" is no report of the library, so

@@ -290,6 +290,13 @@ def test_one_untranslated_word_does_not_sink_a_sentence_that_answers():
     assert rank_sentences(medals, [hit], set(), weight_of=lambda term: 1.0).coverage < MIN_COVERAGE
 
 
+def test_a_year_a_record_runs_since_is_not_the_figures_year():
+    """全年pm2.5浓度改善10.1%…创2014年空气质量新考核标准实施以来最好水平: the figure is the report's year's, 2014 only
+    says since when the record runs; 2014年国内生产总值增长7.4% still states 2014's figure."""
+    assert sentence_years("全年pm2.5浓度改善10.1%,创2014年空气质量新考核标准实施以来最好水平。") == ()
+    assert sentence_years("2014年国内生产总值增长7.4%。") == (2014,)
+
+
 def test_a_comparison_with_an_earlier_year_states_the_first_years_level():
     """１９９２年同１９８７年相比…增加９１０元，达到１８２６元: 1826元 is 1992's level (1987 is the baseline), and the
     clause after ；that names no year is read in the same sentence's time."""

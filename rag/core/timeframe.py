@@ -38,6 +38,7 @@ BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")  # 比2012�
 # 是2010年的2.2倍, 相当于1949年的三倍, 等于一九四九年的十三点七倍: a multiple of that year's figure, measured against it
 # like 比2010年
 MULTIPLE_BEFORE = re.compile(r"(?:是|为|相当于|等于|达到|到)\s*$")
+SINCE_AFTER = re.compile(r"[^，,。；;：:]{0,16}?以来")  # 2014年空气质量新考核标准实施以来: since then, not then
 MULTIPLE_AFTER = re.compile(r"^\s*年?(?:底|末)?的\s*[\d.〇零一二三四五六七八九十两几多点]+倍")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
 REVIEW_HEADING = re.compile(r"回顾|过去|一年来|五年来|以来|成效|成绩|成就|取得|进展|回眸|形势")
@@ -263,11 +264,10 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
 
 
 def baseline_year(norm: str, start: int, end: int) -> bool:
-    """Whether the year at ``norm[start:end]`` is a baseline a figure is measured against (比2012年, 是2010年的
-    2.2倍), not the year the sentence states its figures for."""
+    """Whether the year at ``norm[start:end]`` is a baseline (比2012年, 是2010年的2.2倍, 创2014年…以来最好), not the figure's."""
     before = norm[max(0, start - 3):start]
-    return bool(BASELINE_BEFORE.search(before[-2:]) or (MULTIPLE_BEFORE.search(before)
-                                                         and MULTIPLE_AFTER.match(norm[end:end + 12])))
+    return bool(BASELINE_BEFORE.search(before[-2:]) or SINCE_AFTER.match(norm, end) or (
+        MULTIPLE_BEFORE.search(before) and MULTIPLE_AFTER.match(norm[end:end + 12])))
 
 
 _RANGE_MULTIPLE_AFTER = re.compile(r"^[^，,。；;]{0,8}?的\s*[\d.〇零一二三四五六七八九十两几多点]+倍")

@@ -247,6 +247,15 @@ def indicator_word(word: str) -> str:
     return _stem(word.lower())
 
 
+def _head_later(words: list[str], start: int, size: int,
+                aliases: tuple[tuple[tuple[str, ...], tuple[Indicator, ...]], ...]) -> bool:
+    """Another alias starts inside this one and ends after it ("budget deficit" + "deficit ratio"): an English
+    noun phrase's head is its last word, so the phrase names that other indicator."""
+    end = start + size
+    return any(start < j < end < j + len(other) and tuple(words[j:j + len(other)]) == other
+               for other, _ in aliases for j in range(start + 1, end))
+
+
 def question_indicators(text: str, table: IndicatorTable | None = None) -> list[Indicator]:
     """The standard indicators a question names, in order of mention (a combined name gives its parts).
 
@@ -282,6 +291,8 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
                 continue  # "youth unemployment rate": a part of the indicator the reports do not give
             if _DENOMINATOR.search(" ".join(words[max(0, i - 3):i])):
                 continue  # "per unit of GDP", "what share of GDP": another indicator measured against it
+            if _head_later(words, i, len(alias), aliases):
+                continue  # "budget deficit ratio": a ratio (赤字率), its head is the last word, not the deficit
             taken[i:i + len(alias)] = [True] * len(alias)
             found.extend((len(norm) + i, indicator) for indicator in indicators)  # after the Chinese, in word order
             found.extend((len(norm) + i - 2, other) for other in _shared_head(words, i, alias, aliases))
