@@ -307,6 +307,19 @@ def test_an_english_phrase_names_the_indicator_of_its_last_word():
     assert [i.name for i in question_indicators("What was the budget deficit in 2020?")] == ["财政赤字"]
 
 
+def test_a_group_written_after_the_indicator_asks_for_its_part():
+    """"per capita disposable income of rural residents" is rural income (农村居民人均可支配收入), as "rural per capita
+    disposable income" is; a group the table has no figure for ("of migrant workers") narrows it, so the whole's
+    figure (or the urban one) does not answer."""
+    from rag.reports.indicators import narrowing_words, question_indicators
+
+    rural = "What was the per capita disposable income of rural residents in 2021?"
+    assert [i.name for i in question_indicators(rural)] == ["农村居民人均可支配收入"]
+    assert "rural" in narrowing_words(rural)
+    assert question_indicators("What was the disposable income of migrant workers?") == []
+    assert [i.name for i in question_indicators("What was per capita disposable income in 2021?")] == ["居民人均可支配收入"]
+
+
 def test_a_citys_figure_is_not_a_districts_and_an_unknown_district_is_no_known_one(library):
     """"the total GDP of Jinzhou city": 凌河区 (a district of Jinzhou) has a GDP row, the city's excerpt has none —
     the district's figure is not the city's; "Shanyang District in Jiaozuo" is no report of the library, so

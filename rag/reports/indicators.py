@@ -201,6 +201,18 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
 
 
+_GROUP_NOUNS = {"resident", "household", "people", "dweller", "population", "worker", "employee", "familie", "family"}
+
+
+def _group_after(words: list[str], end: int) -> str | None:
+    """The group an indicator's name is asked of, written after it: "disposable income of rural residents" asks
+    the rural (农村居民) figure as "rural disposable income" does (None: no such phrase)."""
+    rest = [w for w in words[end:end + 4] if w != "the"]
+    if len(rest) >= 3 and rest[0] in ("of", "for", "among") and rest[1].isalpha() and rest[2] in _GROUP_NOUNS:
+        return rest[1]
+    return None
+
+
 def _shared_head(words: list[str], i: int, alias: tuple[str, ...],
                  aliases: tuple[tuple[tuple[str, ...], tuple[Indicator, ...]], ...]) -> list[Indicator]:
     """Indicators named with the head of the alias matched at ``i``: "steel and grain output" is steel output and
@@ -231,6 +243,10 @@ def narrowing_words(text: str, table: IndicatorTable | None = None) -> frozenset
             verb = re.search(r"(?:ed|ing|ly)$", words[i - 1])  # "admitted inflation", "badly": a verb or an adverb
             if adjacent and not verb and _narrowing(words[i - 1], vocabulary):
                 found.add(words[i - 1])
+        for i in range(len(words) - len(alias) + 1):  # "… income of rural residents": the rural part
+            group = _group_after(words, i + len(alias)) if tuple(words[i:i + len(alias)]) == alias else None
+            if group is not None and group not in _NOT_NARROWING and group not in _FRAMING_BEFORE:
+                found.add(group)
     return frozenset(found)
 
 
@@ -293,6 +309,11 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
                 continue  # "per unit of GDP", "what share of GDP": another indicator measured against it
             if _head_later(words, i, len(alias), aliases):
                 continue  # "budget deficit ratio": a ratio (赤字率), its head is the last word, not the deficit
+            group = _group_after(words, i + len(alias))
+            if group is not None and (group, *alias) in dict(aliases):
+                indicators = dict(aliases)[(group, *alias)]  # "… income of rural residents": rural income
+            elif group is not None and _narrowing(group, vocabulary):
+                continue  # "… of migrant workers": a part of the indicator the reports do not give
             taken[i:i + len(alias)] = [True] * len(alias)
             found.extend((len(norm) + i, indicator) for indicator in indicators)  # after the Chinese, in word order
             found.extend((len(norm) + i - 2, other) for other in _shared_head(words, i, alias, aliases))
