@@ -88,6 +88,9 @@ def test_a_city_is_not_answered_from_its_districts_report(seed_services):
         assert "129" not in result.answer, result.answer
         assert all(c.hit.chunk.report_id != "000_748cc8dca99de2ec" for c in result.citations)
     assert "129亿元" in ask(seed_services, "2022年凌河区地区生产总值是多少？", engine="extractive").answer
+    # the library has no report of 曲靖市 itself, only of its district 麒麟区: the district's figures do not answer
+    qujing = ask(seed_services, "What was the total GDP of Qujing city in Yunnan in 2022?", engine="extractive")
+    assert qujing.refused and not qujing.citations, qujing.answer
 
 
 def test_follow_up_is_rewritten_with_place_and_topic(seed_services):

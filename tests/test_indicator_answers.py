@@ -305,6 +305,9 @@ def test_an_english_phrase_names_the_indicator_of_its_last_word():
     names = [i.name for i in question_indicators("What budget deficit ratio did the government set for 2025?")]
     assert names == ["赤字率"]
     assert [i.name for i in question_indicators("What was the budget deficit in 2020?")] == ["财政赤字"]
+    # "energy consumption … per unit of GDP": the words of a longer name, not consumption (retail sales)
+    assert question_indicators("How much did the plan aim to cut energy consumption and carbon dioxide emissions "
+                               "per unit of GDP?") == []
 
 
 def test_a_group_written_after_the_indicator_asks_for_its_part():

@@ -139,6 +139,12 @@ def test_a_named_report_and_a_span_ask_about_the_span():
     assert question_time("2018年政府工作报告中，2013年到2017年累计减贫多少？").years == (2013, 2017)
 
 
+def test_a_change_early_in_a_year_may_be_stated_by_that_years_report():
+    """从2002年1月1日起 (in force when the 2002 report was delivered in March): not only the next report's review."""
+    assert question_time("從2002年1月1日起，中國的關稅總水平降到了多少？").aim == "unknown"
+    assert question_time("2002年关税总水平降到了多少？").aim == "result"
+
+
 def test_how_high_something_ran_asks_what_happened():
     """"How high did retail price inflation run in 1994": the outcome (涨幅仍然高达百分之二十一点七), not the
     target the next report restates (要把…控制在百分之十以内)."""
@@ -447,3 +453,5 @@ def test_a_chinese_clause_renaming_the_year_says_when_but_a_report_or_a_place_st
     assert "报告中提到的" in without_year_appositive("1987年政府工作报告中提到的1986年彩色电视机产量是多少？")
     assert "全国" in without_year_appositive("全国的2019年GDP是多少？")
     assert "疫情" not in without_time_phrases("受疫情冲击的2020年，中国国内生产总值全年增长了多少？")
+    assert "reform" not in without_year_appositive(
+        "What was China's grain output in 1979, the first full year after the reform and opening policy was launched?")

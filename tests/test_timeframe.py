@@ -295,6 +295,9 @@ def test_a_year_a_record_runs_since_is_not_the_figures_year():
     says since when the record runs; 2014年国内生产总值增长7.4% still states 2014's figure."""
     assert sentence_years("全年pm2.5浓度改善10.1%,创2014年空气质量新考核标准实施以来最好水平。") == ()
     assert sentence_years("2014年国内生产总值增长7.4%。") == (2014,)
+    # 从2002年1月1日起 says when a cut took effect: 2002 is the figure's year, no baseline (not 从2012年的…到…)
+    assert sentence_years("从２００２年１月１日起，我国关税总水平已由１５．３％降到１２％。") == (2002,)
+    assert sentence_years("贫困发生率从2012年的10.2%下降到2017年的3.1%。") == (2017,)
 
 
 def test_a_comparison_with_an_earlier_year_states_the_first_years_level():

@@ -74,14 +74,19 @@ def retrieve_for_answer(services: Searcher, question: str, plan: QueryPlan,
                 if hit.chunk.chunk_id not in seen:
                     seen.add(hit.chunk.chunk_id)
                     hits.append(hit)
-        return hits
-    return _search(services, question, plan, TOP_K, _in_places(plan, report_ids))
+        return _own_places(plan, hits)
+    return _own_places(plan, _search(services, question, plan, TOP_K, _in_places(plan, report_ids)))
+
+
+def _own_places(plan: QueryPlan, hits: list[SearchHit]) -> list[SearchHit]:
+    """A district's report (全区…) is no answer for its city (曲靖市, 锦州市); the search still shows it."""
+    names = {m.name for m in plan.places} - {"全国"}
+    return [h for h in hits if not names or not h.report.district or h.report.district in names]
 
 
 def _in_places(plan: QueryPlan, report_ids: list[str] | None) -> list[str] | None:
-    """A question naming a place is answered from that place's reports only: 锦州市's GDP is never quoted from
-    凌河区's report (a district of it), nor from another place's. The country's reports are preferred by the
-    retriever's place bonus already."""
+    """A question naming a place (not the country: the retriever prefers its reports) is answered from that
+    place's reports only, never another place's."""
     named = {rid for match in plan.places if match.name != "全国" for rid in match.report_ids}
     if not named:
         return report_ids

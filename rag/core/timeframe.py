@@ -35,10 +35,10 @@ PARAGRAPH_PERIOD_RE = re.compile(rf"^.{{0,15}}?(?:{PLAN_PERIOD_NAME}|第[一二�
                                  r"(?:计划|规划)")
 LAST_YEAR_OPENING = re.compile(r"^.{0,12}?(过去一年|过去的一年|一年来|去年)")  # a part about the last year
 BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")  # 比2012年: the year a figure is measured against
-# 是2010年的2.2倍, 相当于1949年的三倍, 等于一九四九年的十三点七倍: a multiple of that year's figure, measured against it
-# like 比2010年
+# 是2010年的2.2倍, 相当于1949年的三倍, 等于一九四九年的十三点七倍: a multiple of that year's figure, like 比2010年
 MULTIPLE_BEFORE = re.compile(r"(?:是|为|相当于|等于|达到|到)\s*$")
 SINCE_AFTER = re.compile(r"[^，,。；;：:]{0,16}?以来")  # 2014年空气质量新考核标准实施以来: since then, not then
+STARTING = re.compile(r"(?:\d{1,2}月(?:\d{1,2}日)?)?起")  # 从2002年1月1日起: when it took effect, no baseline
 MULTIPLE_AFTER = re.compile(r"^\s*年?(?:底|末)?的\s*[\d.〇零一二三四五六七八九十两几多点]+倍")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
 REVIEW_HEADING = re.compile(r"回顾|过去|一年来|五年来|以来|成效|成绩|成就|取得|进展|回眸|形势")
@@ -266,7 +266,7 @@ def sentence_years(sentence: str, report_year: int | None = None) -> tuple[int, 
 def baseline_year(norm: str, start: int, end: int) -> bool:
     """Whether the year at ``norm[start:end]`` is a baseline (比2012年, 是2010年的2.2倍, 创2014年…以来最好), not the figure's."""
     before = norm[max(0, start - 3):start]
-    return bool(BASELINE_BEFORE.search(before[-2:]) or SINCE_AFTER.match(norm, end) or (
+    return bool((BASELINE_BEFORE.search(before[-2:]) and not STARTING.match(norm, end)) or SINCE_AFTER.match(norm, end) or (
         MULTIPLE_BEFORE.search(before) and MULTIPLE_AFTER.match(norm[end:end + 12])))
 
 

@@ -201,6 +201,11 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
 
 
+def _contains(pair: tuple[str, str], alias: tuple[str, ...]) -> bool:
+    """Whether ``alias`` (two words or more) has the two words next to each other."""
+    return len(alias) > 2 and any(alias[k:k + 2] == pair for k in range(len(alias) - 1))
+
+
 _GROUP_NOUNS = {"resident", "household", "people", "dweller", "population", "worker", "employee", "familie", "family"}
 
 
@@ -305,6 +310,8 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
                 continue
             if i and _narrowing(words[i - 1], vocabulary):
                 continue  # "youth unemployment rate": a part of the indicator the reports do not give
+            if len(alias) == 1 and i and any(_contains((words[i - 1], alias[0]), other) for other, _ in aliases):
+                continue  # "energy consumption … per unit of GDP": a longer name's words, not consumer spending
             if _DENOMINATOR.search(" ".join(words[max(0, i - 3):i])):
                 continue  # "per unit of GDP", "what share of GDP": another indicator measured against it
             if _head_later(words, i, len(alias), aliases):

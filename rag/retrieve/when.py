@@ -60,6 +60,8 @@ _STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到
                             r"达到了吗|实现了吗|actually|achieved|"
                             r"(?:was|were) (?:the|this|that|its) (?:\w+ )?(?:target|goal)s? (?:met|achieved|reached)|"
                             r"\bmet\b|fulfil|\b(?:held|kept)\s+(?:under|below|within)\b", re.I)
+_EARLY_IN_YEAR = re.compile(r"(?:19|20)\d{2}\s*年\s*(?:1|一|元|2|二)\s*月|\b(?:january|february) (?:1st |1 )?(?:of )?(?:19|20)\d{2}\b|"
+                            r"\b1 january (?:19|20)\d{2}\b", re.I)
 _EN_RANGE = re.compile(rf"\b{ARABIC_YEAR}\s*(?:[-–—~]|to|through|until)\s*{ARABIC_YEAR}\b", re.I)
 _SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
 # Years relative to a named report: its 去年 is the year it reviews, its 今年 the year it plans.
@@ -266,6 +268,8 @@ def question_time(text: str) -> QuestionTime:
         aim = "unknown" if _OUTCOME.search(asked) else "target"
     elif _RESULT.search(asked):
         aim = "result"
+    if aim == "result" and _EARLY_IN_YEAR.search(text):
+        aim = "unknown"  # 从2002年1月1日起: already in force when that year's report was delivered in March
     intent: Intent = "multi-year" if spans or periods else aim
     # "average income in 2004, 2005 and 2006": three years listed one by one ask for each one's figure
     averaged = bool(_AVERAGED.search(text)) and not (len(set(years)) >= 3 and not RANGE_RE.search(text))

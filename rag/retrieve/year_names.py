@@ -10,8 +10,8 @@ import re
 
 # ", the first year of the Great Leap Forward", ", the year of the Asian financial crisis", ", early in its first
 # five-year plan": a phrase that renames the year says when, like the year itself; translated, its words would outweigh what the question asks
-_YEAR_APPOSITIVE = re.compile(r",\s*(?:which was |that is )?the (?:(?:first|second|third|last|final|very|same|"
-                              r"pandemic|crisis|\w+est) )?year (?:of|after|before|when|that|in which|the)\b[^,?;]*|"
+_YEAR_APPOSITIVE = re.compile(r",\s*(?:which was |that is )?the (?:(?:first|second|third|last|final|very|same|full|"
+                              r"whole|pandemic|crisis|\w+est) ){0,2}year (?:of|after|before|when|that|in which|the)\b[^,?;]*|"
                               r",\s*(?:early|late|midway|halfway|partway) (?:in|into|through) (?:the|its) [^,?;]*", re.I)
 # …and in Chinese: “大跃进”开始的1958年, 遭遇严重水灾的1991年 (not 报告中提到的1986年), 大跃进那一年（1958年）,
 # 1956年遭遇大灾之年
