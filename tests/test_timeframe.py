@@ -290,6 +290,14 @@ def test_one_untranslated_word_does_not_sink_a_sentence_that_answers():
     assert rank_sentences(medals, [hit], set(), weight_of=lambda term: 1.0).coverage < MIN_COVERAGE
 
 
+def test_asked_from_what_to_what_the_sentence_stating_both_levels_wins():
+    """"How did GDP change between 2017 and 2021 — from what to what?": 从129.6亿元增加到181.8亿元, not the
+    sentence with 2021's level alone (which comes first in the paragraph)."""
+    hit = _review_hit(2022, "地区生产总值完成181.8亿元，同比增长5.3%。全区地区生产总值年均增长10亿元以上，从129.6亿元增加到181.8亿元。")
+    chosen = _chosen("How did GDP change between 2017 and 2021 — from what to what?", hit)
+    assert chosen and "从129.6亿元增加到181.8亿元" in chosen[0].text
+
+
 def test_a_year_a_record_runs_since_is_not_the_figures_year():
     """全年pm2.5浓度改善10.1%…创2014年空气质量新考核标准实施以来最好水平: the figure is the report's year's, 2014 only
     says since when the record runs; 2014年国内生产总值增长7.4% still states 2014's figure."""

@@ -80,6 +80,12 @@ CHANGE_CUES = re.compile(r"增长|增加|提高|上升|下降|减少|降低|增�
 # A sentence of a review that states a target (年初确定的…目标, 预期…, 曾提出，要把…控制在…以内) rather than a result.
 TARGET_WORDS = re.compile(r"目标|预期(?!寿命)|计划|力争|控制在|确定的|提出的|提出[，,]|要求")
 # A question that asks what actually happened (实际涨了多少, "how high did it actually go").
+# A question asking from what level to what (from what to what, 从多少…到多少) and a sentence that states both
+# (从129.6亿元增加到181.8亿元, 由10.2%下降到3.1%)
+FROM_TO_ASK = re.compile(r"\bfrom what (?:level |figure |number )?to what\b|(?:从|由)多少[^，,。？?]{0,10}?(?:到|至)(?:了)?多少",
+                         re.I)
+FROM_TO_STATED = re.compile(r"(?:从|由)[^，,。；;]{0,24}?[\d〇零一二三四五六七八九十两][^，,。；;]{0,12}?"
+                            r"(?:增加|提高|上升|下降|降低|减少|扩大|增长|升|降)?(?:到|至)\s*[\d〇零一二三四五六七八九十两]")
 # "how high did inflation run", "prices ran at": what happened, as the next report reviews it
 OUTCOME_CUES = re.compile(r"实际|actual|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|\bin practice\b|\bdid .* run\b|\bran\b",
                           re.I)

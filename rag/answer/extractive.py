@@ -25,6 +25,8 @@ from rag.answer.cues import (
     DEFINITION_CUES,
     FIGURE_FOLLOW_UP,
     FIGURE_START,
+    FROM_TO_ASK,
+    FROM_TO_STATED,
     MONEY_RE,
     NOT_A_COUNT,
     NUMERIC_CUES,
@@ -190,6 +192,7 @@ def rank_sentences(
     fall_asked = bool(DECREASE_CUES.search(plan.text)) and not RISE_CUES.search(plan.text)  # not 增长目标和能耗下降目标
     counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
+    from_to = bool(FROM_TO_ASK.search(plan.text))
     outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
     sizes = [max(weigh(t) for t in concept) for concept in concepts]
@@ -258,6 +261,8 @@ def rank_sentences(
                 score -= w.missing_figure_penalty  # asked how much was spent: not the share 占本年支出的22.15%
             if per_year and has_figure and PER_YEAR_RATE.search(sentence_norm):
                 score += w.per_year_bonus
+            if from_to and FROM_TO_STATED.search(sentence_norm):
+                score += w.per_year_bonus  # asked from what to what: 从129.6亿元增加到181.8亿元
             if numeric and level_asked and _only_changes(sentence_norm):
                 score -= w.share_penalty  # the value of industrial output: not 1956年这一年就增加了一百三十九亿元
             if numeric and not per_unit_asked and PER_UNIT.search(sentence_norm):
