@@ -50,7 +50,9 @@ UNIT_ASKS = ((MONEY_ASK, MONEY_RE),
              # a death toll is a count of people (死亡…人), not the disaster's losses in money
              (re.compile(r"多少人(?:死亡|遇难|丧生|伤亡)|(?:死亡|遇难)(?:人数)?(?:是|有|为)?多少|\bdeath toll\b|"
                          r"\bhow many (?:people |lives )?(?:died|were killed|deaths|lost their lives|lives)\b", re.I),
-              re.compile(rf"{_NUMERAL}(?:人|名)")))
+              re.compile(rf"{_NUMERAL}(?:人|名)")),
+             # 多少所 / 多少张: counted with that measure word (七百一十五所 of schools, 病床…万张), not 招生…五十五万人
+             *((re.compile(rf"多少[万千百亿]?{unit}"), re.compile(rf"{_NUMERAL}{unit}")) for unit in "所座艘辆台张架"))
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
 # A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
 FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|下降|减少|占|即|为|超过|提高到|降到|降至|其中)")

@@ -81,12 +81,11 @@ def retrieve_for_answer(services: Searcher, question: str, plan: QueryPlan,
 def _own_places(plan: QueryPlan, hits: list[SearchHit]) -> list[SearchHit]:
     """A district's report (全区…) is no answer for its city (曲靖市, 锦州市); the search still shows it."""
     names = {m.name for m in plan.places} - {"全国"}
-    return [h for h in hits if not names or not h.report.district or h.report.district in names]
+    return [h for h in hits if not (names and h.report.district and h.report.district not in names)]
 
 
 def _in_places(plan: QueryPlan, report_ids: list[str] | None) -> list[str] | None:
-    """A question naming a place (not the country: the retriever prefers its reports) is answered from that
-    place's reports only, never another place's."""
+    """A named place (not the country: the retriever prefers its reports) is answered from its reports only."""
     named = {rid for match in plan.places if match.name != "全国" for rid in match.report_ids}
     if not named:
         return report_ids

@@ -310,7 +310,8 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
                 continue
             if i and _narrowing(words[i - 1], vocabulary):
                 continue  # "youth unemployment rate": a part of the indicator the reports do not give
-            if len(alias) == 1 and i and any(_contains((words[i - 1], alias[0]), other) for other, _ in aliases):
+            if len(alias) == 1 and i and words[i - 1] not in QUERY_STOPWORDS and any(
+                    _contains((words[i - 1], alias[0]), other) for other, _ in aliases):
                 continue  # "energy consumption … per unit of GDP": a longer name's words, not consumer spending
             if _DENOMINATOR.search(" ".join(words[max(0, i - 3):i])):
                 continue  # "per unit of GDP", "what share of GDP": another indicator measured against it
