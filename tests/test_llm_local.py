@@ -116,3 +116,18 @@ def test_abandoned_stream_releases_model(chat_model: LocalLlamaChatModel) -> Non
     loaded = llm_local._load_server(chat_model.model_path, chat_model.n_ctx, chat_model.n_threads, -1)
     assert loaded.lock.acquire(timeout=5)
     loaded.lock.release()
+
+
+def test_preparing_the_local_model_at_warm_up_never_fails_the_app(monkeypatch, tmp_path, caplog):
+    """The app's warm-up assembles the GGUF so the first local question does not wait for it; a full disk or a
+    damaged wheel is logged, not raised (the engine reports it when asked)."""
+    from rag.answer import engines, model_files
+    from rag.core.config import Settings
+
+    def broken(*_args, **_kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(engines, "local_installed", lambda _settings: True)
+    monkeypatch.setattr(model_files, "assemble_gguf", broken)
+    engines.prepare_local_model(Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache"))
+    assert "No space left on device" in caplog.text

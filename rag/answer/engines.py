@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,15 @@ def local_installed(settings: Settings | None) -> bool:
 
 def prepare_local_model(settings: Settings) -> None:
     """Assemble the local model's file from its wheels now (about 1 GB copied and hashed, once per cache), so the
-    first question asked of the local engine does not wait for it. Nothing happens when the engine is not installed."""
+    first question asked of the local engine does not wait for it. Nothing happens when the engine is not installed;
+    a failure (a full disk, a damaged wheel) is logged here and reported by the engine when it is asked."""
     if local_installed(settings):
         from rag.answer.model_files import assemble_gguf, model_spec
 
-        assemble_gguf(Path(settings.cache_dir).expanduser(), model_spec(settings.local_model))
+        try:
+            assemble_gguf(Path(settings.cache_dir).expanduser(), model_spec(settings.local_model))
+        except (OSError, RuntimeError, ValueError) as exc:
+            logging.getLogger(__name__).warning("local model not prepared: %s", exc)
 
 
 def available_engines(settings: Settings) -> list[str]:
