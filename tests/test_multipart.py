@@ -208,6 +208,17 @@ def test_two_parts_sharing_a_figure_each_with_one_of_its_own_are_both_kept():
     assert _same_figure([_answer("", ["涨幅控制在百分之十以内"]), _answer("", ["全年上涨百分之十以内，低于预期"])])
 
 
+def test_a_part_whose_one_figure_another_passage_states_with_more_adds_nothing():
+    """Asked whether education spending reached 4% of GDP in 2012 and how much it was over five years: the 2012
+    plan's 4% and the 2013 review's 五年累计7.79万亿元…达到4% share 4%; the fuller passage answers (the other part
+    says not found), rather than the whole question being refused. Equal figures still mean one part is wrong."""
+    plan = _answer("中央财政按4%编制预算[1]。", ["中央财政已按全国财政性教育经费支出占国内生产总值的4%编制预算"])
+    review = _answer("五年累计7.79万亿元[1]。", ["国家财政性教育经费支出五年累计7.79万亿元，2012年占国内生产总值比例达到4%"])
+    joined = join_answers("问", "问", ["是否达到4%", "五年共支出多少"], [plan, review], "zh")
+    assert joined is not None and "7.79万亿元" in joined.answer and "未找到" in joined.answer
+    assert [c.quote for c in joined.citations] == [review.citations[0].quote]
+
+
 def test_a_later_part_renaming_its_year_still_takes_the_first_parts_words():
     _, second = parts("According to the 1959 report, how much steel did China produce in 1957, and how much in 1958, "
                       "the first year of the Great Leap Forward?")

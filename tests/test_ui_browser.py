@@ -23,7 +23,7 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 UPLOAD_SEED = "004_47fca0f5403c067d.txt"  # left out of the app's index; uploaded as GBK HTML
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 120_000  # a loaded CI machine; no timing is asserted
+TIMEOUT_MS = 300_000  # a loaded CI machine (full-suite runs have stalled one answer ~2 min); no timing is asserted
 LOCAL_MODEL_TIMEOUT_MS = 540_000  # the local model on 2 busy cores (its speed is measured by `reportqa bench`)
 
 pytestmark = [  # Gradio 6.31 calls pandas options that pandas 3 deprecates (not our code)

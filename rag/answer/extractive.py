@@ -192,7 +192,8 @@ def rank_sentences(
     fall_asked = bool(DECREASE_CUES.search(plan.text)) and not RISE_CUES.search(plan.text)  # not 增长目标和能耗下降目标
     counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
-    from_to = bool(FROM_TO_ASK.search(plan.text))
+    from_to = bool(FROM_TO_ASK.search(plan.text)) or (  # … or a change between two years ("from 2017 to 2021")
+        len(set(plan.time.years)) == 2 and plan.time.spans and not plan.time.periods and bool(CHANGE_CUES.search(plan.text)))
     outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
     sizes = [max(weigh(t) for t in concept) for concept in concepts]

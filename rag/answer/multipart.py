@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from rag.answer.citations import Citation
 from rag.answer.records import REFUSAL, Answer, in_script
@@ -304,6 +305,9 @@ def join_answers(question: str, standalone: str, parts: list[str], answers: list
     nothing says so); ``None`` when no part found an answer (the whole question is answered as one)."""
     if not any(not a.refused for a in answers):
         return None
+    outstated = _outstated(answers)
+    if outstated is not None:  # its one figure is also in another part's passage, which states more: not found
+        answers = [replace(a, refused=True, citations=[]) if i == outstated else a for i, a in enumerate(answers)]
     if _same_figure(answers):
         return None  # two parts that ask different things answered with one figure: one of them is wrong
     citations: list[Citation] = []
@@ -340,14 +344,30 @@ def _renumbered(text: str, renumber: dict[int, int]) -> str:
     return re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", text)
 
 
+def _outstated(answers: list[Answer]) -> int | None:
+    """The part whose figures are a strict part of another part's, quoted from another passage (asked whether
+    education spending reached 4% in 2012 and how much it was over five years: a 2012 plan sentence with 4%, and
+    the 2013 review's 五年累计7.79万亿元…2012年…达到4%): the fuller passage answers, the other part adds nothing."""
+    stated = [(i, [c.quote for c in a.citations], _figures(a)) for i, a in enumerate(answers) if not a.refused]
+    for i, quotes, figures in stated:
+        for j, other_quotes, other_figures in stated:
+            nested = any(q in o or o in q for q in quotes for o in other_quotes)
+            if i != j and figures and figures < other_figures and not nested:
+                return i
+    return None
+
+
+def _figures(answer: Answer) -> set[tuple[float, bool]]:
+    """The figures an answer's quotes state (not years: they are not the figures asked)."""
+    return {(round(f.scaled, 6), f.percent) for c in answer.citations for f in extract_figures(c.quote)
+            if not (f.text.isdigit() and 1900 <= f.raw <= 2100)}
+
+
 def _same_figure(answers: list[Answer]) -> bool:
     """Whether two parts are answered with one figure from two different passages (目标 and 实际 both answered
     百分之十以内): one of them is wrong. One sentence that states both parts' figures is fine, and so are two
     passages that each state a figure the other lacks (增长7.8％，略低于8％的预定目标 and 经济增长速度8％, 涨幅3％)."""
-    stated = [([c.quote for c in a.citations],
-               {(round(f.scaled, 6), f.percent) for c in a.citations for f in extract_figures(c.quote)
-                if not (f.text.isdigit() and 1900 <= f.raw <= 2100)})  # years are not the figures asked
-              for a in answers if not a.refused]
+    stated = [([c.quote for c in a.citations], _figures(a)) for a in answers if not a.refused]
     for i, (quotes, figures) in enumerate(stated):
         for other_quotes, other_figures in stated[i + 1:]:
             nested = any(q in o or o in q for q in quotes for o in other_quotes)
