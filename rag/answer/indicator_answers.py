@@ -40,7 +40,7 @@ from rag.reports.indicators import Indicator, load_table, question_indicators
 from rag.reports.ledger import LedgerRow, query_ledger
 from rag.reports.ledger_pairs import target_checks
 from rag.retrieve.hybrid import SearchHit
-from rag.retrieve.places import gazetteer_by_pinyin, short_place_name, tagged_place
+from rag.retrieve.places import gazetteer_by_pinyin, short_place_name, speaks_for, tagged_place
 from rag.retrieve.plan import QueryPlan
 
 ENGINE = "ledger"
@@ -225,8 +225,7 @@ def _scope(plan: QueryPlan, norm: str, reports: list[Report]) -> list[Report] | 
         return None  # Shanyang District of Jiaozuo: a place the library lacks, inside one it has
     if plan.places:
         named, names = plan.place_report_ids, {m.name for m in plan.places}
-        # a district's own figures (凌河区's GDP) are not its city's (锦州市 asked, no district named)
-        return [r for r in reports if r.report_id in named and (not r.district or r.district in names)]
+        return [r for r in reports if r.report_id in named and speaks_for(r, names)]
     if any(name in norm for name in _gazetteer_names()) or _unknown_place(norm):
         return None  # a place the library has no report of: never another place's figure
     if NATIONAL_RE.search(norm):

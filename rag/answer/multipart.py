@@ -12,7 +12,7 @@ Years or places joined by 和 are not split here: a table by year and a comparis
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from rag.answer.citations import Citation
@@ -348,29 +348,27 @@ def _outstated(answers: list[Answer]) -> int | None:
     """The part whose figures are a strict part of another part's, quoted from another passage (asked whether
     education spending reached 4% in 2012 and how much it was over five years: a 2012 plan sentence with 4%, and
     the 2013 review's 五年累计7.79万亿元…2012年…达到4%): the fuller passage answers, the other part adds nothing."""
-    stated = [(i, [c.quote for c in a.citations], _figures(a)) for i, a in enumerate(answers) if not a.refused]
-    for i, quotes, figures in stated:
-        for j, other_quotes, other_figures in stated:
-            nested = any(q in o or o in q for q in quotes for o in other_quotes)
-            if i != j and figures and figures < other_figures and not nested:
-                return i
-    return None
-
-
-def _figures(answer: Answer) -> set[tuple[float, bool]]:
-    """The figures an answer's quotes state (not years: they are not the figures asked)."""
-    return {(round(f.scaled, 6), f.percent) for c in answer.citations for f in extract_figures(c.quote)
-            if not (f.text.isdigit() and 1900 <= f.raw <= 2100)}
+    return next((i for i, figures, other in _apart(answers) if figures and figures < other), None)
 
 
 def _same_figure(answers: list[Answer]) -> bool:
     """Whether two parts are answered with one figure from two different passages (目标 and 实际 both answered
     百分之十以内): one of them is wrong. One sentence that states both parts' figures is fine, and so are two
     passages that each state a figure the other lacks (增长7.8％，略低于8％的预定目标 and 经济增长速度8％, 涨幅3％)."""
-    stated = [([c.quote for c in a.citations], _figures(a)) for a in answers if not a.refused]
-    for i, (quotes, figures) in enumerate(stated):
-        for other_quotes, other_figures in stated[i + 1:]:
-            nested = any(q in o or o in q for q in quotes for o in other_quotes)
-            if figures & other_figures and not nested and (figures <= other_figures or other_figures <= figures):
-                return True
-    return False
+    return any(figures & other and (figures <= other or other <= figures) for _, figures, other in _apart(answers))
+
+
+def _apart(answers: list[Answer]) -> Iterator[tuple[int, set[tuple[float, bool]], set[tuple[float, bool]]]]:
+    """(index, its figures, the other's figures) for every ordered pair of answered parts that quote different
+    passages (neither quote inside the other)."""
+    stated = [(i, [c.quote for c in a.citations], _figures(a)) for i, a in enumerate(answers) if not a.refused]
+    for i, quotes, figures in stated:
+        for j, other_quotes, other_figures in stated:
+            if i != j and not any(q in o or o in q for q in quotes for o in other_quotes):
+                yield i, figures, other_figures
+
+
+def _figures(answer: Answer) -> set[tuple[float, bool]]:
+    """The figures an answer's quotes state (not years: they are not the figures asked)."""
+    return {(round(f.scaled, 6), f.percent) for c in answer.citations for f in extract_figures(c.quote)
+            if not (f.text.isdigit() and 1900 <= f.raw <= 2100)}

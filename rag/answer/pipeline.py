@@ -37,6 +37,7 @@ from rag.core.textnorm import normalize_for_search
 from rag.reports.ledger_records import figures_in_english
 from rag.retrieve.corpus import corpus_weigher, library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
+from rag.retrieve.places import speaks_for
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import missing_year
 
@@ -81,15 +82,13 @@ def retrieve_for_answer(services: Searcher, question: str, plan: QueryPlan,
 def _own_places(plan: QueryPlan, hits: list[SearchHit]) -> list[SearchHit]:
     """A district's report (全区…) is no answer for its city (曲靖市, 锦州市); the search still shows it."""
     names = {m.name for m in plan.places} - {"全国"}
-    return [h for h in hits if not (names and h.report.district and h.report.district not in names)]
+    return [h for h in hits if not names or speaks_for(h.report, names)]
 
 
 def _in_places(plan: QueryPlan, report_ids: list[str] | None) -> list[str] | None:
     """A named place (not the country: the retriever prefers its reports) is answered from its reports only."""
     named = {rid for match in plan.places if match.name != "全国" for rid in match.report_ids}
-    if not named:
-        return report_ids
-    return sorted(named if report_ids is None else named & set(report_ids))
+    return report_ids if not named else sorted(named if report_ids is None else named & set(report_ids))
 
 
 def _search(services: Searcher, question: str, plan: QueryPlan, k: int,

@@ -300,6 +300,7 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
     words = _words(rest)
     taken = [False] * len(words)
     aliases, vocabulary = english_aliases(table)
+    by_words = dict(aliases)
     spaced = " ".join(words)
     for alias, indicators in aliases:
         for i in range(len(words) - len(alias) + 1):
@@ -318,8 +319,8 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
             if _head_later(words, i, len(alias), aliases):
                 continue  # "budget deficit ratio": a ratio (赤字率), its head is the last word, not the deficit
             group = _group_after(words, i + len(alias))
-            if group is not None and (group, *alias) in dict(aliases):
-                indicators = dict(aliases)[(group, *alias)]  # "… income of rural residents": rural income
+            if group is not None and (group, *alias) in by_words:
+                indicators = by_words[(group, *alias)]  # "… income of rural residents": rural income
             elif group is not None and _narrowing(group, vocabulary):
                 continue  # "… of migrant workers": a part of the indicator the reports do not give
             taken[i:i + len(alias)] = [True] * len(alias)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.core.textnorm import normalize_for_search
+from rag.core.tokens import segment
 from rag.index.lexical import idf_weigher
 
 PHRASE_BREAKS = "\x00，。；、：,;!?！？可要将能应会在是为对把被让使和与及或并而且也都又还就才"
@@ -52,8 +53,6 @@ class TermCounts:
         from the first ``WORD_SAMPLE`` occurrences, each read in a window around it."""
         key = f"\x03{term}"
         if key not in self._seen:
-            from rag.core.tokens import segment
-
             found = sampled = 0
             for match in re.finditer(re.escape(term), self.text):
                 if sampled >= WORD_SAMPLE:

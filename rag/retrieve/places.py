@@ -146,6 +146,12 @@ def match_places(plan_text: str, lang: str, reports: list[Report]) -> list[Place
     return result
 
 
+def speaks_for(report: Report, names: set[str]) -> bool:
+    """Whether a report's own figures answer for the places a question names: a district's report (全区…) speaks
+    for that district, not for its city or province (锦州市 asked, 凌河区's report)."""
+    return not report.district or report.district in names
+
+
 def _below(report: Report, name: str) -> list[str]:
     """The report's place names below ``name`` (province → its city and district; city → its district)."""
     chain = [report.province, report.city, report.district]
