@@ -202,3 +202,17 @@ def test_report_view_numbers_paragraphs_like_the_chunks(seed_services):
             block = paragraphs[chunk.paragraph]
             assert block.start <= chunk.char_start <= block.start + len(block.text)
             assert chunk.chunk_id in block.chunk_ids
+
+
+def test_only_answers_and_library_changes_use_the_event_queue(seed_services):
+    """Gradio's queue streams events over one connection per page; an event queued while another was finishing
+    could join a stream the server was closing and never get its answer. Quick reads (page load, viewer,
+    clear, compare) go as plain requests; the queue keeps the streamed answer and the one-at-a-time writes."""
+    from rag.service.gateway import Gateway
+    from ui.app import build_blocks
+
+    blocks = build_blocks(Gateway(seed_services))
+    queued = sorted({fn.name for fn in blocks.fns.values() if fn.queue and fn.fn is not None})
+    assert queued == ["do_delete", "do_import", "respond"], queued
+    loads = [fn for fn in blocks.fns.values() if any(target[1] == "load" for target in fn.targets)]
+    assert loads and not any(fn.queue for fn in loads)

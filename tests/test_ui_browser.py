@@ -79,6 +79,9 @@ def page(browser, app_url, request):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=LAPTOP, locale="zh-CN")
     page = context.new_page()
+    page.rq_console = []
+    page.on("console", lambda message: page.rq_console.append(f"{message.type}: {message.text}"[:500]))
+    page.on("requestfailed", lambda req: page.rq_console.append(f"request failed: {req.url} {req.failure}"))
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(app_url)
     page.wait_for_selector("#rq-question textarea")
@@ -94,11 +97,29 @@ def shot(page, name: str, viewport: dict[str, int] | None = None) -> None:
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
+def report_stall(page) -> None:
+    """An answer that never arrived: print what the page shows and where every server thread is (the server
+    runs in this process), so a stall in CI says whether the server was busy, blocked or never asked."""
+    import sys
+    import threading
+    import traceback
+
+    print("chat:", page.inner_text("#rq-chat")[-2000:], "\nstatus:", page.inner_html("#rq-status")[-500:])
+    print("console:", *page.rq_console, sep="\n  ")
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    for ident, frame in sys._current_frames().items():
+        print(f"--- thread {names.get(ident, ident)}:", "".join(traceback.format_stack(frame)[-12:]))
+
+
 def ask(page, question: str, turn: int = 1, timeout_ms: int = TIMEOUT_MS) -> tuple[str, str]:
     """Type and send a question; wait for the answer; return (answer text, sources panel text)."""
     page.fill("#rq-question textarea", question)
     page.click("#rq-ask")
-    page.wait_for_selector(f'#rq-status [data-turn="{turn}"]', timeout=timeout_ms)
+    try:
+        page.wait_for_selector(f'#rq-status [data-turn="{turn}"]', timeout=timeout_ms)
+    except Exception:
+        report_stall(page)
+        raise
     answer = page.locator("#rq-chat .message-content").last.inner_text()
     return answer, page.inner_text("#rq-sources")
 
@@ -276,6 +297,9 @@ def test_new_session_sees_reports_added_later_and_their_summary_is_text(browser,
     requests: list[str] = []
     context = browser.new_context(viewport=LAPTOP, locale="zh-CN")
     page = context.new_page()
+    page.rq_console = []
+    page.on("console", lambda message: page.rq_console.append(f"{message.type}: {message.text}"[:500]))
+    page.on("requestfailed", lambda req: page.rq_console.append(f"request failed: {req.url} {req.failure}"))
     page.set_default_timeout(TIMEOUT_MS)
     page.on("request", lambda request: requests.append(request.url))
     errors: list[str] = []

@@ -59,25 +59,31 @@ def _wire_viewer(viewer: ReportViewer, tabs: gr.Tabs, chat: ChatTab, reports: Re
     tab; picking a report (dropdown or library row) shows it; summary and indicators load after the text."""
     opened = [reports.pick, reports.head, reports.viewer, tabs, reports.report_tabs]
     extras = [reports.summary, reports.indicators]
-    chat.sources.click(viewer.open_chunk, None, opened).then(viewer.load_extras, reports.pick, extras)
-    reports.pick.input(viewer.pick_report, reports.pick, [reports.head, reports.viewer, reports.report_tabs]).then(
-        viewer.load_extras, reports.pick, extras)
-    reports.table.select(viewer.select_row, None, [reports.pick, reports.head, reports.viewer, reports.report_tabs]
-                         ).then(viewer.load_extras, reports.pick, extras)
-    reports.back_btn.click(lambda: gr.Tabs(selected="chat"), None, tabs)
-    reports.indicators.select(viewer.open_row_chunk, reports.indicators, opened)
-    compare.table.select(viewer.open_row_chunk, compare.table, opened)
+    direct = {"queue": False}  # reads: see _wire_library on why quick events stay off the queue
+    chat.sources.click(viewer.open_chunk, None, opened, **direct).then(viewer.load_extras, reports.pick, extras,
+                                                                        **direct)
+    reports.pick.input(viewer.pick_report, reports.pick, [reports.head, reports.viewer, reports.report_tabs],
+                       **direct).then(viewer.load_extras, reports.pick, extras, **direct)
+    reports.table.select(viewer.select_row, None, [reports.pick, reports.head, reports.viewer, reports.report_tabs],
+                         **direct).then(viewer.load_extras, reports.pick, extras, **direct)
+    reports.back_btn.click(lambda: gr.Tabs(selected="chat"), None, tabs, **direct)
+    reports.indicators.select(viewer.open_row_chunk, reports.indicators, opened, **direct)
+    compare.table.select(viewer.open_row_chunk, compare.table, opened, **direct)
 
 
 def _wire_library(demo: gr.Blocks, library: Library, chat: ChatTab, reports: ReportsTab,
                   compare: CompareTab) -> None:
     """Import and delete change the library: every list naming reports, years, places or indicators is
-    refreshed then, and on each page load (a page sees the library as it is now, not as at start-up)."""
+    refreshed then, and on each page load (a page sees the library as it is now, not as at start-up).
+
+    The page-load refresh, like every quick read, runs off Gradio's queue (a plain request): a queued event
+    shares the page's one event stream, and a question sent while an earlier queued event was finishing could
+    join a stream the server was just closing (no new one is opened), so its answer never arrived."""
     lists = [reports.table, reports.pick, chat.f_reports, chat.f_year, chat.f_region, compare.indicator,
              compare.year]  # the order of Library.refreshed
     reports.import_btn.click(library.do_import, [reports.files, reports.replace],
                              [reports.upload_result, reports.files, *lists], concurrency_limit=1)
-    demo.load(library.refreshed, None, lists)
+    demo.load(library.refreshed, None, lists, queue=False)
     reports.delete_btn.click(library.do_delete, reports.pick, [reports.head, reports.viewer, *lists],
                              concurrency_limit=1,
                              js="(rid) => (rid && confirm('删除这份报告？Delete this report? ' + rid)) ? rid : null")

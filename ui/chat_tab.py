@@ -107,7 +107,7 @@ def _wire(gw: Gateway, tab: ChatTab) -> None:
     tab.ask_btn.click(respond, inputs, outputs, concurrency_limit=2)
     tab.question.submit(respond, inputs, outputs, concurrency_limit=2)
     tab.clear_btn.click(lambda: ([], [], render.sources_html([], ""), ""), None,
-                        [tab.chatbot, tab.turns, tab.sources, tab.status])
+                        [tab.chatbot, tab.turns, tab.sources, tab.status], queue=False)  # see ui.app
 
 
 class Responder:

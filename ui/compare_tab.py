@@ -62,7 +62,7 @@ def build_compare_tab(gw: Gateway) -> CompareTab:
 def wire_compare(gw: Gateway, tab: CompareTab) -> None:
     """Compare fills note, table, chart and CSV."""
     tab.run.click(Comparer(gw).do_compare, [tab.indicator, tab.kind, tab.year],
-                  [tab.note, tab.table, tab.plot, tab.csv])
+                  [tab.note, tab.table, tab.plot, tab.csv], queue=False)  # a read: see ui.app._wire_library
 
 
 class Comparer:
