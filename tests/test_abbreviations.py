@@ -11,6 +11,9 @@ def test_an_abbreviation_gets_the_full_forms_the_library_writes():
     assert other_forms("技改", library) == []  # written once: chance, not usage
     assert other_forms("财政", TermCounts(text="财政政策" * 5)) == []  # a compound of it, not its full form
     assert "五十年代" not in full_forms("五年")  # numerals are not abbreviated
+    # a word the library writes far more often than its would-be full form is a word of its own (生活, 生动活泼)
+    assert other_forms("生活", TermCounts(text="生活水平\x00" * 100 + "生动活泼\x00" * 5)) == []
+    assert other_forms("科技", TermCounts(text="科技\x00" * 40 + "科学技术\x00" * 10)) == ["科学技术"]
 
 
 def test_questions_search_and_match_both_forms():

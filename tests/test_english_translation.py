@@ -84,6 +84,16 @@ def test_dictionary_translates_general_words_and_phrases():
     assert "赤字" in {s.headword for s in lexicon().senses((stem("deficit"),))}  # the real CC-CEDICT
 
 
+def test_a_verb_and_its_particle_are_one_phrase():
+    """"handed over" is 交付 (交付使用), not "handed" alone (一小撮, a handful): the particle alone frames, the
+    phrase is looked up in the dictionary."""
+    counts = TermCounts(table={"交付": 30, "一小撮": 20, "住房": 50})
+    groups = [m.terms for m in translate("How much housing was handed over in 1978?", counts).matches]
+    assert ("交付",) in groups and ("一小撮",) not in groups
+    assert ("加上",) not in [m.terms for m in translate("How many jobs were added on average?", TermCounts(
+        table={"加上": 20, "就业": 50})).matches]  # "on average" is no particle of "added"
+
+
 def test_analyze_uses_the_library_counts():
     plan = analyze("How large was the budget deficit?", [], TermCounts(table={}))
     assert any("赤字" in t for g in plan.expansion_groups for t in g)  # the termbase's wording stands

@@ -207,6 +207,21 @@ def test_a_level_reached_in_a_five_year_review_is_its_last_years():
     assert year_match(frozenset({2015}), "五年累计完成投资达到3.8万亿元。", five_years, 2016) == -1
 
 
+def test_a_span_then_a_change_to_a_level_states_the_spans_last_year():
+    """The 1983 report: 从一九七八年到一九八二年，我国普通高等学校已由五百九十八所增加到七百一十五所 gives 1982's count;
+    a clause read with such a sentence (…从129.6亿元增加到181.8亿元；社会消费品零售总额年均增长3亿元) states no level."""
+    from rag.answer.sentence_time import span_levels, year_match
+
+    five_years = ChunkTime("multi-year", (1978, 1979, 1980, 1981, 1982))
+    sentence = "从一九七八年到一九八二年，我国普通高等学校已由五百九十八所增加到七百一十五所。"
+    assert span_levels(sentence) == {1982}
+    assert year_match(frozenset({1982}), sentence, five_years, 1983) == 1
+    assert year_match(frozenset({1980}), sentence, five_years, 1983) == -1
+    assert year_match(frozenset({2021}), "2017年到2021年，地区生产总值年均增长10亿元以上。", five_years, 2022) == -1
+    continued = "2017年到2021年,地区生产总值从129.6亿元增加到181.8亿元;社会消费品零售总额年均增长3亿元;"
+    assert span_levels(continued) == set()
+
+
 def test_a_streak_in_its_own_clause_leaves_the_figure_to_the_year():
     """粮食连续五年增产，总产量10570亿斤 (the 2009 report's review of 2008) gives 2008's harvest; a streak in the
     figure's own clause (连续五年增产百分之三以上) or a leading 五年来 still speaks about the span."""

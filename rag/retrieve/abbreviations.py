@@ -17,6 +17,10 @@ from rag.retrieve.corpus import TermCounts
 
 NUMERAL = re.compile(r"[\d〇零一二三四五六七八九十百千万亿两几]")  # 五年 is no abbreviation of 五十年代
 MIN_OCCURRENCES = 3  # a full form the library writes once or twice (人民大众 for 人大) is chance, not usage
+# A two-character word the library writes over ten times as often as its would-be full form is a word in its
+# own right there, not that form's short form: 生活 (925 in the national reports) is no 生动活泼 (10), 职工 (443)
+# no 职务工资 (3), 工业 no 工商业者; 科技 (773) does stand for 科学技术 (183), 监管 (305) for 监督管理 (20) is lost.
+MIN_FULL_SHARE = 0.1
 
 
 @lru_cache(maxsize=1)
@@ -43,5 +47,6 @@ def other_forms(term: str, counts: TermCounts) -> list[str]:
     way: a two-character string's count includes chance neighbours (国改 in 全国改革), a word's cannot tell."""
     if len(term) != 2:
         return []
-    found = [w for w in _dictionary_pairs().get(term, ()) if counts.count(w) >= MIN_OCCURRENCES]
+    floor = max(MIN_OCCURRENCES, MIN_FULL_SHARE * counts.count(term))
+    found = [w for w in _dictionary_pairs().get(term, ()) if counts.count(w) >= floor]
     return sorted(found, key=lambda w: -counts.count(w))

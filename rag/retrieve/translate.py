@@ -163,8 +163,8 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
             entry = table.get(key, {}).get(phrase_form(words[start:end]))
             if entry is not None:
                 terms, soft = entry.terms, entry.soft
-            elif (_framing(words[start]) and not _level_modifier(words, start, end)) or _framing(words[end - 1]) \
-                    or all(plain[start:end]):
+            elif (_framing(words[start]) and not _level_modifier(words, start, end)) or all(plain[start:end]) \
+                    or (_framing(words[end - 1]) and not _phrasal_verb(words, start, end)):
                 continue  # "how much", "as well as": no topic of their own
             else:
                 senses = lex.senses(key)
@@ -190,6 +190,16 @@ def translate(text: str, counts: TermCounts, ignore: frozenset[str] = frozenset(
     for index in doubtful:
         used[index] = False
     return Translation(kept, tuple(words), tuple(used))
+
+
+# The adverb particles of phrasal verbs: "handed over" is 交付, "set up" 设立, "carried out" 开展; alone they frame
+PARTICLES = frozenset({"over", "out", "up"})  # not on, in: "added on average", "set in 2020"
+
+
+def _phrasal_verb(words: list[str], start: int, end: int) -> bool:
+    """A verb and its particle ("handed over", "set up"): looked up as one dictionary phrase, though the
+    particle alone is a framing word."""
+    return end - start == 2 and words[end - 1] in PARTICLES and not topicless(words[start])
 
 
 def _level_modifier(words: list[str], start: int, end: int) -> bool:
