@@ -455,6 +455,8 @@ def test_an_age_group_is_a_part_of_the_population_the_sentence_must_name():
 
     assert age_groups("What was the jobless rate among 16- to 24-year-olds in 2023?")[0][0] == "16-24岁"
     assert age_groups("the urban jobless rate for young people aged 16–24")[0][0] == "16-24岁"
+    assert age_groups("What was the urban youth (16-24) unemployment rate in 2023?")[0][0] == "16-24岁"
+    assert age_groups("Under the sixth five-year plan (1981-85), how much?") == []  # a span of years, no ages
     assert "六十岁以上" in age_groups("How many people aged 60 and over?")[0]
     assert "60岁以上" in age_groups("全国60周岁以上老年人有多少？")[0]
     assert "60岁以上" in age_groups("How many people in China were 60 or older?")[0]

@@ -1,4 +1,4 @@
-"""Age groups a question names (16-24岁, "aged 16 to 24", "16- to 24-year-olds", 60岁以上, "aged 60 and over",
+"""Age groups a question names (16-24岁, "aged 16 to 24", "16- to 24-year-olds", "youth (16-24)", 60岁以上, "aged 60 and over",
 "60 or older", "people over 60").
 
 Why: an age group asks about a part of a population (the youth jobless rate, the elderly), and a report's
@@ -16,7 +16,9 @@ import cn2an
 _NUMBER = r"(\d{1,3})"
 _RANGE_ZH = re.compile(rf"{_NUMBER}\s*(?:至|到|-|—|–|－|~|～)\s*{_NUMBER}\s*周?岁")
 _RANGE_EN = re.compile(rf"\b(?:aged?|ages|between)\s+{_NUMBER}\s*(?:-|–|—|to|and)\s*{_NUMBER}\b(?!\s*(?:%|percent))|"
-                       rf"\b{_NUMBER}\s*-?\s*(?:-|–|—|to)\s*-?\s*{_NUMBER}\s*-?\s*years?\s*-?\s*olds?\b", re.I)
+                       rf"\b{_NUMBER}\s*-?\s*(?:-|–|—|to)\s*-?\s*{_NUMBER}\s*-?\s*years?\s*-?\s*olds?\b|"
+                       rf"\b(?:youths?|young\s+people|juveniles?)\s*\(\s*(?:aged?\s+)?{_NUMBER}\s*(?:-|–|—|to)\s*{_NUMBER}\s*\)",
+                       re.I)  # the last: "the urban youth (16-24) jobless rate"
 _OVER_ZH = re.compile(rf"{_NUMBER}\s*周?岁(?:及|和)?以上")
 _OVER_EN = re.compile(rf"\b(?:aged?\s+(?:over|above)|(?:over|above)\s+the\s+age\s+of)\s+{_NUMBER}\b|"
                       rf"\baged?\s+{_NUMBER}\s+(?:and|or)\s+(?:over|above|older)\b|"
