@@ -455,3 +455,15 @@ def test_a_chinese_clause_renaming_the_year_says_when_but_a_report_or_a_place_st
     assert "疫情" not in without_time_phrases("受疫情冲击的2020年，中国国内生产总值全年增长了多少？")
     assert "reform" not in without_year_appositive(
         "What was China's grain output in 1979, the first full year after the reform and opening policy was launched?")
+
+
+def test_a_budget_and_its_allocations_are_the_years_plan():
+    """赤字规模安排了多少 and 按1954年国家预算 ask the year's plan (its own report); 安排了 alone is often a result
+    (安排就业), and budget revenue (一般公共预算收入) or a budget's execution is what happened."""
+    from rag.retrieve.when import question_time
+
+    assert question_time("2024年财政赤字规模安排了多少？").aim == "target"
+    assert question_time("1956年国家预算给国防费安排了多少钱？").aim == "target"
+    assert question_time("1985年安排了多少人就业？").aim == "result"
+    assert question_time("2023年一般公共预算收入增长了多少？").aim == "result"
+    assert question_time("1956年国家预算执行的结果，收入是多少？").aim == "result"
