@@ -331,3 +331,15 @@ def test_a_citys_figure_is_not_a_districts_and_an_unknown_district_is_no_known_o
     assert ask(library, "What economic growth target did Shanyang District in Jiaozuo, Henan, set for 2022?") is None
     linghe = ask(library, "How big was the economy of Linghe District in Jinzhou in 2022?")
     assert linghe is not None and "129亿元" in linghe.answer
+
+
+def test_how_much_of_a_quantity_asks_its_level_not_its_growth():
+    """"how much grain was China supposed to be harvesting by 1957" asks the amount: a row that states only the
+    growth (粮食产量要增长百分之十三点七) does not answer it; a change named in the question still asks the change."""
+    from rag.answer.indicator_answers import _measure
+
+    assert _measure("how much grain was china supposed to be harvesting by 1957?") == "value"
+    assert _measure("1957年粮食计划收多少？") == "value"
+    assert _measure("1957年粮食增长多少？") == "growth"
+    assert _measure("how much did gdp grow in 2019?") == "growth"
+    assert _measure("how much did grain harvests decline in 1960?") is None

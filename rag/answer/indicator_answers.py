@@ -70,6 +70,10 @@ NEXT_YEAR_RE = re.compile(r"明年|下一年|\bnext year\b|\bthe following year\
 GROWTH_ASK = re.compile(r"增长|增速|增幅|涨幅|上涨|下降|\bgr[eo]w\w*|\bfast\b|\brate\b|\bpercent")
 VALUE_ASK = re.compile(r"规模|总量|多少亿|多少万|多少元|多少美元|多少人|多少吨|多少斤|产量|总额|总值是|达到多少|\bhow (?:large|big)\b|"
                        r"\boutput\b|\bsize\b|\btotal\b|\bin yuan\b|\bjobs\b")
+# "how much grain … by 1957" asks the amount, not its growth, unless a change is named (how much did it increase)
+AMOUNT_ASK = re.compile(r"多少|\bhow (?:much|many)\b")
+CHANGE_ASK = re.compile(r"增加|减少|提高|降低|比上年|翻番|\b(?:increas|decreas|ris|rose|fell|fall|declin|drop|jump|climb|expand|"
+                        r"shr[iu]nk|cut|more|less|up|down)\w*")
 NATIONAL_RE = re.compile(r"全国|我国|中国|国内|\bchina\b|\bchinese\b|\bnational\b|\bnationwide\b|\bthe country\b")
 _Y = rf"({ARABIC_YEAR}|{CN_YEAR})"
 SPAN_RE = re.compile(rf"{_Y}\s*年?\s*(?:到|至|—|–|-|－|~|～)\s*{_Y}\s*年|\b(?:from|between)\s+({ARABIC_YEAR})\s+"
@@ -190,6 +194,7 @@ def _read_ask(plan: QueryPlan, norm: str) -> _Ask | None:
 
 def _measure(norm: str) -> str | None:
     growth, value = GROWTH_ASK.search(norm) is not None, VALUE_ASK.search(norm) is not None
+    value = value or (not growth and AMOUNT_ASK.search(norm) is not None and not CHANGE_ASK.search(norm))
     return "growth" if growth and not value else "value" if value and not growth else None
 
 
