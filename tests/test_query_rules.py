@@ -733,3 +733,16 @@ def test_an_indicator_measured_against_gdp_does_not_name_gdp():
     assert question_indicators("By how much did the plan aim to cut energy use and carbon emissions per unit of GDP?") == []
     assert question_indicators("What share of GDP was R&D spending?") == []
     assert [i.name for i in question_indicators("How much did GDP grow in 2019?")] == ["地区生产总值"]
+
+
+def test_a_clause_that_sets_the_scene_names_no_required_topic():
+    """改革开放初期高校数量增加很快，到1982年全国普通高等学校有多少所: the asking clause names the topic; the scene
+    before the comma counts like a guess when no sentence has it. A question whose every clause asks has none."""
+    from rag.answer.topics import scene_setting
+
+    concepts = [["改革开放"], ["高校数量"], ["普通高等学校"]]
+    question = "改革开放初期高校数量增加很快,到1982年全国普通高等学校有多少所?"
+    assert scene_setting(concepts, question, set()) == {0, 1}
+    assert scene_setting(concepts, question, {0}) == {1}  # soft already
+    assert scene_setting([["扶贫标准"], ["扶贫对象"]], "新扶贫标准是人均多少元?覆盖多少扶贫对象?", set()) == set()
+    assert scene_setting([["粮食"]], "全国粮食,棉花,钢", set()) == set()  # no clause asks

@@ -1,10 +1,8 @@
 """The extractive answer engine: no model, deterministic, always available.
 
-It picks the sentences of the retrieved chunks that answer the question (shared terms, figures when the
-question asks for an amount, the retrieval rank) and quotes them with citations. When no sentence covers
-the question's own topic words, it refuses instead of guessing.
-Instructions to the assistant found in a report (prompt injection, rag.answer.injection) are never quoted as an
-answer.
+It picks the sentences of the retrieved chunks that answer the question (shared terms, figures when the question
+asks for an amount, the retrieval rank) and quotes them with citations. When no sentence covers the question's own
+topic words, it refuses instead of guessing. Instructions found in a report (rag.answer.injection) are never quoted.
 """
 
 from __future__ import annotations
@@ -201,7 +199,7 @@ def rank_sentences(
     def share(covered: set[int]) -> float:
         """Weight of the covered concepts over all concepts; soft ones count only where covered, and a concept
         the general dictionary worded (countryside → 乡村 where reports write 农村) half where it is not."""
-        total = sum(size * (1.0 if i in covered else GUESS_WEIGHT if i in analysis.guessed else
+        total = sum(size * (1.0 if i in covered else GUESS_WEIGHT if i in analysis.guessed | analysis.context else
                             UNTRANSLATED_WEIGHT if concepts[i][0].startswith("\x00") else 1.0)
                     for i, size in enumerate(sizes) if i not in soft or i in covered)
         return sum(sizes[i] for i in covered) / total if total else 0.0
@@ -329,10 +327,11 @@ def rank_sentences(
         if chosen and not any(written.search(normalize_for_search(s.text)) for s in chosen):
             coverage = 0.0
     if weight_of is not None:
-        # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the
-        # question is really about: not finding it means the answer is not there.
+        # A Chinese topic word that occurs nowhere in the reports (房价 in a report without it) is what the question
+        # is really about (unless it only sets the scene): not finding it means the answer is not there.
         absent = [i for i, concept in enumerate(concepts) if i not in covered_all and i not in soft
-                  and i not in analysis.unlisted | analysis.phrasing and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
+                  and i not in analysis.unlisted | analysis.phrasing | analysis.context
+                  and not concept[0].startswith("\x00") and sizes[i] >= unseen - 1e-9]
         if absent:
             coverage = min(coverage, MIN_COVERAGE - 0.01)
     if topics and not topics & covered_all and topics - analysis.guessed:

@@ -159,6 +159,9 @@ class Concepts:
     # words the question uses as no noun (头一回, 额外): a report may say it otherwise, so where the reports never
     # write one it is the question's phrasing, not a topic they lack
     phrasing: set[int] = field(default_factory=set)
+    # named only in a clause that sets the scene (改革开放初期高校数量增加很快，到1982年…有多少所): missing it counts
+    # like a guess; the clause that asks (多少, 哪, 什么 …) names the topic
+    context: set[int] = field(default_factory=set)
 
     def split(self, indexes: set[int]) -> Concepts:
         """These joined concepts back as their two words (a compound the reports do write, 铁路正线: a
@@ -174,7 +177,7 @@ class Concepts:
         return Concepts(concepts, None if self.counted is None else where[self.counted], moved(self.soft),
                         moved(self.required), moved(self.guessed),
                         {where[i]: parts for i, parts in self.joined.items() if i not in indexes},
-                        moved(self.unlisted), moved(self.phrasing))
+                        moved(self.unlisted), moved(self.phrasing), moved(self.context))
 
 
 def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
@@ -229,6 +232,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
             if tagged_place(word, tags.get(word, "")):
                 result.required.add(len(concepts))  # 广东省 of no loaded report: no answer without it
             concepts.append(plan.word_variants(word))
+    result.context = scene_setting(concepts, chinese, result.soft)
     for index, group in enumerate(plan.expansion_groups):
         terms = topic_wordings(group, from_termbase=index not in plan.dictionary_groups)
         if terms and not any(any(t in name for name in place_names) for t in terms):
@@ -253,6 +257,21 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
         result.required.add(len(concepts))
         concepts.append(group)
     return result
+
+
+ASKING = re.compile(r"多少|几|什么|哪|谁|怎样|怎么|如何|是否|吗|多大|多高|多长|多快|何时")
+CLAUSE_BREAKS = re.compile(r"[，,；;：:]")
+
+
+def scene_setting(concepts: list[list[str]], question: str, soft: set[int]) -> set[int]:
+    """Indexes of the concepts a Chinese question names only outside the clauses that ask (a clause before the
+    comma that sets the scene: 按当时官方公布的口径，1959年…是多少斤). None when every clause asks or none does."""
+    clauses = [c for c in CLAUSE_BREAKS.split(question) if c.strip()]
+    asking = " ".join(c for c in clauses if ASKING.search(c))
+    if len(clauses) < 2 or not asking or len(asking) >= len(" ".join(clauses)):
+        return set()
+    return {i for i, concept in enumerate(concepts) if i not in soft
+            and not any(t in asking for t in concept) and any(t in question for t in concept)}
 
 
 def topic_terms(plan: QueryPlan, place_names: set[str]) -> list[str]:
