@@ -115,3 +115,11 @@ def test_hundred_millions_with_more_than_ten_thousands():
     assert [f.scaled for f in extract_figures("粮食产量达到四亿零七百多万吨")] == [407000000.0]
     assert [f.scaled for f in extract_figures("三亿五千余万人")] == [350000000.0]
     assert [f.scaled for f in extract_figures("四亿零七百万吨")] == [407000000.0]
+
+
+def test_an_ordinal_counts_nothing():
+    """第十三个五年规划 and 第1季度 name which one, not how many: an answer asked for a figure does not stop at them."""
+    from rag.core.numbers import extract_figures
+
+    assert extract_figures("根据第十三个五年规划的建议，提交大会审查") == []
+    assert [f.text for f in extract_figures("第1季度增长5%，新增13个项目")] == ["5%", "13"]

@@ -746,3 +746,12 @@ def test_a_clause_that_sets_the_scene_names_no_required_topic():
     assert scene_setting(concepts, question, {0}) == {1}  # soft already
     assert scene_setting([["扶贫标准"], ["扶贫对象"]], "新扶贫标准是人均多少元?覆盖多少扶贫对象?", set()) == set()
     assert scene_setting([["粮食"]], "全国粮食,棉花,钢", set()) == set()  # no clause asks
+
+
+def test_a_plan_name_is_one_concept_and_its_numerals_no_topic():
+    """jieba cuts “十三五” into 十三 + 五: the plan's name is one (soft) concept, and a bare numeral (十三, 一百) is
+    no topic, as 13 is none."""
+    analysis = question_concepts(analyze("“十三五”规划对五年经济年均增速提出的要求是多少？", []), set())
+    words = [c[0] for c in analysis.concepts]
+    assert "十三五" in words and "十三" not in words
+    assert words.index("十三五") in analysis.soft

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.core.age_groups import age_groups
+from rag.core.numbers import CN_NUMERAL_CHARS
 from rag.core.textnorm import per_capita
 from rag.core.tokens import QUERY_STOPWORDS, dictionary_entry, tagged_words, words
 from rag.core.years import PLAN_PERIOD_NAME
@@ -129,6 +130,8 @@ def _no_topic(word: str, plan: QueryPlan, place_names: set[str]) -> bool:
         return True
     if re.fullmatch(r"\d{4}年?|[\d.]+%?", word) or not re.search(r"[\u4e00-\u9fff]", word):
         return True
+    if re.fullmatch(f"[{CN_NUMERAL_CHARS}万亿]+", word):
+        return True  # 十三 of “十三五”, 一百: a number, like 13, says how much, not what
     if any(word in name for name in place_names) or NATIONAL_ZH.fullmatch(word):
         return True  # a place (我国, 全国: the country) says where, not what
     return any(word in term for group in plan.expansion_groups for term in group)  # that indicator is the concept
@@ -215,6 +218,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
         kept = {w: None for w in kept if w in tags or not any(len(d) > len(w) and w in d for d in dropped & set(tags))}
         for word in enumerated_characters(tagged):
             kept.setdefault(word, None)
+        for name in re.findall(PLAN_PERIOD_NAME, chinese):  # jieba cuts 十三五 into 十三 + 五: the name is one word
+            kept.setdefault(name, None)
         # jieba's search mode yields a word and its parts: keep the longest.
         longest, joined = compounds([w for w in kept if not any(w != o and w in o for o in kept)], chinese, nouns,
                                     named)

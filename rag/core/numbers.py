@@ -137,11 +137,13 @@ def _cn_to_arabic(text: str) -> str:
 
 
 def extract_figures(text: str) -> list[Figure]:
-    """All figures in ``text`` (citation markers like [1] are not figures)."""
+    """All figures in ``text`` (citation markers like [1] and ordinals like 第十三个 are not figures)."""
     text = unicodedata.normalize("NFKC", CITATION_MARK.sub(" ", text)).translate(_TRADITIONAL_NUMERALS)
     text = _cn_to_arabic(text)
     figures = []
     for match in NUMBER_RE.finditer(text):
+        if text[:match.start()].endswith("第"):
+            continue  # an ordinal (第十三个五年规划, 第1季度) counts nothing
         integer, fraction, scale, percent = match.groups()
         raw = float(integer.replace(",", "") + (fraction or ""))
         factor = SCALE.get((scale or "").lower(), 1.0)
