@@ -755,3 +755,11 @@ def test_a_plan_name_is_one_concept_and_its_numerals_no_topic():
     words = [c[0] for c in analysis.concepts]
     assert "十三五" in words and "十三" not in words
     assert words.index("十三五") in analysis.soft
+
+
+def test_an_averaging_word_is_read_by_the_time_model_not_required():
+    """"average growth" (平均 from the dictionary) is answered by 年均增长 as by 平均每年增长: the question's time
+    reads the averaging, so the word only counts where a sentence has it."""
+    analysis = question_concepts(analyze("What average growth rate did the 13th Five-Year Plan aim for?", []), set())
+    averaging = [i for i, c in enumerate(analysis.concepts) if "平均" in c]
+    assert averaging and set(averaging) <= analysis.soft

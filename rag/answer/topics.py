@@ -55,6 +55,7 @@ PRONOUN_TAG = "r"
 FRAMING_TAGS = {"v", "vd", "a", "ad", "b", "d", "df", "c", "p", "u", "y", "e", "o",
                 "m", "mq", "q", "t", "tg"}  # numerals and time words (十个月, 头, 当月): how much, when
 ENUMERATION_MARK = "、"
+AVERAGE_WORDS = {"平均", "年均", "年平均", "平均每年"}
 PLAN_NAME = re.compile(rf"(?:{PLAN_PERIOD_NAME}|五年)(?:规划|计划)?|规划|计划|第[一二三四五六七八九十]+个五年(?:规划|计划)")
 
 
@@ -255,6 +256,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     # A five-year plan's name (七五, 十三五规划, "the Seventh Five-Year Plan") says when, like a year: the time
     # model places the question; a sentence that repeats the name is preferred, one that does not still answers.
     result.soft.update(i for i, concept in enumerate(concepts) if all(PLAN_NAME.fullmatch(t) for t in concept))
+    if plan.time.averaged:  # "average growth": the time model reads the averaging (年均增长 and 平均每年 both say it)
+        result.soft.update(i for i, concept in enumerate(concepts) if concept[0] in AVERAGE_WORDS)
     # English words without a Chinese equivalent stay in the question's topic: no passage can cover them,
     # so a question mostly made of them (Olympic gold medals …) is refused rather than answered loosely.
     concepts.extend([f"\x00{word}"] for word in plan.untranslated)
