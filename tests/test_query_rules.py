@@ -763,3 +763,13 @@ def test_an_averaging_word_is_read_by_the_time_model_not_required():
     analysis = question_concepts(analyze("What average growth rate did the 13th Five-Year Plan aim for?", []), set())
     averaging = [i for i, c in enumerate(analysis.concepts) if "平均" in c]
     assert averaging and set(averaging) <= analysis.soft
+
+
+def test_a_pronoun_inside_an_indicator_name_still_names_it():
+    """"the energy it uses per unit of GDP" is energy use per unit of GDP; "how fast did it grow" asks growth."""
+    from rag.reports.indicators import question_indicators
+
+    assert [i.name for i in question_indicators("How much did China cut the energy it uses per unit of GDP?")] == [
+        "单位地区生产总值能耗"]
+    assert [i.name for i in question_indicators("How big was the district economy, and how fast did it grow?")] == [
+        "地区生产总值"]

@@ -201,6 +201,9 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
 
 
+_SUBJECT_PRONOUNS = {"it", "they", "we"}  # inside a name's words they point back to its subject, never narrow it
+
+
 def _contains(pair: tuple[str, str], alias: tuple[str, ...]) -> bool:
     """Whether ``alias`` (two words or more) has the two words next to each other."""
     return len(alias) > 2 and any(alias[k:k + 2] == pair for k in range(len(alias) - 1))
@@ -297,7 +300,7 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
                 and not _PART_BEFORE.search(norm, 0, m.start()):
             found.append((m.start(), synonyms[m.group(0)]))
             found.extend((m.start() - 1, other) for other in _coordinated(norm, m, synonyms))
-    words = _words(rest)
+    words = [w for w in _words(rest) if w not in _SUBJECT_PRONOUNS]  # "the energy it uses per unit of GDP"
     taken = [False] * len(words)
     aliases, vocabulary = english_aliases(table)
     by_words = dict(aliases)
