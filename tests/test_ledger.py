@@ -189,6 +189,14 @@ def test_from_to_takes_the_level_reached_and_the_period_end_year():
     assert (row.value, row.unit, row.kind, row.ref_year) == (10.2, "万亿元", "multi-year", 2002)
 
 
+def test_a_sum_over_several_years_is_no_single_years_result():
+    """“十一五”前四年累计…下降14.38% (the 2010 report) is the sum of 2006–2009, not 2009's fall."""
+    (row,) = _rows("“十一五”前四年累计单位国内生产总值能耗下降14.38%。", year=2010)
+    assert row.kind == "multi-year"
+    (row,) = _rows("单位国内生产总值能耗下降3.27%。", year=2010)
+    assert (row.kind, row.ref_year) == ("actual", 2009)
+
+
 def test_ambiguous_lists_give_no_growth():
     (row,) = _rows("农村居民人均纯收入4761元，实际增长8.4%和8%。", year=2009)
     assert (row.indicator, row.value, row.growth) == ("农村居民人均可支配收入", 4761, None)

@@ -1,11 +1,10 @@
 """The time model of a report: which part a paragraph lies in and the year(s) it speaks about.
 
-A report of year Y reviews Y−1 (工作回顾, 过去一年), its five-year reviews cover Y−5…Y−1 (过去五年), its plan part
-speaks about Y (今年, 主要预期目标, 工作安排) and multi-year plans about their period ("十四五" = 2021–2025,
-今后五年, 到2035年). Headings decide first (2022年工作回顾 / 2023年工作总体部署); a top section whose heading says
-nothing takes the part its opening sentence implies, and the task sections after the review are the year's plan.
-A paragraph's own opening (这五年…, 今后五年…, 去年…, 2021年…) overrides its section; explicit years in a sentence
-override the paragraph (:func:`sentence_years`).
+A report of year Y reviews Y−1 (工作回顾, 过去一年), its five-year reviews cover Y−5…Y−1 (过去五年), its plan part speaks about
+Y (今年, 主要预期目标, 工作安排) and multi-year plans about their period ("十四五" = 2021–2025, 今后五年, 到2035年). Headings decide
+first (2022年工作回顾 / 2023年工作总体部署); a top section whose heading says nothing takes the part its opening sentence
+implies, and the task sections after the review are the year's plan. A paragraph's own opening (这五年…, 今后五年…, 去年…,
+2021年…) overrides its section; explicit years in a sentence override the paragraph (:func:`sentence_years`).
 
 One implementation serves the indicator ledger (a figure's kind and year, :mod:`rag.reports.ledger_context`),
 the chunks of the index (``chunk_time`` rows, used by retrieval's year prior) and the answer's year check.
@@ -25,8 +24,9 @@ from rag.core.years import CN_YEAR, PLAN_PERIOD_NAME, RANGE_RE, SPACED_YEAR, YEA
 TimeKind = Literal["review", "plan", "multi-year"]
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
-MULTI_RE = re.compile(r"(?<![〇零一二三四五六七八九十])五年|年均|平均每年|近[两二三四五六七八九十几]+年|"
-                      r"(?<![〇零一二三四五六七八九十\d])[两二三四五六七八九十几]+年来")
+MULTI_RE = re.compile(r"(?<![〇零一二三四五六七八九十])五年|年均|平均每年|近[两二三四五六七八九十几]+年|"  # 三年累计, 前三年共: sums
+                      r"(?<![〇零一二三四五六七八九十\d])[两二三四五六七八九十几]+年(?:来|累计)|"
+                      r"(?<![提〇零一二三四五六七八九十])前[两二三四五六七八九十几]+年")  # not 提前十年
 PARAGRAPH_MULTI_RE = re.compile(r"^.{0,40}?(这五年|过去五年|五年来|五年间|五年中|过去的五年)")
 PARAGRAPH_FUTURE_RE = re.compile(r"^.{0,20}?(今后五年|未来五年|今后一个时期|今后一段时期)")
 # A paragraph about a plan period opens with its name (“十四五”时期…, 第六个五年计划期间…), or names the plan as the subject of its
