@@ -467,3 +467,12 @@ def test_a_budget_and_its_allocations_are_the_years_plan():
     assert question_time("1985年安排了多少人就业？").aim == "result"
     assert question_time("2023年一般公共预算收入增长了多少？").aim == "result"
     assert question_time("1956年国家预算执行的结果，收入是多少？").aim == "result"
+
+
+def test_a_span_whose_end_year_has_two_digits():
+    """"(1953–57)", "1981-85": English writes a span's last year short; a date (2015-12-01) is no span."""
+    from rag.core.years import expand_short_ranges
+
+    assert question_time("Under the First Five-Year Plan (1953–57), how much was invested?").years == (1953, 1957)
+    assert question_time("the Sixth Five-Year Plan (1981-85)").spans
+    assert expand_short_ranges("on 2015-12-01, 1990-85, 2019-20%") == "on 2015-12-01, 1990-85, 2019-20%"

@@ -92,3 +92,17 @@ def parse_date(text: str) -> str | None:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+_SHORT_RANGE = re.compile(rf"\b({ARABIC_YEAR})\s*([-–—~])\s*(\d\d)\b(?![\d%.])")
+
+
+def expand_short_ranges(text: str) -> str:
+    """1953–57 → 1953–1957, 1981-85 → 1981-1985 (English writes a span's end year with two digits); a pair that
+    cannot be a span (2015-12, 1990-85) is left alone."""
+    def expand(match: re.Match[str]) -> str:
+        first, end = match.group(1), int(match.group(3))
+        last = int(first[:2]) * 100 + end
+        return f"{first}{match.group(2)}{last}" if int(first) < last <= int(first) + 20 else match.group(0)
+
+    return _SHORT_RANGE.sub(expand, text)

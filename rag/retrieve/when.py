@@ -23,6 +23,7 @@ from rag.core.years import (
     PLAN_PERIOD_ENDS,
     RANGE_RE,
     YEAR_RE,
+    expand_short_ranges,
     plan_periods,
     year_value,
 )
@@ -219,7 +220,7 @@ class QuestionTime:
 
 def question_time(text: str) -> QuestionTime:
     """Explicit years (2022年, 二〇二二年, "in 2022"), a named report, ranges and plan periods, and the intent."""
-    text = to_simplified(text)  # one set of cue words for both scripts
+    text = expand_short_ranges(to_simplified(text))  # one set of cue words for both scripts; 1953–57 is a span
     years = [year_value(m.group(1)) for m in YEAR_RE.finditer(text)]
     # a range's first year written without 年 (1949到1952年)
     years += [y for m in RANGE_RE.finditer(text) for g in m.groups() if g and (y := year_value(g)) not in years]
