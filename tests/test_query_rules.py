@@ -411,11 +411,12 @@ def test_a_level_is_not_answered_by_a_sentence_that_only_states_changes():
     figure after 增加); a sentence that states the level and a change (赤字7500亿元，比上年增加5700亿元) is a level."""
     from types import SimpleNamespace
 
-    from rag.answer.extractive import _only_changes, rank_sentences
+    from rag.answer.cues import only_changes
+    from rag.answer.extractive import rank_sentences
     from rag.core.timeframe import ChunkTime
 
-    assert _only_changes("工业总产值在五年计划的前三年共增加了一百七十七亿元，而1956年这一年就增加了一百三十九亿元。")
-    assert not _only_changes("拟安排中央财政赤字7500亿元，比上年增加5700亿元")
+    assert only_changes("工业总产值在五年计划的前三年共增加了一百七十七亿元，而1956年这一年就增加了一百三十九亿元。")
+    assert not only_changes("拟安排中央财政赤字7500亿元，比上年增加5700亿元")
     change = SimpleNamespace(text="工业总产值在前三年共增加了一百七十七亿元，而1956年这一年就增加了一百三十九亿元。",
                              paragraph=3, time=ChunkTime(None, (), ()))
     level = SimpleNamespace(text="1956年工业总产值达到五百八十六亿元。", paragraph=4, time=ChunkTime(None, (), ()))
@@ -685,11 +686,12 @@ def test_asked_how_far_something_fell_a_sentence_of_rises_ranks_lower():
     same words, a rise); a question asking a rise and a fall (增长目标和能耗下降目标) penalises neither."""
     from types import SimpleNamespace
 
-    from rag.answer.extractive import _only_rises, rank_sentences
+    from rag.answer.cues import only_rises
+    from rag.answer.extractive import rank_sentences
     from rag.core.timeframe import ChunkTime
 
-    assert _only_rises("贫困地区农村学生上重点高校人数比上年增长8.5%。")
-    assert not _only_rises("农村贫困人口减少1650万人")
+    assert only_rises("贫困地区农村学生上重点高校人数比上年增长8.5%。")
+    assert not only_rises("农村贫困人口减少1650万人")
     rise = SimpleNamespace(text="贫困地区农村学生上重点高校人数比上年增长8.5%。", paragraph=3, time=ChunkTime(None, (), ()))
     fall = SimpleNamespace(text="农村居民人均纯收入实际增长9.3%，农村贫困人口减少1650万人。", paragraph=4,
                            time=ChunkTime(None, (), ()))
@@ -773,3 +775,18 @@ def test_a_pronoun_inside_an_indicator_name_still_names_it():
         "单位地区生产总值能耗"]
     assert [i.name for i in question_indicators("How big was the district economy, and how fast did it grow?")] == [
         "地区生产总值"]
+
+
+def test_a_periods_total_prefers_the_sentence_that_states_a_total_over_the_span():
+    """"为五年间的基本建设安排了多少投资": 五年…基本建设投资的是四百二十七亿四千万元, not a limit per project (retrieved first)."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    limit = SimpleNamespace(text="各类工业基本建设单位的投资限额为一千万元。", paragraph=3, time=ChunkTime(None, (), ()))
+    total = SimpleNamespace(text="在五年经济建设的支出总数中，属于基本建设投资的是四百二十七亿四千万元。", paragraph=4,
+                            time=ChunkTime(None, (), ()))
+    hits = [SimpleNamespace(chunk=c, report=SimpleNamespace(year=1955, report_id="r")) for c in (limit, total)]
+    ranking = rank_sentences(analyze("第一个五年计划为五年间的基本建设安排了多少投资？", []), hits, set())
+    assert "四百二十七亿四千万元" in ranking.chosen[0].text

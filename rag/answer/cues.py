@@ -27,6 +27,10 @@ PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比
 # 7.5%, not the five-year total of 44%).
 PER_YEAR_CUES = re.compile(r"年均|平均每年|每年|yearly|annual(?:ly)?|per year|a year|each year|per annum", re.I)
 PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均年")
+# A period's total asked (五年间…多少, in all) and a sentence that states a total over a span (五年…, 累计, 合计).
+TOTAL_ASK = re.compile(r"五年间|五年内|五年中|五年来|这五年|总共|共计|合计|累计|一共|总计|\bin (?:all|total)\b|"
+                       r"\baltogether\b|\btotal\b|\bcumulative\b|\bover (?:the|its) (?:five|\d) years\b", re.I)
+TOTAL_STATED = re.compile(r"五年|累计|合计|共计|总共|一共|总计")
 # A count written with a measure word: 416人, 530支, 3.9万户.
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 # A date, a year or an ordinal is no count (去年5月12日…发生地震 does not say how many people died): the numbers
@@ -96,3 +100,27 @@ OUTCOME_CUES = re.compile(r"实际|actual|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\
 WHEN_ASK = re.compile(r"哪一年|哪年|何年|何时|什么时候|哪个时候|\b(?:in )?(?:which|what) year\b|"
                       r"\bwhen (?:did|was|were|will|is|does|do|would)\b", re.I)
 TIME_STATED = re.compile(rf"{NOT_FIGURES.pattern}|[今明去次]年|年底|年初|\d{{1,2}}月|[一二三四五六七八九十]{{1,2}}月")
+
+
+def _every_figure_after(sentence_norm: str, verb_before: re.Pattern[str]) -> bool:
+    """Whether a sentence has figures (not its years or dates) and every one follows a verb ``verb_before`` finds."""
+    text = NOT_A_COUNT.sub(" ", sentence_norm)
+    starts = [m.start() for m in FIGURE_START.finditer(text)]
+    return bool(starts) and all(verb_before.search(text[max(0, i - 6):i]) for i in starts)
+
+
+def only_changes(sentence_norm: str) -> bool:
+    """Whether every figure of a sentence follows a verb of change (增加了一百三十九亿元): it states no level."""
+    return _every_figure_after(sentence_norm, CHANGE_BEFORE)
+
+
+def only_rises(sentence_norm: str) -> bool:
+    """Whether every figure of a sentence follows a verb of rise (人数比上年增长8.5%), so it states no fall."""
+    return _every_figure_after(sentence_norm, RISE_BEFORE)
+
+
+def share_first(sentence_norm: str) -> bool:
+    """Whether a sentence's first figure is a share (所占的比重由59%…): the share word comes before any digit."""
+    share = SHARE_STATED.search(sentence_norm)
+    digit = re.search(r"[\d〇零一二三四五六七八九十百]", sentence_norm)
+    return share is not None and (digit is None or share.start() < digit.start())

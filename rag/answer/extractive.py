@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from rag.answer.citations import sentence_units
 from rag.answer.cues import (
     ASK_RE,
-    CHANGE_BEFORE,
     CHANGE_CUES,
     CLAUSE_SPLIT,
     COUNT_RE,
@@ -22,7 +21,6 @@ from rag.answer.cues import (
     DECREASE_CUES,
     DEFINITION_CUES,
     FIGURE_FOLLOW_UP,
-    FIGURE_START,
     FROM_TO_ASK,
     FROM_TO_STATED,
     MONEY_RE,
@@ -34,14 +32,17 @@ from rag.answer.cues import (
     PER_YEAR_CUES,
     PER_YEAR_RATE,
     PERCENT_CUES,
-    RISE_BEFORE,
     RISE_CUES,
     SHARE_CUES,
-    SHARE_STATED,
     TARGET_WORDS,
     TIME_STATED,
+    TOTAL_ASK,
+    TOTAL_STATED,
     UNIT_ASKS,
     WHEN_ASK,
+    only_changes,
+    only_rises,
+    share_first,
 )
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named, term_hits
@@ -190,6 +191,7 @@ def rank_sentences(
     fall_asked = bool(DECREASE_CUES.search(plan.text)) and not RISE_CUES.search(plan.text)  # not 增长目标和能耗下降目标
     counting = bool(COUNTING_CUES.search(plan.text))
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
+    total_asked = numeric and not per_year and bool(TOTAL_ASK.search(plan.text))
     from_to = bool(FROM_TO_ASK.search(plan.text)) or (  # … or a change between two years ("from 2017 to 2021")
         len(set(plan.time.years)) == 2 and plan.time.spans and not plan.time.periods and bool(CHANGE_CUES.search(plan.text)))
     outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
@@ -260,15 +262,17 @@ def rank_sentences(
                 score -= w.missing_figure_penalty  # asked how much was spent: not the share 占本年支出的22.15%
             if per_year and has_figure and PER_YEAR_RATE.search(sentence_norm):
                 score += w.per_year_bonus
+            if total_asked and has_figure and TOTAL_STATED.search(sentence_norm):
+                score += w.per_year_bonus  # asked a period's total: 五年…基本建设投资的是四百二十七亿四千万元
             if from_to and FROM_TO_STATED.search(sentence_norm):
                 score += w.per_year_bonus  # asked from what to what: 从129.6亿元增加到181.8亿元
-            if numeric and level_asked and _only_changes(sentence_norm):
+            if numeric and level_asked and only_changes(sentence_norm):
                 score -= w.share_penalty  # the value of industrial output: not 1956年这一年就增加了一百三十九亿元
             if numeric and not per_unit_asked and PER_UNIT.search(sentence_norm):
                 score -= w.share_penalty  # how big the grain harvest was: not 粮食的每亩平均产量…一千斤
-            if numeric and fall_asked and _only_rises(sentence_norm):
+            if numeric and fall_asked and only_rises(sentence_norm):
                 score -= w.missing_figure_penalty  # how far rural poverty fell: not 学生人数比上年增长8.5%
-            if numeric and not share_asked and _share_first(sentence_norm):
+            if numeric and not share_asked and share_first(sentence_norm):
                 score -= w.share_penalty  # 国营工业所占的比重由59%上升到63% is no growth of industrial output
             if outcome and TARGET_WORDS.search(sentence_norm):
                 score -= w.restated_target_penalty  # asked how high prices actually rose: not 要把涨幅控制在10%以内
@@ -344,30 +348,6 @@ def rank_sentences(
     if analysis.required - covered_all - titled:
         coverage = min(coverage, MIN_COVERAGE - 0.01)
     return Ranking(chosen, coverage, others)
-
-
-def _every_figure_after(sentence_norm: str, verb_before: re.Pattern[str]) -> bool:
-    """Whether a sentence has figures (not its years or dates) and every one follows a verb ``verb_before`` finds."""
-    text = NOT_A_COUNT.sub(" ", sentence_norm)
-    starts = [m.start() for m in FIGURE_START.finditer(text)]
-    return bool(starts) and all(verb_before.search(text[max(0, i - 6):i]) for i in starts)
-
-
-def _only_changes(sentence_norm: str) -> bool:
-    """Whether every figure of a sentence follows a verb of change (增加了一百三十九亿元): it states no level."""
-    return _every_figure_after(sentence_norm, CHANGE_BEFORE)
-
-
-def _only_rises(sentence_norm: str) -> bool:
-    """Whether every figure of a sentence follows a verb of rise (人数比上年增长8.5%), so it states no fall."""
-    return _every_figure_after(sentence_norm, RISE_BEFORE)
-
-
-def _share_first(sentence_norm: str) -> bool:
-    """Whether a sentence's first figure is a share (所占的比重由59%…): the share word comes before any digit."""
-    share = SHARE_STATED.search(sentence_norm)
-    digit = re.search(r"[\d〇零一二三四五六七八九十百]", sentence_norm)
-    return share is not None and (digit is None or share.start() < digit.start())
 
 
 def _figure_covered(chosen: list[Selected], covered: list[set[int]]) -> set[int]:
