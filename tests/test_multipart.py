@@ -112,6 +112,10 @@ def test_english_things_in_parallel_phrases_are_asked_one_by_one():
     assert parts("How much did Jinzhou raise its allowance for urban and for rural residents?")[0].endswith(
         "for urban residents?")
     assert parts("What was the GDP in 2010 and in 2015?") == ["What was the GDP in 2010 and in 2015?"]
+    # the predicate after the second thing is both's: "for A and for B does the plan set"
+    assert parts("What targets for the urbanization rate and for forest coverage does the 14th Five-Year Plan set?") == [
+        "What targets for the urbanization rate does the 14th Five-Year Plan set?",
+        "What targets for forest coverage does the 14th Five-Year Plan set?"]
 
 
 def test_whereas_opens_a_part_with_a_subject_of_its_own():

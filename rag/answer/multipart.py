@@ -114,6 +114,9 @@ def _english_clauses(text: str) -> list[str]:
         head = re.sub(r",?\s*\bboth\s+(?=\w+ $)", " ", parallel.group(1))  # "…for 2020, both for A and for B"
         first, second = parallel.group(3).strip(" ,"), parallel.group(4).rstrip(" ?")
         second, _, shared = second.partition(", ")  # "of A, and of B, opened in 2010": the rest is both's
+        predicate = re.match(rf"(.+?)\s+((?:{_AUXILIARY})\b.+)$", second, re.I) if not shared else None
+        if predicate:  # "for A and for B does the 14th Five-Year Plan set": the predicate is both's
+            second, shared = predicate.group(1), predicate.group(2)
         if " " not in first and len(second.split()) >= 2:  # "for urban and for rural residents": one head noun
             first = f"{first} {second.split()[-1]}"
         times = time_phrases(second)
