@@ -476,3 +476,20 @@ def test_a_span_whose_end_year_has_two_digits():
     assert question_time("Under the First Five-Year Plan (1953–57), how much was invested?").years == (1953, 1957)
     assert question_time("the Sixth Five-Year Plan (1981-85)").spans
     assert expand_short_ranges("on 2015-12-01, 1990-85, 2019-20%") == "on 2015-12-01, 1990-85, 2019-20%"
+
+
+def test_a_report_named_by_its_congress_session():
+    """四届人大 sat 1975–1977 (the library's one national report then is 1975's); 十三届全国人大四次会议 is 2021;
+    a standing committee or a term beyond the calendar names no report; the session phrase is no topic."""
+    from rag.answer.topics import question_concepts
+    from rag.retrieve.plan import analyze
+    from rag.retrieve.sessions import session_report, session_years
+
+    assert session_years("十三届全国人大四次会议上的政府工作报告") == (2021,)
+    assert session_years("at the first session of the 14th NPC") == (2023,)
+    assert session_years("the Fourth National People's Congress") == (1975, 1976, 1977)
+    assert session_years("十三届全国人大常委会") == () and session_years("第六屆人民代表大會第二次會議") == (1984,)
+    assert session_report("四届人大上的政府工作报告说，当时跟我国建交的国家有多少个？", [1964, 1975, 1978]) == 1975
+    assert session_report("五届人大提出的十年规划", [1978, 1979, 1980]) is None  # three reports: not one named
+    concepts = question_concepts(analyze("四届人大上的政府工作报告说，当时跟我国建交的国家有多少个？", []), set())
+    assert [c[0] for c in concepts.concepts] == ["建交", "国家"]

@@ -24,6 +24,7 @@ from rag.retrieve.abbreviations import full_forms
 from rag.retrieve.glossary import termbase_terms
 from rag.retrieve.places import NATIONAL_ZH, tagged_place
 from rag.retrieve.plan import QueryPlan
+from rag.retrieve.sessions import without_session_report
 from rag.retrieve.when import without_time_phrases
 
 # A day or a month a question names (1月1日起, 5月份以来): when, like a year.
@@ -189,7 +190,7 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
     result = Concepts(concepts)
     # Chinese words of the question (all of a Chinese question; the Chinese names in an English one).
     chinese = plan.normalized if plan.lang != "en" else " ".join(re.findall(r"[\u4e00-\u9fff]+", plan.normalized))
-    chinese = per_capita(without_time_phrases(chinese))  # "2019年政府工作报告", 当年: when, not what
+    chinese = per_capita(without_time_phrases(without_session_report(chinese)))  # 2019年政府工作报告, 当年: when
     chinese = DAY_OR_MONTH.sub(" ", chinese)  # 从2002年1月1日起: when, not what (日起 is no topic)
     chinese = ANNUAL_PLAN.sub("计划", chinese)  # 国民经济计划草案拟定…: the year's plan, which the question frames
     if chinese:

@@ -52,6 +52,7 @@ from rag.retrieve.places import (
     place_pinyin,
     squash,
 )
+from rag.retrieve.sessions import session_report
 from rag.retrieve.translate import counted_match, numbered_compounds, phrase_words, translate, untranslated
 from rag.retrieve.when import (
     QuestionTime,
@@ -144,6 +145,10 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
         if mainland != plan.normalized:
             plan.variants = wording_changes(plan.normalized, mainland)
     plan.places = match_places(question, lang, reports)
+    if plan.time.named_report is None and all(m.name == "全国" for m in plan.places):  # 四届人大的政府工作报告
+        named = session_report(question, [r.year for r in reports if r.year and r.level == "national"])
+        if named is not None:
+            plan.time = question_time(f"{named}年政府工作报告，{question}")
     plan.bare_title = not plan.places and names_bare_title(question)
     in_scope = [year for r in reports if (year := getattr(r, "year", None))
                 and (not plan.places or r.report_id in plan.place_report_ids)]
