@@ -790,3 +790,14 @@ def test_a_periods_total_prefers_the_sentence_that_states_a_total_over_the_span(
     hits = [SimpleNamespace(chunk=c, report=SimpleNamespace(year=1955, report_id="r")) for c in (limit, total)]
     ranking = rank_sentences(analyze("第一个五年计划为五年间的基本建设安排了多少投资？", []), hits, set())
     assert "四百二十七亿四千万元" in ranking.chosen[0].text
+
+
+def test_years_and_dates_are_no_amount_but_a_small_count_is():
+    """Asked how big the deficits were, １９７９、１９８０两年…出现很大的财政赤字 states no amount (its numbers are years);
+    普及八年教育 does state one (a count of one numeral), 近两年 does not (a time)."""
+    from rag.answer.extractive import _states_amount
+
+    assert not _states_amount("１９７９年，连续出现很大的财政赤字，货币投放量过多。")
+    assert not _states_amount("2022年3月5日在会上作报告，与近两年平均经济增速相衔接。")
+    assert _states_amount("到一九八五年，在农村基本普及八年教育。")
+    assert _states_amount("财政赤字从１９７９年的一百七十亿元降低到今年的二十七亿元。")
