@@ -493,3 +493,11 @@ def test_a_report_named_by_its_congress_session():
     assert session_report("五届人大提出的十年规划", [1978, 1979, 1980]) is None  # three reports: not one named
     concepts = question_concepts(analyze("四届人大上的政府工作报告说，当时跟我国建交的国家有多少个？", []), set())
     assert [c[0] for c in concepts.concepts] == ["建交", "国家"]
+
+
+def test_a_report_named_by_what_it_is_about():
+    """据1960年关于农业发展纲要的报告, 1960年国务院向人大作的那份报告: the 1960 report is named, as 1960年的报告 is; a
+    question about a year's figure names no report."""
+    assert question_time("据1960年关于农业发展纲要的报告，全国一共组成了多少个人民公社？").named_report == 1960
+    assert question_time("1960年国务院向人大作的那份报告，主要汇报什么？").named_report == 1960
+    assert question_time("2019年国内生产总值增长了多少？").named_report is None

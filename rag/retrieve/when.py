@@ -1,9 +1,9 @@
 """The time a question asks about, and whether the library can answer for it.
 
-A library holds many years of the same place, and the year decides which paragraph is right. A report of year
-Y reviews Y−1 (工作回顾) and plans Y (主要预期目标), so a question about a year's *result* is answered by the next
-year's report and one about a *target* by that year's own. When no report in scope covers the asked year, the
-honest answer is to say so, listing the years the library has — never another year's figure.
+A library holds many years of the same place, and the year decides which paragraph is right. A report of year Y
+reviews Y−1 (工作回顾) and plans Y (主要预期目标), so a question about a year's *result* is answered by the next year's report
+and one about a *target* by that year's own. When no report in scope covers the asked year, the honest answer is to
+say so, listing the years the library has — never another year's figure.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from rag.retrieve.year_names import without_year_appositive
 Intent = Literal["result", "target", "multi-year", "unknown"]
 
 # "the 2024 government work report", "2024年政府工作报告", "2024年的报告", "2024年報告"
-_NAMED_REPORT_ZH = re.compile(rf"({ARABIC_YEAR}|{CN_YEAR})\s*年\s*(?:底|末|初)?(?:的)?\s*(?:国务院)?\s*(?:政府工作)?报告")
+_NAMED_REPORT_ZH = re.compile(rf"({ARABIC_YEAR}|{CN_YEAR})\s*年\s*(?:底|末|初)?(?:[^，,。？?；;、：:“”\d]{{0,16}}?的)?\s*"
+                              r"(?:那份|这份|那篇|这篇)?\s*(?:国务院)?\s*(?:政府工作)?报告")  # 1960年关于…纲要的报告
 _NAMED_REPORT_EN = re.compile(rf"\b({ARABIC_YEAR})\s+(?:government\s+)?(?:work\s+)?report\b"
                               rf"|\breport\s+(?:of|for|delivered in|from)\s+({ARABIC_YEAR})\b"
                               # "the ten-year plan laid out in 1978": the report that laid it out
@@ -43,8 +44,7 @@ _EN_YEAR = re.compile(rf"\b({ARABIC_YEAR})\b")
 # Words of a span of years or a far horizon: the question is not about one year.
 _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年均|平均每年|十[一二三四五]?五|规划期|到\s*(?:19|20)\d{2}\s*年|(?<!截)至\s*(?:19|20)\d{2}\s*年|"
                          r"历年|逐年|五年计划|十年(?:规划|计划)|five-year|ten-year|per year on average|annual average|"
-                         r"by (?:19|20)\d{2}\b|"
-                         r"(?:past|previous|last|preceding|these|those|next|coming) (?:five|5) years|"
+                         r"by (?:19|20)\d{2}\b|(?:past|previous|last|preceding|these|those|next|coming) (?:five|5) years|"
                          r"between (?:19|20)\d{2} and|from (?:19|20)\d{2} to|(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}",
                          re.I)
 # 安排了 is often a result (安排就业); a budget's or a deficit's 安排 is that year's plan (赤字规模安排了多少), and so is
