@@ -501,3 +501,10 @@ def test_a_report_named_by_what_it_is_about():
     assert question_time("据1960年关于农业发展纲要的报告，全国一共组成了多少个人民公社？").named_report == 1960
     assert question_time("1960年国务院向人大作的那份报告，主要汇报什么？").named_report == 1960
     assert question_time("2019年国内生产总值增长了多少？").named_report is None
+
+
+def test_report_as_a_verb_names_no_report():
+    """"What GDP did Jiefang District report for 2021?" asks 2021's figure (the 2022 report reviews it); "the report
+    for 2021" names a report."""
+    assert question_time("What GDP did Jiefang District in Jiaozuo, Henan, report for 2021?").named_report is None
+    assert question_time("What did the report for 2021 say about jobs?").named_report == 2021

@@ -36,7 +36,7 @@ Intent = Literal["result", "target", "multi-year", "unknown"]
 _NAMED_REPORT_ZH = re.compile(rf"({ARABIC_YEAR}|{CN_YEAR})\s*年\s*(?:底|末|初)?(?:[^，,。？?；;、：:“”\d]{{0,16}}?的)?\s*"
                               r"(?:那份|这份|那篇|这篇)?\s*(?:国务院)?\s*(?:政府工作)?报告")  # 1960年关于…纲要的报告
 _NAMED_REPORT_EN = re.compile(rf"\b({ARABIC_YEAR})\s+(?:government\s+)?(?:work\s+)?report\b"
-                              rf"|\breport\s+(?:of|for|delivered in|from)\s+({ARABIC_YEAR})\b"
+                              rf"|\b(?:the|its|a|this|that|work|government)\s+report\s+(?:of|for|delivered in|from)\s+({ARABIC_YEAR})\b"
                               # "the ten-year plan laid out in 1978": the report that laid it out
                               r"|\b(?:plan|programme|program|blueprint|budget)\s+(?:was\s+)?(?:laid out|unveiled|announced|"
                               rf"presented|outlined|drawn up|put forward|released|adopted)\s+in\s+({ARABIC_YEAR})\b", re.I)
