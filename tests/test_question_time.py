@@ -508,3 +508,10 @@ def test_report_as_a_verb_names_no_report():
     for 2021" names a report."""
     assert question_time("What GDP did Jiefang District in Jiaozuo, Henan, report for 2021?").named_report is None
     assert question_time("What did the report for 2021 say about jobs?").named_report == 2021
+
+
+def test_foreign_capital_actually_used_is_an_indicator_not_a_result():
+    """"What target for actually utilised foreign capital did Linghe District set for 2023?" asks a target: "actually
+    utilised / used" names 实际利用外资; "how far did prices actually climb" asks a result."""
+    assert question_time("What target for actually utilised foreign capital did Linghe set for 2023?").aim != "result"
+    assert question_time("How far did retail prices actually climb in 1994?").aim == "result"
