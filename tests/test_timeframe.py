@@ -462,3 +462,16 @@ def test_a_heading_about_the_past_five_years_is_a_review():
 
     assert heading_part(["一、关于过去五年的政府工作"], 1998) == ("multi-review", None)
     assert heading_part(["二、今后五年的目标"], 1998) == ("multi-plan", None)
+
+
+def test_a_price_base_year_is_not_the_figures_year():
+    """农民人均纯收入2300元（2010年不变价）作为新的国家扶贫标准 (the 2012 report, about 2011): 2010 is the prices the
+    figure is measured in, like a baseline (按1980年不变价格, 按1952年的价格计算)."""
+    from rag.core.timeframe import baseline_year
+
+    norm = "将农民人均纯收入2300元（2010年不变价）作为新的国家扶贫标准，按1952年的价格计算"
+    for year in ("2010年", "1952年"):
+        start = norm.index(year)
+        assert baseline_year(norm, start, start + len(year))
+    norm = "2010年国内生产总值增长10.3%"
+    assert not baseline_year(norm, 0, 5)

@@ -37,7 +37,7 @@ LAST_YEAR_OPENING = re.compile(r"^.{0,12}?(过去一年|过去的一年|一年�
 BASELINE_BEFORE = re.compile(r"(?:比|较|同|与|和|从|由)\s*$")  # 比2012年: the year a figure is measured against
 # 是2010年的2.2倍, 相当于1949年的三倍, 等于一九四九年的十三点七倍: a multiple of that year's figure, like 比2010年
 MULTIPLE_BEFORE = re.compile(r"(?:是|为|相当于|等于|达到|到)\s*$")
-SINCE_AFTER = re.compile(r"[^，,。；;：:]{0,16}?以来")  # 2014年空气质量新考核标准实施以来: since then, not then
+SINCE_AFTER = re.compile(r"[^，,。；;：:]{0,16}?以来|\s*的?\s*(?:不变价|可比价|价格)")  # …实施以来; 2010年不变价: a price base
 STARTING = re.compile(r"(?:\d{1,2}月(?:\d{1,2}日)?)?起")  # 从2002年1月1日起: when it took effect, no baseline
 MULTIPLE_AFTER = re.compile(r"^\s*年?(?:底|末)?的\s*[\d.〇零一二三四五六七八九十两几多点]+倍")
 ACTUAL_RE = re.compile(r"去年|过去一年|过去的一年|一年来|预计到年底|年底预计")
