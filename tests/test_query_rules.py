@@ -801,3 +801,20 @@ def test_years_and_dates_are_no_amount_but_a_small_count_is():
     assert not _states_amount("2022年3月5日在会上作报告，与近两年平均经济增速相衔接。")
     assert _states_amount("到一九八五年，在农村基本普及八年教育。")
     assert _states_amount("财政赤字从１９７９年的一百七十亿元降低到今年的二十七亿元。")
+
+
+def test_how_many_is_not_answered_by_a_rate_alone():
+    """"How many cars did China export in 2023?": 电动汽车…出口增长近30% states a rate, not a count, so nothing answers;
+    a count in the sentence does."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    def hits(text: str) -> list:
+        chunk = SimpleNamespace(text=text, paragraph=3, time=ChunkTime(None, (), ()))
+        return [SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2024, report_id="r"))]
+
+    question = analyze("How many cars did China export in 2023?", [])
+    assert rank_sentences(question, hits("汽车出口增长近30%。"), set()).coverage < MIN_COVERAGE
+    assert rank_sentences(question, hits("汽车出口491万辆，增长近30%。"), set()).coverage >= MIN_COVERAGE

@@ -325,6 +325,9 @@ def rank_sentences(
         coverage = 0.0  # asked for an amount, found only words, years or dates (１９７９、１９８０两年…很大的赤字)
     elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
         coverage = min(coverage, share(_figure_covered(chosen, chosen_covered)))
+    if counting and not percent and chosen and not any(f.scaled and not f.percent for s in chosen for f in extract_figures(
+            NOT_A_COUNT.sub(" ", unicodedata.normalize("NFKC", s.text)))):
+        coverage = 0.0  # asked how many, found only rates (出口增长近30% for how many cars were exported)
     if WHEN_ASK.search(plan.text) and chosen and not any(TIME_STATED.search(s.text) for s in chosen):
         coverage = min(coverage, MIN_COVERAGE - 0.01)  # asked which year, found no year or date
     for written in units_asked:  # asked how many yuan, found only 居民人均可支配收入实际增长8.1%
