@@ -818,3 +818,15 @@ def test_how_many_is_not_answered_by_a_rate_alone():
     question = analyze("How many cars did China export in 2023?", [])
     assert rank_sentences(question, hits("汽车出口增长近30%。"), set()).coverage < MIN_COVERAGE
     assert rank_sentences(question, hits("汽车出口491万辆，增长近30%。"), set()).coverage >= MIN_COVERAGE
+
+
+def test_a_price_per_square_metre_asks_money_not_area():
+    """"the average selling price per square metre of commercial housing" asks yuan (a price), not square metres:
+    商品房销售9.37亿平方米 does not answer it; 商品零售价格 is no 售价."""
+    from rag.answer.cues import MONEY_ASK, UNIT_ASKS
+
+    question = "What was the average selling price per square metre of commercial housing in China in 2009?"
+    asked = [written.pattern for ask, written in UNIT_ASKS if ask.search(question)]
+    assert asked == [UNIT_ASKS[0][1].pattern]  # money only
+    assert not MONEY_ASK.search("1997年经济增长率和商品零售价格涨幅各是多少？")
+    assert any(ask.search("How many square metres of housing were sold?") for ask, _ in UNIT_ASKS[1:])

@@ -41,7 +41,8 @@ COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|�
 MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|多少钱|how much money|how many (?:\w+ )?(?:yuan|dollars)|"
                        r"\bhow much\b[^?]*\b(?:spen[dt]|spending|cost|invest(?:ed)?|earmark(?:ed)?|allocat(?:e|ed)|"
                        r"budget(?:ed)?)\b|"
-                       r"\bin (?:(?:us|u\.s\.) )?(?:yuan|dollars|renminbi|rmb)\b", re.I)
+                       r"\bin (?:(?:us|u\.s\.) )?(?:yuan|dollars|renminbi|rmb)\b|"
+                       r"\bprices? (?:per|a|of (?:a|one))\b|单价|均价|(?<!零)售价", re.I)  # a price per square metre: money
 MONEY_RE = re.compile(r"[\d零〇一二三四五六七八九十百千万亿两][万亿千百]?(?:美)?元")
 # A unit the question asks the figure in (多少元, "in tonnes", 多少万吨) and how a sentence writes it (matched on its
 # search form: Simplified, half-width): a growth rate or multiple (钢增长一点二倍) does not answer it.
@@ -50,7 +51,7 @@ UNIT_ASKS = ((MONEY_ASK, MONEY_RE),
              (re.compile(r"\btonnes?\b|\btons\b|多少[万亿]?吨", re.I), re.compile(rf"{_NUMERAL}吨")),
              (re.compile(r"\bkilomet(?:er|re)s?\b|\bkm\b|多少[万]?公里", re.I), re.compile(rf"{_NUMERAL}(?:公里|千米)")),
              (re.compile(r"\bjin\b|多少[万亿]?斤", re.I), re.compile(rf"{_NUMERAL}斤")),
-             (re.compile(r"\bsquare met(?:er|re)s?\b|多少[万亿]?平方米", re.I), re.compile(rf"{_NUMERAL}平方米")),
+             (re.compile(r"(?<!per )(?<!a )\bsquare met(?:er|re)s?\b|多少[万亿]?平方米", re.I), re.compile(rf"{_NUMERAL}平方米")),
              # a death toll is a count of people (死亡…人), not the disaster's losses in money
              (re.compile(r"多少人(?:死亡|遇难|丧生|伤亡)|(?:死亡|遇难)(?:人数)?(?:是|有|为)?多少|\bdeath toll\b|"
                          r"\bhow many (?:people |lives )?(?:died|were killed|deaths|lost their lives|lives)\b", re.I),
