@@ -515,3 +515,9 @@ def test_foreign_capital_actually_used_is_an_indicator_not_a_result():
     utilised / used" names 实际利用外资; "how far did prices actually climb" asks a result."""
     assert question_time("What target for actually utilised foreign capital did Linghe set for 2023?").aim != "result"
     assert question_time("How far did retail prices actually climb in 1994?").aim == "result"
+
+
+def test_compared_one_year_with_another():
+    """"The 1975 report compared 1974 with 1964": 1964 is the baseline, 1974 the year asked (the report's estimate)."""
+    time = question_time("The 1975 report compared 1974 with 1964. By how much was industrial output expected to grow?")
+    assert time.years == (1974,) and time.named_report == 1975

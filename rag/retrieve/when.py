@@ -295,7 +295,7 @@ _AVERAGED = re.compile(r"(?<![〇零一二三四五六七八九])五年|年均|�
                        r"average|total|cumulative|in all", re.I)
 # "compared with 1957", "than in 2019": the year a figure is measured against, not the one asked about
 _ZH_BASELINE = re.compile(r"(?:比|较)\s*$")  # 比1952年: what a change is measured against
-_EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|than(?: in)?|versus|vs\.?|against|relative to|"
+_EN_BASELINE_YEAR = re.compile(rf"\b(?:compared (?:with|to)|compar(?:ed|es|ing) (?:19|20)\d\d (?:with|to)|than(?: in)?|versus|vs\.?|against|relative to|"
                                rf"(?:exceed(?:ed|s|ing)?|surpass(?:ed|es|ing)?|above|beyond|multiple of|"
                                rf"(?:rise|rose|risen|rising|grow|grew|grown|growth|increase[sd]?|up|gain(?:ed|s)?) (?:over|on))"
                                rf"(?: the| its)?)\s+({ARABIC_YEAR})\b(?!\s*(?:[-–—~]|to\b|through\b)\s*\d)", re.I)
