@@ -227,3 +227,9 @@ def test_a_later_part_renaming_its_year_still_takes_the_first_parts_words():
     _, second = parts("According to the 1959 report, how much steel did China produce in 1957, and how much in 1958, "
                       "the first year of the Great Leap Forward?")
     assert "steel" in second and "1958" in second and "Leap" not in second
+
+
+def test_a_rank_asked_after_a_figure_is_a_part_of_its_own():
+    """2003年进出口总额是多少？在世界上排第几位？ asks a figure and a rank (第几): two parts, the second with the year."""
+    assert parts("2003年我国进出口总额是多少？在世界上排第几位？") == ["2003年我国进出口总额是多少", "2003年在世界上排第几位"]
+

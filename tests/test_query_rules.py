@@ -830,3 +830,16 @@ def test_a_price_per_square_metre_asks_money_not_area():
     assert asked == [UNIT_ASKS[0][1].pattern]  # money only
     assert not MONEY_ASK.search("1997年经济增长率和商品零售价格涨幅各是多少？")
     assert any(ask.search("How many square metres of housing were sold?") for ask, _ in UNIT_ASKS[1:])
+
+
+def test_a_rank_asked_is_answered_by_an_ordinal():
+    """"排第几位" asks an ordinal: 由上年居世界第五位上升到第四位 answers it, though an ordinal is no figure elsewhere."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    chunk = SimpleNamespace(text="进出口总额由上年居世界第五位上升到第四位。", paragraph=3, time=ChunkTime(None, (), ()))
+    hits = [SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2004, report_id="r"))]
+    ranking = rank_sentences(analyze("我国进出口总额在世界上排第几位？", []), hits, set())
+    assert ranking.coverage >= MIN_COVERAGE and "第四位" in ranking.chosen[0].text

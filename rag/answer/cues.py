@@ -31,6 +31,9 @@ PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均�
 TOTAL_ASK = re.compile(r"五年间|五年内|五年中|五年来|这五年|总共|共计|合计|累计|一共|总计|\bin (?:all|total)\b|"
                        r"\baltogether\b|\btotal\b|\bcumulative\b|\bover (?:the|its) (?:five|\d) years\b", re.I)
 TOTAL_STATED = re.compile(r"五年|累计|合计|共计|总共|一共|总计")
+# A rank asked (排第几位, 位居第几, "what rank", "which place") and one stated (居世界第四位, 第二位).
+RANK_ASK = re.compile(r"第几|排名|名次|位次|\brank(?:ed|s|ing)?\b|\bwhich place\b|\bwhat place\b", re.I)
+RANK_STATED = re.compile(r"第\s*[\d一二三四五六七八九十]+\s*(?:位|名)|首位|前列")
 # A count written with a measure word: 416人, 530支, 3.9万户.
 COUNT_RE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:人次|人|名|个|家|户|所|座|支|件|项|条|次|场|批|套|处|张|辆|艘|台|栋|株|棵|只|头)")
 # A date, a year or an ordinal is no count (去年5月12日…发生地震 does not say how many people died): the numbers

@@ -33,6 +33,8 @@ from rag.answer.cues import (
     PER_YEAR_CUES,
     PER_YEAR_RATE,
     PERCENT_CUES,
+    RANK_ASK,
+    RANK_STATED,
     RISE_CUES,
     SHARE_CUES,
     TARGET_WORDS,
@@ -191,6 +193,7 @@ def rank_sentences(
     level_asked = not CHANGE_CUES.search(plan.text)
     fall_asked = bool(DECREASE_CUES.search(plan.text)) and not RISE_CUES.search(plan.text)  # not 增长目标和能耗下降目标
     counting = bool(COUNTING_CUES.search(plan.text))
+    rank_asked = bool(RANK_ASK.search(plan.text))  # 排第几位: an ordinal (居世界第四位) is the figure asked
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     total_asked = numeric and not per_year and bool(TOTAL_ASK.search(plan.text))
     from_to = bool(FROM_TO_ASK.search(plan.text)) or (  # … or a change between two years ("from 2017 to 2021")
@@ -242,7 +245,7 @@ def rank_sentences(
             listed = elided if re.match(r"[^，,：:]{1,8}[：:]", sentence_norm) else set()  # 粮食：达到…: a list's item
             loose = [i for i in own - listed if i != counted and not any(t in sentence_norm for t in concepts[i])]
             weight -= w.loose_match_penalty * share(set(loose)) if loose else 0.0
-            has_figure = bool(extract_figures(text[start:end]))
+            has_figure = bool(extract_figures(text[start:end]) or (rank_asked and RANK_STATED.search(text[start:end])))
             match = year_match(asked, with_time_context(text, start, end, hit.report.year), hit.chunk.time,
                                hit.report.year)
             if match < 0 and has_figure and not plan.time.only_the_report:
@@ -321,7 +324,7 @@ def rank_sentences(
             others.append(selected)
     others = [trimmed(s) for s in others[:runners_up]]
     coverage = share(covered_all) if sum(sizes) and topical else (1.0 if chosen else 0.0)
-    if numeric and chosen and not any(_states_amount(s.text) for s in chosen):
+    if numeric and chosen and not any(_states_amount(s.text) or (rank_asked and RANK_STATED.search(s.text)) for s in chosen):
         coverage = 0.0  # asked for an amount, found only words, years or dates (１９７９、１９８０两年…很大的赤字)
     elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
         coverage = min(coverage, share(_figure_covered(chosen, chosen_covered)))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answer.citations import Citation, neutralize_markers
+from rag.answer.cues import RANK_ASK
 from rag.answer.injection import looks_like_instruction
 from rag.answer.ledger_statements import statement_end
 from rag.answer.records import Answer, in_script, reply_language
@@ -146,8 +147,8 @@ def indicator_answer(plan: QueryPlan, question: str, standalone: str, store: Rep
 
 # -- reading the question ------------------------------------------------------------------------------------
 def _read_ask(plan: QueryPlan, norm: str) -> _Ask | None:
-    if AVERAGE_RE.search(norm):
-        return None  # a period's average or total is not one year's row
+    if AVERAGE_RE.search(norm) or RANK_ASK.search(norm):
+        return None  # a period's average or total is not one year's row; a rank (排第几位) is the text's
     time = plan.time
     check = CHECK_RE.search(norm) is not None
     target, strong = TARGET_RE.search(norm) is not None, RESULT_RE.search(norm) is not None

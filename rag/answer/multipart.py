@@ -28,7 +28,7 @@ from rag.retrieve.year_names import without_year_appositive
 
 MAX_PARTS = 3
 # A clause that asks for a figure (not a context clause such as 据1994年政府工作报告).
-_ASKS_FIGURE_ZH = re.compile(r"多少|几[个项成倍年岁次所座家万千百亿]|百分之几|何数|多[大高快长远重久]|什么(?:幅度|水平|程度|范围|规模)")
+_ASKS_FIGURE_ZH = re.compile(r"多少|几[个项成倍年岁次所座家万千百亿]|第几|百分之几|何数|多[大高快长远重久]|什么(?:幅度|水平|程度|范围|规模)")
 _HOW = r"how (?:much|many|fast|large|big|high|low|far|long|quickly|rapidly|sharply|steeply)"
 _ASKS_EN = re.compile(rf"\b(?:{_HOW}|what|which|by how)\b|"
                       r"^\s*(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
