@@ -327,7 +327,7 @@ def rank_sentences(
     if numeric and chosen and not any(_states_amount(s.text) or (rank_asked and RANK_STATED.search(s.text)) for s in chosen):
         coverage = 0.0  # asked for an amount, found only words, years or dates (１９７９、１９８０两年…很大的赤字)
     elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
-        coverage = min(coverage, share(_figure_covered(chosen, chosen_covered)))
+        coverage = min(coverage, share(_figure_covered(chosen, chosen_covered, rank_asked)))
     if counting and not percent and chosen and not any(f.scaled and not f.percent for s in chosen for f in extract_figures(
             NOT_A_COUNT.sub(" ", unicodedata.normalize("NFKC", s.text)))):
         coverage = 0.0  # asked how many, found only rates (出口增长近30% for how many cars were exported)
@@ -367,11 +367,11 @@ def _states_amount(text: str) -> bool:
     return bool(extract_figures(NOT_A_COUNT.sub(" ", unicodedata.normalize("NFKC", text))) or SMALL_COUNT.search(text))
 
 
-def _figure_covered(chosen: list[Selected], covered: list[set[int]]) -> set[int]:
+def _figure_covered(chosen: list[Selected], covered: list[set[int]], rank: bool = False) -> set[int]:
     """The concepts covered by the chosen sentences that state a figure and by those that lead into one in the
     same chunk (三峡工程…开工。完成投资…亿元). A sentence without a figure elsewhere does not make a figure about
     something else answer (水利建设投资3562亿元 beside 三峡工程正式开工 is not the Three Gorges' investment)."""
-    stating = [i for i, s in enumerate(chosen) if extract_figures(s.text)]
+    stating = [i for i, s in enumerate(chosen) if extract_figures(s.text) or (rank and RANK_STATED.search(s.text))]
     leading = [i for i, s in enumerate(chosen) if i not in stating and any(
         s.hit_index == chosen[j].hit_index and s.start < chosen[j].start for j in stating)]
     return set().union(*(covered[i] for i in [*stating, *leading]))
