@@ -51,7 +51,7 @@ from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named, term_hits
 from rag.answer.sentence_time import before_period, with_time_context, year_match
 from rag.answer.topics import question_concepts
-from rag.core.numbers import extract_figures
+from rag.core.numbers import Figure, extract_figures
 from rag.core.textnorm import normalize_for_search, per_capita
 from rag.core.tokens import tagged_words
 from rag.reports.indicators import question_indicators
@@ -328,8 +328,7 @@ def rank_sentences(
         coverage = 0.0  # asked for an amount, found only words, years or dates (１９７９、１９８０两年…很大的赤字)
     elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
         coverage = min(coverage, share(_figure_covered(chosen, chosen_covered, rank_asked)))
-    if counting and not percent and chosen and not any(f.scaled and not f.percent for s in chosen for f in extract_figures(
-            NOT_A_COUNT.sub(" ", unicodedata.normalize("NFKC", s.text)))):
+    if counting and not percent and chosen and not any(f.scaled and not f.percent for s in chosen for f in _amount_figures(s.text)):
         coverage = 0.0  # asked how many, found only rates (出口增长近30% for how many cars were exported)
     if WHEN_ASK.search(plan.text) and chosen and not any(TIME_STATED.search(s.text) for s in chosen):
         coverage = min(coverage, MIN_COVERAGE - 0.01)  # asked which year, found no year or date
@@ -362,9 +361,14 @@ def rank_sentences(
 SMALL_COUNT = re.compile(r"(?<![第\d一二三四五六七八九十百千万近这前后])[二三四五六七八九十两](?:个|项|年|次|所|座|家|条|件|种|批|名|倍)")
 
 
+def _amount_figures(text: str) -> list[Figure]:
+    """A sentence's figures that are no year, date or ordinal (full-width digits too: １９５６年)."""
+    return extract_figures(NOT_A_COUNT.sub(" ", unicodedata.normalize("NFKC", text)))
+
+
 def _states_amount(text: str) -> bool:
     """Whether a sentence states an amount: a figure that is no year, date or ordinal, or a small count."""
-    return bool(extract_figures(NOT_A_COUNT.sub(" ", unicodedata.normalize("NFKC", text))) or SMALL_COUNT.search(text))
+    return bool(_amount_figures(text) or SMALL_COUNT.search(text))
 
 
 def _figure_covered(chosen: list[Selected], covered: list[set[int]], rank: bool = False) -> set[int]:

@@ -142,7 +142,7 @@ def extract_figures(text: str) -> list[Figure]:
     text = _cn_to_arabic(text)
     figures = []
     for match in NUMBER_RE.finditer(text):
-        if text[:match.start()].endswith("第"):
+        if text[match.start() - 1:match.start()] == "第":
             continue  # an ordinal (第十三个五年规划, 第1季度) counts nothing
         integer, fraction, scale, percent = match.groups()
         raw = float(integer.replace(",", "") + (fraction or ""))
