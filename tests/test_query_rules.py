@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from rag.answer.mentions import counts_beside
 from rag.answer.topics import question_concepts, topic_concepts
 from rag.retrieve.corpus import TermCounts, packaged_counts
-from rag.retrieve.english import stem
+from rag.retrieve.english import noun_phrase_end, stem
 from rag.retrieve.figures import english_figures
 from rag.retrieve.glossary import indicator_groups
 from rag.retrieve.places import gazetteer_places
@@ -89,6 +90,24 @@ def test_how_many_counts_the_head_noun():
     analysis = question_concepts(plan, {"解放区"})
     assert analysis.counted is None  # counts teams (队/支): no concept of its own
     assert any("抢险" in c for c in analysis.concepts)
+    plan = analyze("How many Chinese students went abroad to study in 2010?", REPORTS)
+    analysis = question_concepts(plan, set())
+    assert analysis.counted is not None and "学生" in analysis.concepts[analysis.counted]  # not "abroad"
+
+
+def test_noun_phrase_ends_at_its_verb():
+    words = ["how", "many", "households", "moved"]
+    assert noun_phrase_end(words, 2) == 3
+    words = ["how", "many", "newly", "built", "homes", "were", "handed", "over"]
+    assert noun_phrase_end(words, 2) == 5  # "newly built" modifies homes
+    words = ["how", "many", "registered", "companies", "did"]
+    assert noun_phrase_end(words, 2) == 4
+
+
+def test_a_count_counts_what_its_clause_names():
+    concepts = [["机动车"], ["公路"]]
+    assert not counts_beside(concepts, {1}, "新建和改造农村公路38万公里，又有80万户农村危房得到改造")  # households, no vehicles
+    assert counts_beside([["学生"], ["高考"]], {1}, "全区高考600分以上416人，一本上线率提高")
 
 
 def test_taiwan_wording_is_an_alternative_not_a_replacement():

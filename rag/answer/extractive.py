@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rag.answer import mentions
 from rag.answer.citations import sentence_units
 from rag.answer.cues import (
     ASK_RE,
@@ -173,7 +174,7 @@ def rank_sentences(
     concepts, counted, soft = analysis.concepts, analysis.counted, set(analysis.soft)
     if weight_of is not None:  # 头一回 (the reports write 首次): the question's phrasing counts only where met
         soft |= {i for i in analysis.phrasing if all(weigh(t) >= unseen - 1e-9 for t in concepts[i])}
-    if weight_of is not None:  # 出生人口: 出生 is the topic too, not a way of asking
+        # 出生人口: 出生 is the topic too, not a way of asking
         question = normalize_for_search(plan.normalized)
         soft -= {i for i in soft for j in range(len(concepts)) if j not in soft and i != j
                  and concepts[i][0] + concepts[j][0] in question and _verb_then_noun(concepts[i][0], concepts[j][0])}
@@ -212,7 +213,6 @@ def rank_sentences(
 
     # Only soft concepts ("average annual" 年均|平均: a sentence with one is preferred): the question names no topic
     topics = set(range(len(concepts))) - soft
-    topical = bool(topics)
     asked = plan.time.asked_years
     units_asked = [written for asked_unit, written in UNIT_ASKS if asked_unit.search(plan.text)]
     candidates: list[tuple[float, Selected, set[int]]] = []
@@ -236,11 +236,11 @@ def rank_sentences(
             if continues_previous(sentence_norm):
                 covered |= previous_covered  # 但…涨幅仍然高达百分之二十一点七: the previous sentence's 零售物价
             previous, previous_covered = sentence_norm, covered
-            if counted is not None and covered - soft and COUNT_RE.search(sentence_norm):
+            if counted is not None and mentions.counts_beside(concepts, covered - soft, sentence_norm):
                 covered.add(counted)  # "how many students … in the gaokao" is answered by 高考…416人
-            if not covered and topical:
+            if not covered and topics:
                 continue
-            weight = share(covered) if topical else w.no_concepts + share(covered)
+            weight = share(covered) if topics else w.no_concepts + share(covered)
             # A concept met only by a variant wording (most of its bigrams) counts less than its exact words.
             listed = elided if re.match(r"[^，,：:]{1,8}[：:]", sentence_norm) else set()  # 粮食：达到…: a list's item
             loose = [i for i in own - listed if i != counted and not any(t in sentence_norm for t in concepts[i])]
@@ -323,10 +323,10 @@ def rank_sentences(
         if all(selected is not c for c in [*chosen, *others]):
             others.append(selected)
     others = [trimmed(s) for s in others[:runners_up]]
-    coverage = share(covered_all) if sum(sizes) and topical else (1.0 if chosen else 0.0)
+    coverage = share(covered_all) if sum(sizes) and topics else (1.0 if chosen else 0.0)
     if numeric and chosen and not any(_states_amount(s.text) or (rank_asked and RANK_STATED.search(s.text)) for s in chosen):
         coverage = 0.0  # asked for an amount, found only words, years or dates (１９７９、１９８０两年…很大的赤字)
-    elif numeric and chosen and topical:  # and the topic is what the figures' own sentences cover
+    elif numeric and chosen and topics:  # and the topic is what the figures' own sentences cover
         coverage = min(coverage, share(_figure_covered(chosen, chosen_covered, rank_asked)))
     if counting and not percent and chosen and not any(f.scaled and not f.percent for s in chosen for f in _amount_figures(s.text)):
         coverage = 0.0  # asked how many, found only rates (出口增长近30% for how many cars were exported)

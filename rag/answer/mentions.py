@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.answer.cues import PER_UNIT  # 每人占有粮食近八百斤 is no output
+from rag.answer.cues import COUNT_RE, PER_UNIT  # 每人占有粮食近八百斤 is no output
 from rag.core.tokens import words
 
 
@@ -55,6 +55,13 @@ def _spelled_out(term: str, text_norm: str) -> bool:
 def covered_concepts(concepts: list[list[str]], text_norm: str) -> set[int]:
     """Indexes of the concepts that ``text_norm`` mentions (any alternative counts)."""
     return {i for i, alternatives in enumerate(concepts) if term_hits(alternatives, text_norm)}
+
+
+def counts_beside(concepts: list[list[str]], named: set[int], text_norm: str) -> bool:
+    """Whether a clause that names one of the ``named`` concepts states a count (高考600分以上416人 counts students):
+    a count elsewhere in the sentence counts something else (…农村公路38万公里…又有80万户农村危房 counts no vehicles)."""
+    return any(COUNT_RE.search(clause) and any(term_hits(concepts[i], clause) for i in named)
+               for clause in re.split(r"[，,；;。]", text_norm))
 
 
 def elided_heads(concepts: list[list[str]], text_norm: str, previous_norm: str) -> set[int]:

@@ -28,6 +28,7 @@ IRREGULAR = {"built": "build", "spent": "spend", "held": "hold", "won": "win", "
              "undertaken": "undertake", "withdrew": "withdraw", "withdrawn": "withdraw", "wrote": "write",
              "written": "write", "rebuilt": "rebuild", "overcame": "overcome",
              "froze": "freeze", "frozen": "freeze", "hid": "hide", "hidden": "hide"}
+PLURALS = {"children", "women", "men"}  # the irregular plural nouns above (not verb forms)
 
 
 def strip_accents(text: str) -> str:
@@ -107,3 +108,23 @@ def comparative_bases(word: str) -> list[str]:
 
 def stems(words: list[str]) -> tuple[str, ...]:
     return tuple(stem(w) for w in words)
+
+
+NOUN_PHRASE_END = {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "would",
+                   "can", "could", "in", "of", "for", "to", "at", "on", "by", "with", "from", "during", "under",
+                   "that", "which", "who", "and", "or", "per", "across", "within", "into", "over", "since"}
+
+
+def noun_phrase_end(words: list[str], start: int) -> int:
+    """Index just past the noun phrase that starts at ``start`` (lower-case words): it ends at an auxiliary or a
+    preposition, or at the past-form verb after it ("how many students went abroad", "how many households
+    moved"; not "newly built homes" nor "registered companies")."""
+    end = start
+    while end < len(words) and words[end] not in NOUN_PHRASE_END:
+        end += 1
+    for k in range(start + 1, end):
+        word = words[k]
+        past = (word in IRREGULAR and word not in PLURALS) or (word.endswith("ed") and k == end - 1)
+        if past and not words[k - 1].endswith("ly"):
+            return k
+    return end

@@ -26,7 +26,7 @@ from rag.core.tokens import QUERY_STOPWORDS, dictionary_entry
 from rag.core.years import ARABIC_YEAR
 from rag.retrieve.corpus import TermCounts
 from rag.retrieve.dictionary import Sense, lexicon
-from rag.retrieve.english import comparative_bases, derivation, english_words, stem, stems
+from rag.retrieve.english import comparative_bases, derivation, english_words, noun_phrase_end, stem, stems
 from rag.retrieve.figures import is_number_word, number_value, unit_word
 from rag.retrieve.glossary import phrase_form, termbase
 
@@ -318,11 +318,6 @@ def untranslated(translation: Translation, ignore: set[str] | frozenset[str]) ->
             if not was_used and word not in ignore and not topicless(word) and not (i and words[i - 1] == "how")]
 
 
-NOUN_PHRASE_END = {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "would",
-                   "can", "could", "in", "of", "for", "to", "at", "on", "by", "with", "from", "during", "under",
-                   "that", "which", "who", "and", "or", "per", "across", "within", "into", "over", "since"}
-
-
 def counted_match(translation: Translation) -> int | None:
     """Index (in ``translation.matches``) of the thing a "how many …" / "number of …" question counts: the
     head noun, the last word of the noun phrase after it ("how many flood rescue teams did …" counts
@@ -331,10 +326,7 @@ def counted_match(translation: Translation) -> int | None:
     for i in range(len(words) - 1):
         if (words[i], words[i + 1]) not in (("how", "many"), ("number", "of")):
             continue
-        j = i + 2
-        while j < len(words) and words[j] not in NOUN_PHRASE_END:
-            j += 1
-        head = j - 1
+        head = noun_phrase_end(words, i + 2) - 1
         if head >= i + 2:
             for index, match in enumerate(translation.matches):
                 if match.start <= head < match.end:
