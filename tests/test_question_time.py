@@ -123,6 +123,11 @@ def test_the_end_of_a_plan_period_asks_its_last_year():
     assert question_time("到“十二五”末，全国高速铁路营业里程达到多少？").asked_years == frozenset({2015})
     assert question_time("“十二五”期间累计新增城镇就业多少？").asked_years == frozenset(range(2011, 2016))
     assert question_time("六五计划要求到1985年全国粮食产量达到多少？").asked_years == frozenset(range(1981, 1986))
+    # the last year set against a baseline year is that year's level: the plan's 1957 figure, its rise on 1952
+    compared = question_time("Under the first five-year plan, what grain harvest was China aiming for in 1957, and "
+                             "how big an increase over 1952 would that be?")
+    assert compared.period_end and compared.asked_years == frozenset({1957})
+    assert question_time("第一个五年计划规定1957年粮食产量比1952年增长多少？").asked_years == frozenset({1957})
 
 
 def test_life_expectancy_is_no_expectation():

@@ -224,10 +224,10 @@ def question_time(text: str) -> QuestionTime:
     years = [year_value(m.group(1)) for m in YEAR_RE.finditer(text)]
     # a range's first year written without 年 (1949到1952年)
     years += [y for m in RANGE_RE.finditer(text) for g in m.groups() if g and (y := year_value(g)) not in years]
-    baselines = [int(y) for y in _EN_BASELINE_YEAR.findall(text)]
+    compared = [int(y) for y in _EN_BASELINE_YEAR.findall(text)]
     years += [int(y) for y in _EN_YEAR.findall(text)]
-    if baselines and set(years) - set(baselines):
-        years = [y for y in years if y not in baselines]  # "in 1958 compared with 1957": about 1958
+    if compared and set(years) - set(compared):
+        years = [y for y in years if y not in compared]  # "in 1958 compared with 1957": about 1958
     named = None
     match = _NAMED_REPORT_ZH.search(text)
     if match and re.search(r"[—–\-－~～到至、和与及,，]\s*$", text[:match.start()]):
@@ -281,8 +281,8 @@ def question_time(text: str) -> QuestionTime:
     if _FIVE_YEARS.search(text):
         five_years = 1 if _FORWARD.search(text) else -1
     baselines = tuple(year_value(m.group(1)) for m in YEAR_RE.finditer(text) if _ZH_BASELINE.search(text, 0, m.start()))
-    period_end = (bool(periods) and set(years) <= {periods[-1]} and not _AVERAGED.search(asked) and not RANGE_RE.search(text)
-                  and bool(_PERIOD_END.search(text)))
+    period_end = (bool(periods) and set(years) - set(baselines) <= {periods[-1]} and not _AVERAGED.search(asked) and not RANGE_RE.search(text)
+                  and (bool(_PERIOD_END.search(text)) or bool(years and (compared or baselines))))  # 1957 vs 1952
     return QuestionTime(tuple(dict.fromkeys(years)), named, intent, spans or bool(periods), periods, aim, averaged,
                         said_year, five_years, baselines, aim == "target" and estimate, period_end)
 
