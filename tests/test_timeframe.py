@@ -196,6 +196,19 @@ def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
     assert year_match(frozenset(range(2013, 2018)), "贫困人口减少6800多万。", five_years, 2018) == 1
 
 
+def test_a_span_asked_is_answered_by_its_own_span():
+    """Asked 2002–2007: the 2003 report's 1997→2002 meets it only at 2002; the 2008 report's 2002→2007 is it."""
+    from rag.answer.sentence_time import names_both_ends, year_match
+
+    asked = frozenset(range(2002, 2008))
+    before = "全国研究与试验开发经费，从1997年的509亿元增加到2002年的1161亿元。"
+    same = "全社会研究与实验发展经费，从2002年1288亿元增加到2007年的3664亿元。"
+    review = ChunkTime("multi-year", (1998, 1999, 2000, 2001, 2002))
+    assert names_both_ends(asked, same) and not names_both_ends(asked, before)
+    assert year_match(asked, "1997年至2002年，研发经费年均增长17.9%。", review, 2003) == -1
+    assert year_match(asked, same, ChunkTime("multi-year", tuple(range(2003, 2008))), 2008) == 1
+
+
 def test_a_level_reached_in_a_five_year_review_is_its_last_years():
     """The 2016 report's review of 2011–2015: 铁路营业里程达到12.1万公里，其中高速铁路超过1.9万公里 is the network
     at the end of 2015; 新增铁路里程1.97万公里 is the five years' addition."""

@@ -50,7 +50,7 @@ from rag.answer.cues import (
 )
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named, term_hits
-from rag.answer.sentence_time import before_period, with_time_context, year_match
+from rag.answer.sentence_time import before_period, names_both_ends, with_time_context, year_match
 from rag.answer.topics import question_concepts
 from rag.core.numbers import Figure, extract_figures
 from rag.core.textnorm import normalize_for_search, per_capita
@@ -269,7 +269,7 @@ def rank_sentences(
             if total_asked and has_figure and TOTAL_STATED.search(sentence_norm):
                 score += w.per_year_bonus  # asked a period's total: 五年…基本建设投资的是四百二十七亿四千万元
             if from_to and FROM_TO_STATED.search(sentence_norm):
-                score += w.per_year_bonus  # asked from what to what: 从129.6亿元增加到181.8亿元
+                score += w.per_year_bonus * (1 + names_both_ends(asked, sentence_norm))  # 从129.6亿元增加到181.8亿元
             if numeric and level_asked and only_changes(sentence_norm):
                 score -= w.share_penalty  # the value of industrial output: not 1956年这一年就增加了一百三十九亿元
             if numeric and not per_unit_asked and PER_UNIT.search(sentence_norm):

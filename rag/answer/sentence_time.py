@@ -74,6 +74,28 @@ def span_scoped(sentence: str) -> bool:
     return False
 
 
+def names_both_ends(asked: frozenset[int], sentence: str) -> bool:
+    """Whether a sentence writes the first and the last asked year (asked 2002–2007: 从2002年1288亿元增加到2007年的
+    3664亿元 gives both ends; 从1997年的509亿元增加到2002年的1161亿元 only one)."""
+    years = {year_value(m.group(1)) for m in _ANY_YEAR.finditer(aligned_search_text(sentence))}
+    return len(asked) >= 2 and {min(asked), max(asked)} <= years
+
+
+_ANY_YEAR = re.compile(rf"({SPACED_YEAR}|{CN_YEAR})\s*年")
+
+
+def _meets_at_an_end(asked: frozenset[int], norm: str) -> bool:
+    """Whether a span of years the sentence names (1997年至2002年) shares only its first or last year with the
+    asked span of years."""
+    for match in RANGE_RE.finditer(norm):
+        ends = [year_value(g) for g in match.groups() if g]
+        if len(asked) >= 2 and len(ends) >= 2:
+            shared = asked & set(range(min(ends), max(ends) + 1))
+            if len(shared) == 1 and (min(ends) < min(asked) or max(ends) > max(asked)):
+                return True
+    return False
+
+
 def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, report_year: int | None = None) -> int:
     """+1 when a sentence speaks about the asked year, −1 when it speaks about another year or a span of years
     (年均, 五年, 2017年到2021年), 0 when it cannot be told. The sentence's own years come first (2021年…, not the
@@ -93,6 +115,8 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
     if stated:
         if single and RANGE_RE.search(norm):  # a span's figure, unless the sentence gives the year's level
             return 1 if asked & span_levels(sentence) else -1
+        if not single and _meets_at_an_end(asked, norm):
+            return -1  # asked 2002–2007: 从1997年的509亿元增加到2002年的1161亿元 is the span before it
         return 1 if asked & set(stated) else -1
     if single and MULTI_RE.search(norm) and span_scoped(sentence):
         return -1

@@ -66,6 +66,7 @@ def _glossary_entries() -> dict[str, GlossaryEntry]:
     return table
 
 
+LATIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-z&.\- ]{1,12}[)）](?=[\u4e00-\u9fff])", re.I)
 ACRONYMS = {"gdp", "gnp", "cpi", "fdi", "fai", "ppi", "pmi"}
 
 
@@ -92,6 +93,7 @@ def indicator_groups(normalized: str) -> list[list[str]]:
     """The standard indicators a Chinese question names (社零额, 新增就业 …), each as all the ways reports
     write it, so a passage using another wording of the same indicator is found and counts as an answer."""
     groups: list[list[str]] = []
+    normalized = LATIN_GLOSS.sub("", normalized)  # 研究与试验发展(r&d)经费: the acronym glosses the name it splits
     taken = [False] * len(normalized)
     for wording, wordings in _indicator_synonyms():
         start = normalized.find(wording)
