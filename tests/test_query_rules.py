@@ -749,6 +749,18 @@ def test_a_word_narrowing_an_indicator_must_be_in_the_answer():
     assert youth in concepts.required
 
 
+def test_a_coordinated_indicator_name_is_read_either_way_round():
+    """"farm and industrial output" is the table's "industrial and farm output" (工农业总产值), in questions and
+    in the glossary that expands English searches."""
+    from rag.reports.indicators import question_indicators
+
+    assert [i.name for i in question_indicators("What combined farm and industrial output did the plan aim for?")] \
+        == ["工农业总产值"]
+    assert [i.name for i in question_indicators("agricultural and industrial output in 1985")] == ["工农业总产值"]
+    plan = analyze("What growth rate did the plan set for farm and industrial output?", REPORTS)
+    assert any("工农业总产值" in group for group in plan.expansion_groups)
+
+
 def test_an_indicator_measured_against_gdp_does_not_name_gdp():
     """"cut energy use … per unit of GDP", "what share of GDP was R&D spending": GDP is the denominator, so the
     ledger's GDP rows do not answer; "GDP grow" still names GDP."""

@@ -35,6 +35,7 @@ from rag.answer.topics import topic_terms
 from rag.core.models import Report
 from rag.core.textnorm import normalize_for_search
 from rag.reports.ledger_records import figures_in_english
+from rag.retrieve.coordination import FUSED
 from rag.retrieve.corpus import corpus_weigher, library_counts
 from rag.retrieve.hybrid import Searcher, SearchFilters, SearchHit
 from rag.retrieve.places import speaks_for
@@ -93,9 +94,11 @@ def _in_places(plan: QueryPlan, report_ids: list[str] | None) -> list[str] | Non
 
 def _search(services: Searcher, question: str, plan: QueryPlan, k: int,
             report_ids: list[str] | None) -> list[SearchHit]:
-    """``services.search`` (the configured mode), reusing the question's plan instead of analysing it again."""
+    """``services.search`` (the configured mode), reusing the question's plan instead of analysing it again, in
+    the order before coordination (the sentence selector counts the question's concepts itself)."""
     filters = SearchFilters(report_ids=report_ids) if report_ids else None
-    return services.search(question, k=k, filters=filters, plan=plan).hits
+    hits = services.search(question, k=k, filters=filters, plan=plan).hits
+    return sorted(hits, key=lambda hit: hit.ranks.get(FUSED, 0))
 
 
 # -- extractive engine ------------------------------------------------------------------------------------

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     year_prior: YearPrior = Field(
         "hard", description="Questions about one year: soft (bonus for the reports that speak about it), hard "
                             "(only those reports) or off. A question naming a report is always restricted to it.")
+    coordination: float = Field(
+        0.5, ge=0.0, le=2.0, description="Hybrid: weight of the share of the question's concepts a top candidate "
+                                         "names, added to its fused score (0 = off; answers keep the order before).")
 
     llm: Engine = Field("auto", description="Answer engine: auto | extractive | local | openai.")
     query_translation: QueryTranslation = Field(

@@ -191,10 +191,18 @@ def english_aliases(table: IndicatorTable) -> tuple[tuple[tuple[tuple[str, ...],
     by_alias: dict[tuple[str, ...], list[Indicator]] = {}
     for ind in table.indicators:
         for a in {*ind.aliases_en, ind.english.lower()}:
-            if _words(a) and ind not in by_alias.setdefault(tuple(_words(a)), []):
-                by_alias[tuple(_words(a))].append(ind)
+            words = _words(a)
+            for form in (words, commuted(words)):
+                if form and ind not in by_alias.setdefault(tuple(form), []):
+                    by_alias[tuple(form)].append(ind)
     ordered = tuple((alias, tuple(inds)) for alias, inds in sorted(by_alias.items(), key=lambda p: -len(p[0])))
     return ordered, frozenset(word for alias in by_alias for word in alias)
+
+
+def commuted(words: list[str]) -> list[str]:
+    """An English name that coordinates two words, the other way round ("industrial and farm output" → "farm and
+    industrial output": the same thing); [] for any other name."""
+    return [words[2], "and", words[0], *words[3:]] if len(words) > 3 and words[1] == "and" else []
 
 
 def _words(text: str) -> list[str]:

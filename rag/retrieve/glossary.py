@@ -55,10 +55,12 @@ def _glossary_entries() -> dict[str, GlossaryEntry]:
     # The ledger's indicator table (rag/data/indicators.tsv) names each standard indicator in English and
     # lists how reports write it: its multi-word English aliases (and acronyms: GDP, CPI) are glossary
     # phrases too, and a phrase the glossary already has gains the indicator's wordings.
+    from rag.reports.indicators import commuted  # "farm and industrial output" = "industrial and farm output"
+
     for indicator in _indicators():
         synonyms = [normalize_for_search(t) for t in (indicator.name, *indicator.synonyms)]
-        for alias in {indicator.english.lower(), *(a.lower() for a in indicator.aliases_en)}:
-            alias = re.sub(r"\s*\(.*?\)", "", alias).strip()
+        names = {re.sub(r"\s*\(.*?\)", "", a.lower()).strip() for a in (indicator.english, *indicator.aliases_en)}
+        for alias in names | {" ".join(commuted(name.split())) for name in names} - {""}:
             if len(alias.split()) < 2 and alias not in ACRONYMS:
                 continue  # one-word aliases (industry, income) are too broad for questions
             old = table.get(alias, GlossaryEntry((), False))

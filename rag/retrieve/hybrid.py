@@ -19,7 +19,8 @@ from rag.core.textnorm import normalize_for_search, to_simplified
 from rag.core.timeframe import FIVE_YEARS, ChunkTime, late_time
 from rag.index.search_index import LocalIndex, SearchIndex
 from rag.index.store import ReportStore
-from rag.retrieve.corpus import library_counts
+from rag.retrieve.coordination import coordinate
+from rag.retrieve.corpus import corpus_weigher, library_counts
 from rag.retrieve.facts import asked_facts, fact_chunk_ids
 from rag.retrieve.places import short_place_name
 from rag.retrieve.plan import QueryPlan, analyze
@@ -112,12 +113,14 @@ class Retriever:
     default, or Milvus); the dense side is optional (BM25-only installs and tests)."""
 
     def __init__(self, store: ReportStore, index: SearchIndex | None = None, embedder: Any = None, candidates: int = 50,
-                 rrf_k: int = 60, fusion: str = "weighted", alpha: float = 0.7, year_prior: str = "hard") -> None:
+                 rrf_k: int = 60, fusion: str = "weighted", alpha: float = 0.7, year_prior: str = "hard",
+                 coordination: float = 0.0) -> None:
         if fusion not in ("weighted", "rrf"):
             raise ValueError(f"fusion must be 'weighted' or 'rrf', not {fusion!r}")
         self.fusion = fusion
         self.alpha = alpha
         self.year_prior = year_prior  # soft: a bonus; hard: only those reports; off
+        self.coordination = coordination  # weight of the concept coverage of the top candidates (coordination.py)
         self.store = store
         self.index: SearchIndex = index or LocalIndex(store)
         self.embedder = embedder
@@ -127,6 +130,9 @@ class Retriever:
         self._times: dict[str, ChunkTime] = {}
         self._late: frozenset[str] = frozenset()  # reports delivered late in their year (store.late_reports)
         self._fingerprint: str | None = None
+
+    def _texts(self, chunk_ids: list[str]) -> dict[str, str]:
+        return {cid: chunk.text for cid, chunk in self.store.chunks_by_id(chunk_ids).items()}
 
     def reports(self) -> dict[str, Report]:
         """Report metadata, cached until the store changes."""
@@ -178,6 +184,8 @@ class Retriever:
         if scope:
             named = self._naming_place(fused, plan, scope) if not restrict else set()
             fused = [item for item in fused if item[0].split(":", 1)[0] in scope or item[0] in named]
+        if mode == "hybrid" and self.coordination > 0:
+            fused = coordinate(fused, plan, self._texts, corpus_weigher(self.store.conn), self.coordination)
         asked = asked_facts(question) if preferred else ()
         if asked:  # who delivered it, when, where: the title block says, or the opening paragraph it lacks
             fronts = [cid for rid in sorted(preferred)

@@ -117,7 +117,7 @@ class Services:
     def retriever(self) -> Retriever:
         s = self.settings
         return Retriever(self.store, None, self.embedder, s.search_candidates, s.rrf_k, s.fusion, s.hybrid_alpha,
-                         s.year_prior)
+                         s.year_prior, s.coordination)
 
     def _ready(self, mode: str) -> Retriever:
         """The retriever with the backend ``mode`` needs loaded: Milvus answers both searches; locally, FTS5

@@ -1,0 +1,56 @@
+"""Coordination (rag/retrieve/coordination.py): the top candidates are reordered by how many of the question's
+concepts they name; answers read them in the order before. No model, no index."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from rag.answer.pipeline import _search
+from rag.retrieve.coordination import DEPTH, FUSED, concept_groups, coordinate, coverage
+from rag.retrieve.plan import analyze
+
+REPORTS = [SimpleNamespace(report_id="n", province=None, city=None, district=None, year=2008, level="national")]
+TEXTS = {
+    "n:1": "中央财政用于科技的投入五年累计3406亿元。国内生产总值增长11%，经济增长质量提高。",
+    "n:2": "全社会研究与试验发展经费支出占国内生产总值的比重由2007年的1.4%提高到2012年的1.97%。",
+    "n:3": "科技体制改革继续深化。",
+}
+
+
+def texts(ids: list[str]) -> dict[str, str]:
+    return {cid: TEXTS[cid] for cid in ids if cid in TEXTS}
+
+
+def weigh(term: str) -> float:
+    return float(len(term))
+
+
+def test_a_chinese_question_counts_each_content_word_once():
+    plan = analyze("2012年研究与试验发展经费占国内生产总值比重是多少？", REPORTS)
+    groups = concept_groups(plan)
+    flat = {t for group in groups for t in group}
+    assert "国内生产总值" in flat and not any(t.startswith("2012") for t in flat)
+    sizes = [max(weigh(t) for t in group) for group in groups]
+    assert coverage(groups, sizes, TEXTS["n:2"]) > coverage(groups, sizes, TEXTS["n:1"])
+
+
+def test_the_candidate_naming_more_concepts_moves_up_within_the_top():
+    plan = analyze("How much did China spend on R&D in 2007, and what share of GDP was that?", REPORTS)
+    fused = [("n:1", 1.0, {"bm25": 1}), ("n:2", 0.9, {"bm25": 2}), ("n:3", 0.8, {"bm25": 3})]
+    ranked = coordinate(fused, plan, texts, weigh, 0.5)
+    assert [cid for cid, _, _ in ranked][:2] == ["n:2", "n:1"]
+    assert {cid: ranks[FUSED] for cid, _, ranks in ranked} == {"n:1": 1, "n:2": 2, "n:3": 3}
+    assert coordinate(fused, plan, texts, weigh, 0.0) == fused  # off
+
+
+def test_candidates_below_the_top_keep_their_place():
+    plan = analyze("How much did China spend on R&D in 2007, and what share of GDP was that?", REPORTS)
+    fused = [(f"x:{i}", 2.0 - i / 100, {}) for i in range(DEPTH)] + [("n:2", 0.5, {})]
+    assert coordinate(fused, plan, texts, weigh, 0.5)[-1][0] == "n:2"
+
+
+def test_answers_read_the_candidates_in_the_order_before_coordination():
+    hits = [SimpleNamespace(ranks={FUSED: 2}), SimpleNamespace(ranks={FUSED: 1}), SimpleNamespace(ranks={})]
+    services = SimpleNamespace(search=lambda *args, **kwargs: SimpleNamespace(hits=hits))
+    ordered = _search(services, "q", None, 8, None)  # type: ignore[arg-type]
+    assert [hit.ranks.get(FUSED) for hit in ordered] == [None, 1, 2]  # a front-matter hit (no rank) stays first
