@@ -3,6 +3,8 @@ a table question each asked year from its own report."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import reports_for_time
@@ -17,6 +19,20 @@ def year_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]
     groups = [[h for h in hits if h.report.year == year] for year in sorted(wanted)]
     groups = [g for g in groups if g]
     return groups if len(groups) >= 2 else None
+
+
+def year_plan(plan: QueryPlan, group: list[SearchHit]) -> QueryPlan:
+    """The plan one report of a table question answers: the one asked year that report speaks for (the 2014
+    report reviews 2013 and plans 2014; asked results for 2013–2015, its row is 2013's, so its 今年再减少农村贫困人口
+    1000万人以上 — 2014's target — is no answer for it)."""
+    if not group or group[0].report.year is None:
+        return plan
+    report_year = group[0].report.year
+    order = (report_year, report_year - 1) if plan.time.aim == "target" else (report_year - 1, report_year)
+    year = next((y for y in order if y in plan.time.asked_years), None)
+    if year is None:
+        return plan
+    return replace(plan, time=replace(plan.time, years=(year,), spans=False, periods=(), averaged=False))
 
 
 def place_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]:

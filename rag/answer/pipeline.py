@@ -24,7 +24,7 @@ from rag.answer.grounding import (
     other_year_sources,
     repair_markers,
 )
-from rag.answer.groups import place_groups, year_groups
+from rag.answer.groups import place_groups, year_groups, year_plan
 from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
 from rag.answer.multipart import join_answers, split_question
@@ -130,7 +130,8 @@ def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: s
         by_year = attempt is tables
         chosen, spare, answered = [], [], 0
         for group_hits in attempt:  # a comparison answers each place (a table each year) that has an answer
-            ranking = rank_sentences(plan, group_hits, names, weight_of, runners_up=runners_up)
+            asked = year_plan(plan, group_hits) if by_year else plan
+            ranking = rank_sentences(asked, group_hits, names, weight_of, runners_up=runners_up)
             if ranking.chosen and ranking.coverage >= MIN_COVERAGE:
                 best = ranking.chosen[:1] if by_year else ranking.chosen
                 chosen.extend((group_hits[s.hit_index], s) for s in best)

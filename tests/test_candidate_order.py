@@ -1,5 +1,6 @@
-"""Coordination (rag/retrieve/coordination.py): the top candidates are reordered by how many of the question's
-concepts they name; answers read them in the order before. No model, no index."""
+"""How candidates are ordered and grouped before sentences are chosen: coordination (rag/retrieve/coordination.py)
+reorders the top ones by how many of the question's concepts they name, answers read them in the order before,
+and a table question asks each report for its own year (rag/answer/groups.py). No model, no index."""
 
 from __future__ import annotations
 
@@ -54,3 +55,14 @@ def test_answers_read_the_candidates_in_the_order_before_coordination():
     services = SimpleNamespace(search=lambda *args, **kwargs: SimpleNamespace(hits=hits))
     ordered = _search(services, "q", None, 8, None)  # type: ignore[arg-type]
     assert [hit.ranks.get(FUSED) for hit in ordered] == [None, 1, 2]  # a front-matter hit (no rank) stays first
+
+
+def test_a_table_question_asks_each_report_the_one_year_it_speaks_for():
+    """Asked results for 2013–2015: the 2014 report's row is 2013's (its review), not its own plan for 2014."""
+    from rag.answer.groups import year_plan
+
+    plan = analyze("2013年、2014年、2015年这三年，农村贫困人口每年分别减少了多少？", REPORTS)
+    group = [SimpleNamespace(report=SimpleNamespace(year=2014))]
+    assert year_plan(plan, group).time.asked_years == frozenset({2013})  # type: ignore[arg-type]
+    target = analyze("2014年、2015年的经济增长预期目标分别是多少？", REPORTS)
+    assert year_plan(target, group).time.asked_years == frozenset({2014})  # type: ignore[arg-type]
