@@ -98,6 +98,12 @@ def test_how_many_counts_the_head_noun():
     assert analysis.counted is not None and "学生" in analysis.concepts[analysis.counted]  # not "abroad"
 
 
+def test_a_preposition_jieba_keeps_with_a_word_is_no_part_of_the_topic():
+    plan = analyze("1981年在城镇安置多少人就业？", REPORTS)
+    concepts = question_concepts(plan, set()).concepts
+    assert not any(term.startswith("在") for concept in concepts for term in concept)  # jieba's 在城镇
+
+
 def test_noun_phrase_ends_at_its_verb():
     words = ["how", "many", "households", "moved"]
     assert noun_phrase_end(words, 2) == 3

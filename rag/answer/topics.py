@@ -56,6 +56,7 @@ PRONOUN_TAG = "r"
 FRAMING_TAGS = {"v", "vd", "a", "ad", "b", "d", "df", "c", "p", "u", "y", "e", "o",
                 "m", "mq", "q", "t", "tg"}  # numerals and time words (十个月, 头, 当月): how much, when
 ENUMERATION_MARK = "、"
+LEADING_PREPOSITIONS = "在于从对向把被给"
 AVERAGE_WORDS = {"平均", "年均", "年平均", "平均每年"}
 PLAN_NAME = re.compile(rf"(?:{PLAN_PERIOD_NAME}|五年)(?:规划|计划)?|规划|计划|第[一二三四五六七八九十]+个五年(?:规划|计划)")
 
@@ -218,6 +219,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
                 continue
             kept.setdefault(topic, None)
         kept = {w: None for w in kept if w in tags or not any(len(d) > len(w) and w in d for d in dropped & set(tags))}
+        # jieba's dictionary has a few preposition + word entries (在城镇): the word after it is the topic
+        kept = {w: None for w in kept if not (w[0] in LEADING_PREPOSITIONS and len(w) >= 3 and w[1:] in kept)}
         for word in enumerated_characters(tagged):
             kept.setdefault(word, None)
         for name in re.findall(PLAN_PERIOD_NAME, chinese):  # jieba cuts 十三五 into 十三 + 五: the name is one word
