@@ -542,7 +542,7 @@ def test_a_word_the_question_repeats_is_one_concept():
 
 def test_a_short_lead_in_clause_does_not_end_a_quote():
     """第一步，用十五年时间，即在一九八○年以前，建成…体系: the quote goes on past 以前， to what the step is."""
-    from rag.answer.extractive import trim_to_clauses
+    from rag.answer.quotes import trim_to_clauses
 
     text = ("我国国民经济的发展，可以按两步来设想：第一步，用十五年时间，即在一九八○年以前，建成一个独立的比较完整的工业体系和"
             "国民经济体系；")

@@ -17,12 +17,10 @@ from rag.answer.citations import sentence_units
 from rag.answer.cues import (
     ASK_RE,
     CHANGE_CUES,
-    CLAUSE_SPLIT,
     COUNT_RE,
     COUNTING_CUES,
     DECREASE_CUES,
     DEFINITION_CUES,
-    FIGURE_FOLLOW_UP,
     FROM_TO_ASK,
     FROM_TO_STATED,
     MONEY_RE,
@@ -49,7 +47,8 @@ from rag.answer.cues import (
     share_first,
 )
 from rag.answer.injection import instruction_free, looks_like_instruction
-from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named, term_hits
+from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named
+from rag.answer.quotes import trim_to_clauses, whole_item
 from rag.answer.sentence_time import before_period, names_both_ends, with_time_context, year_match
 from rag.answer.topics import question_concepts
 from rag.core.numbers import Figure, extract_figures
@@ -104,38 +103,6 @@ def _verb_then_noun(verb: str, noun: str) -> bool:
     """出生 + 人口: a verb that qualifies the noun after it (出生人口), as jieba tags the two words."""
     first, second = tagged_words(verb), tagged_words(noun)
     return len(first) == 1 and first[0][1] == "v" and len(second) == 1 and second[0][1].startswith("n")
-
-
-def trim_to_clauses(text: str, start: int, end: int, terms: list[str], numeric: bool) -> tuple[int, int]:
-    """Shorten a long sentence to the clauses around the matched terms (still an exact substring)."""
-    unit = text[start:end]
-    if len(unit) <= 80:
-        return start, end
-    clauses = [c for c in CLAUSE_SPLIT.split(unit) if c]
-    offsets, pos = [], start
-    for clause in clauses:
-        offsets.append((pos, pos + len(clause)))
-        pos += len(clause)
-    matched = [i for i, clause in enumerate(clauses) if term_hits(terms, normalize_for_search(clause))]
-    if not matched:
-        return start, end
-    first, last = matched[0], matched[-1]
-    while numeric and last + 1 < len(clauses) and not extract_figures(text[offsets[first][0]:offsets[last][1]]):
-        last += 1
-    if numeric and last + 1 < len(clauses) and not extract_figures(clauses[last]):
-        last += 1
-    for _ in range(2):  # 增加了九十五亿元，达到四百九十四亿元: the level or the change that goes with the figure
-        if not (numeric and last + 1 < len(clauses) and FIGURE_FOLLOW_UP.match(clauses[last + 1])
-                and extract_figures(clauses[last + 1])):
-            break
-        last += 1
-    while last + 1 < len(clauses) and (clauses[last].rstrip().endswith(("：", ":")) or (
-            last > first and len(clauses[last]) < 12 and clauses[last].rstrip().endswith(("，", ",")))):
-        last += 1  # a colon, or a short lead-in (即在一九八○年以前，), introduces what follows: quote that too
-    if last + 1 == len(clauses) - 1 and len(clauses[-1]) < 12:
-        last += 1  # keep a short sentence end rather than cutting just before it
-    s, e = offsets[first][0], offsets[last][1]
-    return s, e
 
 
 @dataclass
@@ -290,6 +257,8 @@ def rank_sentences(
     others: list[Selected] = []
     covered_all: set[int] = set()
 
+    asks = len(ASK_RE.findall(plan.text))  # 多少…？…多少…？ asks two figures: a second sentence may give the other
+
     def trimmed(selected: Selected) -> Selected:
         if definition:  # what a term means: quote the whole item, not the clause that names it
             s, e = selected.start, whole_item(hits[selected.hit_index].chunk.text, selected.end)
@@ -302,7 +271,6 @@ def rank_sentences(
         selected.text = hits[selected.hit_index].chunk.text[s:e]
         return selected
 
-    asks = len(ASK_RE.findall(plan.text))  # 多少…？…多少…？ asks two figures: a second sentence may give the other
     for score, selected, covered in candidates:
         if len(chosen) >= MAX_SENTENCES:
             break
@@ -388,13 +356,3 @@ def _another_figure(candidate: Selected, chosen: list[Selected], hits: list[Sear
         return False
     stated = {f.text for s in chosen for f in extract_figures(s.text)}
     return any(f.text not in stated for f in extract_figures(candidate.text))
-
-
-def whole_item(text: str, end: int) -> int:
-    """For definitions: a sentence that stops at ；inside a numbered item (四区四中心:“四区”即…；“四中心”即…)
-    runs on to the end of that item (the line or the full stop)."""
-    if text[end - 1:end] not in ("；", ";"):
-        return end
-    stops = [p for p in (text.find("\n", end), text.find("。", end)) if p != -1]
-    stop = min(stops) if stops else len(text)
-    return stop + 1 if text[stop:stop + 1] == "。" else stop

@@ -17,13 +17,7 @@ from typing import Any
 from rag.answer.citations import Citation, locate_quote, neutralize_markers, sentence_units
 from rag.answer.conversation import rewrite_follow_up
 from rag.answer.extractive import MIN_COVERAGE, Selected, rank_sentences
-from rag.answer.grounding import (
-    MARKER_RE,
-    check_grounding,
-    claim_of,
-    other_year_sources,
-    repair_markers,
-)
+from rag.answer.grounding import MARKER_RE, check_grounding, claim_of, other_year_sources, repair_markers
 from rag.answer.groups import place_groups, year_groups, year_plan
 from rag.answer.indicator_answers import indicator_answer
 from rag.answer.injection import looks_like_instruction, obeys_instruction
@@ -96,8 +90,8 @@ def _search(services: Searcher, question: str, plan: QueryPlan, k: int,
             report_ids: list[str] | None) -> list[SearchHit]:
     """``services.search`` (the configured mode), reusing the question's plan instead of analysing it again, in
     the order before coordination (the sentence selector counts the question's concepts itself)."""
-    filters = SearchFilters(report_ids=report_ids) if report_ids else None
-    hits = services.search(question, k=k, filters=filters, plan=plan).hits
+    hits = services.search(question, k=k, filters=SearchFilters(report_ids=report_ids) if report_ids else None,
+                           plan=plan).hits
     return sorted(hits, key=lambda hit: hit.ranks.get(FUSED, 0))
 
 
@@ -130,8 +124,8 @@ def extract(plan: QueryPlan, hits: list[SearchHit], question: str, standalone: s
         by_year = attempt is tables
         chosen, spare, answered = [], [], 0
         for group_hits in attempt:  # a comparison answers each place (a table each year) that has an answer
-            asked = year_plan(plan, group_hits) if by_year else plan
-            ranking = rank_sentences(asked, group_hits, names, weight_of, runners_up=runners_up)
+            ranking = rank_sentences(year_plan(plan, group_hits) if by_year else plan, group_hits, names, weight_of,
+                                     runners_up=runners_up)
             if ranking.chosen and ranking.coverage >= MIN_COVERAGE:
                 best = ranking.chosen[:1] if by_year else ranking.chosen
                 chosen.extend((group_hits[s.hit_index], s) for s in best)
