@@ -48,6 +48,8 @@ def test_indicator_table_feeds_the_glossary_and_chinese_questions():
     assert any("社零额" in group for group in plan.expansion_groups)  # a wording from indicators.tsv
     groups = indicator_groups("解放区2022年新增就业的目标是多少人?")
     assert groups and "新增就业" in groups[0] and "城镇新增就业" in groups[0]
+    # the old reports' word for crude oil output (石油增长六点五倍, 石油产量10，600万吨)
+    assert any("石油" in group and "原油产量" in group for group in indicator_groups("1980年石油产量是多少?"))
     # the statistical name of R&D spending, also with the acronym glossing it inside the name
     groups = indicator_groups("2002年全国研究与试验发展(r&d)经费支出达到多少?")
     assert groups and {"研发经费", "研究与实验发展经费", "研究与试验开发经费"} <= set(groups[0])
