@@ -130,6 +130,12 @@ def test_the_end_of_a_plan_period_asks_its_last_year():
     assert question_time("第一个五年计划规定1957年粮食产量比1952年增长多少？").asked_years == frozenset({1957})
 
 
+def test_a_result_compared_with_its_target_asks_both():
+    """"how did that compare with the target", 与目标相比: what happened and what was planned."""
+    assert question_time("How much did GDP grow in 1998, and how did that compare with the target?").aim == "unknown"
+    assert question_time("1998年GDP增长了多少？与目标相比如何？").aim != "target"
+
+
 def test_life_expectancy_is_no_expectation():
     """预期寿命 and "life expectancy" name an indicator: no target is asked (预期 and "expect" are target cues)."""
     assert question_time("2017年人均预期寿命是多少？").aim != "target"

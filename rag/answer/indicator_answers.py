@@ -43,6 +43,7 @@ from rag.reports.ledger_pairs import target_checks
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.places import gazetteer_by_pinyin, short_place_name, speaks_for, tagged_place
 from rag.retrieve.plan import QueryPlan
+from rag.retrieve.when import COMPARED_WITH_TARGET
 
 ENGINE = "ledger"
 MAX_INDICATORS = 3
@@ -52,7 +53,7 @@ MAX_SPAN = 12  # years in one table
 CHECK_RE = re.compile(r"完成了?吗|有没有完成|是否完成|完成(?:得)?(?:怎么样|如何|情况)|(?:完成|实现|达到)了?(?:预期)?目标(?:了)?(?:吗|没有)?|"
                       r"目标(?:完成|实现|达到)了?(?:吗|没有)|\b(?:met|meet|achieve[ds]?|hit|miss(?:ed)?|exceed(?:ed)?|"
                       r"f[ae]ll short of)\b.{0,24}\b(?:target|goal)|\b(?:target|goal)s?\b.{0,24}\b(?:met|achieved|"
-                      r"reached|missed|exceeded|fulfill?ed)\b")
+                      rf"reached|missed|exceeded|fulfill?ed)\b|{COMPARED_WITH_TARGET}")
 TARGET_RE = re.compile(r"目标|预期|计划|拟|安排|力争|要求|定为|定的|设定|确定|提出|打算|控制在|要控制|规定|"
                        r"\b(?:target\w*|goals?|(?<!five-year )plan(?:s|ned)?|set|quotas?|aim\w*|allocat\w*|intend\w*|projected|supposed|meant)\b")
 RESULT_RE = re.compile(r"实际|执行|完成了|实现了|增长了|增加了|达到了|降到了|降至|上涨了|下降了|回落到|增产|"

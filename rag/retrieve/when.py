@@ -52,8 +52,7 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
 _TARGET = re.compile(r"目标|预期(?!寿命)|拟|计划|安排(?!了)|(?:预算|赤字)[^，,。？?]{0,10}安排|"
                      r"(?:\d{4}\s*年的?|国家)预算(?![^，,。？?]{0,12}(?:执行|完成|结果|结余|实际|决算))|力争|争取|提出|要求|打算|定为|定了|定下|设定|确定为|要控制|控制目标|任务|"
                      r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|\btarget|\bgoals?\b|\baim(?:s|ed|ing)?\b|\bceilings?\b|\bcap(?:s|ped)?\b|\bpencil(?:l?ed)? in\b|\bplan(?:s|ned|ning)?\b|set for|\bexpect(?!anc)|quota|\bwill\b|going to|"
-                     r"supposed to|\b(?:was|were) to (?!(?:19|20)\d\d)(?=[a-z])|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow|propos",
-                     re.I)
+                     r"supposed to|\b(?:was|were) to (?!(?:19|20)\d\d)(?=[a-z])|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow|propos", re.I)
 _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
                      r"grew|was|were|reached|achieved|actual|did .* (?:grow|rise|fall|reach|run)|\bran\b|how (?:much|many)",
                      re.I)
@@ -75,12 +74,13 @@ _LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年|上一年|前一年)|(?<
 _FIVE_YEARS = re.compile(r"(?<![〇零一二三四五六七八九十\d])五年(?!计划|规划)|\b(?:five|5) years\b", re.I)
 _FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahead\b|\bfollowing\b", re.I)
 _NEXT_YEAR = re.compile(r"明年|第二年|次年|下一年|来年|\bnext year\b|\bthe following year\b|\bthe year after\b", re.I)
-_OUTCOME = re.compile(r"实际|回落到|降到|降至|升到|完成了|实现了|达到了|增长了|\bactually\b|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b",
-                      re.I)  # what happened, asked beside a target
+COMPARED_WITH_TARGET = r"\bcompar\w* (?:with|to|against) (?:the |its |that )?(?:target|goal)|与(?:预期)?目标相比|比(?:预期)?目标"
+_OUTCOME = re.compile(r"实际|回落到|降到|降至|升到|完成了|实现了|达到了|增长了|\bactually\b|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|"
+                      rf"{COMPARED_WITH_TARGET}", re.I)  # what happened, asked beside a target
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
 _EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plans?(?:\s+period)?", re.I)  # the 13th / Sixth Five-Year Plan
-# A plan period's name says which years, not that a target is asked ("during the Sixth Five-Year Plan").
-_PLAN_NAME = re.compile(r"five-year plans?|五年(?:计划|规划)|(?:十[一二三四五]?|[一二三四六七八九])五(?:计划|规划)", re.I)
+_PLAN_NAME = re.compile(  # a plan period's name says which years, not that a target is asked ("during the Sixth …")
+    r"five-year plans?|五年(?:计划|规划)|(?:十[一二三四五]?|[一二三四六七八九])五(?:计划|规划)", re.I)
 _REVIEW_DISTANCE = 1  # a year's results are reviewed in the next year's report
 
 
