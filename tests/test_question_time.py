@@ -526,6 +526,7 @@ def test_foreign_capital_actually_used_is_an_indicator_not_a_result():
     utilised / used" names 实际利用外资; "how far did prices actually climb" asks a result."""
     assert question_time("What target for actually utilised foreign capital did Linghe set for 2023?").aim != "result"
     assert question_time("How far did retail prices actually climb in 1994?").aim == "result"
+    assert question_time("How much foreign investment did Linghe aim to actually use in 2023?").aim == "target"
 
 
 def test_compared_one_year_with_another():

@@ -60,7 +60,7 @@ _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
 # (not 实际/actual alone, nor "actually used": 实际利用外资, "foreign capital actually used" is an indicator's name)
 _STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到|上涨|下降)|实际上|有没有完成|是否完成|完成了吗|完成得|"
                             r"完成[^，,。？?]{0,8}?情况|执行情况|"
-                            r"达到了吗|实现了吗|actually(?! (?:utili[sz]ed|used))|achieved|"
+                            r"达到了吗|实现了吗|actually(?! (?:utili[sz]|us(?:e|ed|ing)\b))|achieved|"
                             r"(?:was|were) (?:the|this|that|its) (?:\w+ )?(?:target|goal)s? (?:met|achieved|reached)|"
                             r"\bmet\b|fulfil|\b(?:held|kept)\s+(?:under|below|within)\b", re.I)
 _EARLY_IN_YEAR = re.compile(r"(?:19|20)\d{2}\s*年\s*(?:1|一|元|2|二)\s*月|\b(?:january|february) (?:1st |1 )?(?:of )?(?:19|20)\d{2}\b|"
@@ -75,7 +75,7 @@ _FIVE_YEARS = re.compile(r"(?<![〇零一二三四五六七八九十\d])五年(?
 _FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahead\b|\bfollowing\b", re.I)
 _NEXT_YEAR = re.compile(r"明年|第二年|次年|下一年|来年|\bnext year\b|\bthe following year\b|\bthe year after\b", re.I)
 COMPARED_WITH_TARGET = r"\bcompar\w* (?:with|to|against) (?:the |its |that )?(?:target|goal)|与(?:预期)?目标相比|比(?:预期)?目标"
-_OUTCOME = re.compile(r"实际|回落到|降到|降至|升到|完成了|实现了|达到了|增长了|\bactually\b|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|"
+_OUTCOME = re.compile(r"实际|回落到|降到|降至|升到|完成了|实现了|达到了|增长了|\bactually\b(?! (?:utili[sz]|us(?:e|ed|ing)\b))|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|"
                       rf"{COMPARED_WITH_TARGET}", re.I)  # what happened, asked beside a target
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
 _EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plans?(?:\s+period)?", re.I)  # the 13th / Sixth Five-Year Plan
