@@ -130,6 +130,13 @@ def test_the_end_of_a_plan_period_asks_its_last_year():
     assert question_time("第一个五年计划规定1957年粮食产量比1952年增长多少？").asked_years == frozenset({1957})
 
 
+def test_what_was_originally_set_is_a_target():
+    """原定, 给…定的: what a plan set; 实际涨了 beside it still asks what happened."""
+    assert question_time("第一个五年计划当初给工业总产值定的年均增长速度是多少？").aim == "target"
+    assert question_time("第一个五年计划原定五年基本建设投资是多少？").aim == "target"
+    assert question_time("1994年原定把零售物价涨幅控制在10%以内，最后实际涨了多少？").aim == "result"
+
+
 def test_a_result_compared_with_its_target_asks_both():
     """"how did that compare with the target", 与目标相比: what happened and what was planned."""
     assert question_time("How much did GDP grow in 1998, and how did that compare with the target?").aim == "unknown"

@@ -50,7 +50,7 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
 # 安排了 is often a result (安排就业); a budget's or a deficit's 安排 is that year's plan (赤字规模安排了多少), and so is
 # the year's state budget (按1954年国家预算), not its execution (预算执行的结果) nor budget revenue (一般公共预算收入)
 _TARGET = re.compile(r"目标|预期(?!寿命)|拟|计划|安排(?!了)|(?:预算|赤字)[^，,。？?]{0,10}安排|"
-                     r"(?:\d{4}\s*年的?|国家)预算(?![^，,。？?]{0,12}(?:执行|完成|结果|结余|实际|决算))|力争|争取|提出|要求|打算|定为|定了|定下|设定|确定为|要控制|控制目标|任务|"
+                     r"(?:\d{4}\s*年的?|国家)预算(?![^，,。？?]{0,12}(?:执行|完成|结果|结余|实际|决算))|力争|争取|提出|要求|打算|定为|定了|定下|原定|给[^，,。？?]{1,12}定的|设定|确定为|要控制|控制目标|任务|"
                      r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|\btarget|\bgoals?\b|\baim(?:s|ed|ing)?\b|\bceilings?\b|\bcap(?:s|ped)?\b|\bpencil(?:l?ed)? in\b|\bplan(?:s|ned|ning)?\b|set for|\bexpect(?!anc)|quota|\bwill\b|going to|"
                      r"supposed to|\b(?:was|were) to (?!(?:19|20)\d\d)(?=[a-z])|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow|propos", re.I)
 _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
@@ -58,7 +58,7 @@ _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
                      re.I)
 # What happened, even when a target is named too: "实际增长多少", "有没有完成目标", "was the target met".
 # (not 实际/actual alone, nor "actually used": 实际利用外资, "foreign capital actually used" is an indicator's name)
-_STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到|上涨|下降)|实际上|有没有完成|是否完成|完成了吗|完成得|"
+_STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到|上涨|涨|下降|降)|实际上|有没有完成|是否完成|完成了吗|完成得|"
                             r"完成[^，,。？?]{0,8}?情况|执行情况|"
                             r"达到了吗|实现了吗|actually(?! (?:utili[sz]|us(?:e|ed|ing)\b))|achieved|"
                             r"(?:was|were) (?:the|this|that|its) (?:\w+ )?(?:target|goal)s? (?:met|achieved|reached)|"
