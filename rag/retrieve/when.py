@@ -58,7 +58,7 @@ _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
                      re.I)
 # What happened, even when a target is named too: "实际增长多少", "有没有完成目标", "was the target met".
 # (not 实际/actual alone, nor "actually used": 实际利用外资, "foreign capital actually used" is an indicator's name)
-_STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到|上涨|涨|下降|降)|实际上|有没有完成|是否完成|完成了吗|完成得|"
+_STRONG_RESULT = re.compile(r"实际(?:增长|完成|执行|实现|达到|降到|上涨|涨(?!幅)|下降|降(?!幅))|实际上|有没有完成|是否完成|完成了吗|完成得|"
                             r"完成[^，,。？?]{0,8}?情况|执行情况|"
                             r"达到了吗|实现了吗|actually(?! (?:utili[sz]|us(?:e|ed|ing)\b))|achieved|"
                             r"(?:was|were) (?:the|this|that|its) (?:\w+ )?(?:target|goal)s? (?:met|achieved|reached)|"
