@@ -66,3 +66,15 @@ def test_a_table_question_asks_each_report_the_one_year_it_speaks_for():
     assert year_plan(plan, group).time.asked_years == frozenset({2013})  # type: ignore[arg-type]
     target = analyze("2014年、2015年的经济增长预期目标分别是多少？", REPORTS)
     assert year_plan(target, group).time.asked_years == frozenset({2014})  # type: ignore[arg-type]
+
+
+def test_a_change_between_two_years_is_no_table():
+    """"How much did R&D spending as a share of GDP rise between 2007 and 2012": one sentence with both ends
+    (由2007年的1.4%提高到2012年的1.97%), not a row per report; asked for each year, still a table."""
+    from rag.answer.groups import year_groups
+
+    change = analyze("How much did R&D spending as a share of GDP rise between 2007 and 2012?", REPORTS)
+    each = analyze("What budget deficit did the government plan for each year from 2016 through 2019?", REPORTS)
+    hits = [SimpleNamespace(report=SimpleNamespace(year=year)) for year in range(2007, 2021)]
+    assert year_groups(change, hits) is None  # type: ignore[arg-type]
+    assert year_groups(each, hits) is not None  # type: ignore[arg-type]

@@ -42,7 +42,9 @@ NOT_A_COUNT = re.compile(rf"{NOT_FIGURES.pattern}|\d{{1,2}}月|\d{{1,2}}日")
 # Questions that count things (how many entities, 多少家), and a sentence's amount of money.
 COUNTING_CUES = re.compile(r"how many|多少(?:个|家|人|户|所|座|支|件|项|条|次|名|辆|艘|台)|几(?:个|家|项|所|座)", re.I)
 MONEY_ASK = re.compile(r"多少(?:亿|万|千)?(?:美)?元|多少钱|how much money|how many (?:\w+ )?(?:yuan|dollars)|"
-                       r"\bhow much\b[^?]*\b(?:spen[dt]|spending|cost|invest(?:ed)?|earmark(?:ed)?|allocat(?:e|ed)|"
+                       # … not "how much did R&D spending as a share of GDP rise": a share is no money
+                       r"\bhow much\b(?![^?]*\b(?:share|proportion|percent(?:age)?)\b)[^?]*\b(?:spen[dt]|spending|cost|"
+                       r"invest(?:ed)?|earmark(?:ed)?|allocat(?:e|ed)|"
                        r"budget(?:ed)?)\b|"
                        r"\bin (?:(?:us|u\.s\.) )?(?:yuan|dollars|renminbi|rmb)\b|"
                        r"\bprices? (?:per|a|of (?:a|one))\b|单价|均价|(?<!零)售价", re.I)  # a price per square metre: money
@@ -68,6 +70,7 @@ FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|�
 ASK_RE = re.compile(r"多少|几[个家项所座万千百十成倍]|how (?:many|much|big|large|fast|high|far|long)|"
                     r"what (?:share|percentage|proportion)", re.I)
 # A share asked (占GDP的比重, "what share of", "account for") and a sentence that states one.
+EACH_YEAR = re.compile(r"分别|各是|各为|逐年|respectively|\beach\b|\bevery year\b|\byear by year\b", re.I)
 SHARE_CUES = re.compile(r"比重|占比|比例|占|佔|share|proportion|percentage of|account(?:ed|s)? for|fraction", re.I)
 SHARE_STATED = re.compile(r"比重|占比|所占")
 # A figure per unit of land or per person (粮食的每亩平均产量, 人均) answers only a question that asks one.

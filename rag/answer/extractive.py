@@ -21,7 +21,6 @@ from rag.answer.cues import (
     COUNTING_CUES,
     DECREASE_CUES,
     DEFINITION_CUES,
-    FROM_TO_ASK,
     FROM_TO_STATED,
     MONEY_RE,
     NOT_A_COUNT,
@@ -46,6 +45,7 @@ from rag.answer.cues import (
     only_rises,
     share_first,
 )
+from rag.answer.groups import from_to as asks_from_to
 from rag.answer.injection import instruction_free, looks_like_instruction
 from rag.answer.mentions import continues_previous, covered_concepts, elided_heads, output_named
 from rag.answer.quotes import trim_to_clauses, whole_item
@@ -164,8 +164,7 @@ def rank_sentences(
     rank_asked = bool(RANK_ASK.search(plan.text))  # 排第几位: an ordinal (居世界第四位) is the figure asked
     per_year = plan.time.spans and bool(PER_YEAR_CUES.search(plan.text))
     total_asked = numeric and not per_year and bool(TOTAL_ASK.search(plan.text))
-    from_to = bool(FROM_TO_ASK.search(plan.text)) or (  # … or a change between two years ("from 2017 to 2021")
-        len(set(plan.time.years)) == 2 and plan.time.spans and not plan.time.periods and bool(CHANGE_CUES.search(plan.text)))
+    from_to = asks_from_to(plan)  # … or a change between two years ("from 2017 to 2021")
     outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
     # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
     sizes = [max(weigh(t) for t in concept) for concept in concepts]

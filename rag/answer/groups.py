@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rag.answer.cues import CHANGE_CUES, EACH_YEAR, FROM_TO_ASK
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.plan import QueryPlan
 from rag.retrieve.when import reports_for_time
@@ -14,11 +15,18 @@ def year_groups(plan: QueryPlan, hits: list[SearchHit]) -> list[list[SearchHit]]
     """A table question (2003年至2006年…分别: each year's own figure) is answered report by report: the best
     sentence of each asked year's report, not the best sentences overall (which may all come from one)."""
     wanted = reports_for_time(plan.time) if plan.time.per_year else None
-    if not wanted or len(wanted) < 2:
+    if not wanted or len(wanted) < 2 or (from_to(plan) and not EACH_YEAR.search(plan.text)):
         return None
     groups = [[h for h in hits if h.report.year == year] for year in sorted(wanted)]
     groups = [g for g in groups if g]
     return groups if len(groups) >= 2 else None
+
+
+def from_to(plan: QueryPlan) -> bool:
+    """A change between two years ("how much did it rise between 2007 and 2012", 从多少…到多少): one sentence that
+    states both ends answers it, not a row per year (unless each year is asked: 分别, "for each year")."""
+    two = len(set(plan.time.years)) == 2 and plan.time.spans and not plan.time.periods
+    return bool(FROM_TO_ASK.search(plan.text)) or (two and bool(CHANGE_CUES.search(plan.text)))
 
 
 def year_plan(plan: QueryPlan, group: list[SearchHit]) -> QueryPlan:
