@@ -235,6 +235,15 @@ def test_table_is_well_formed():
 
 
 # -- storage -------------------------------------------------------------------------------------------------
+def test_a_projects_scale_is_no_output():
+    """刚和石油8万吨润滑油脂加工项目: a company's name and a project's scale, not crude oil output (石油 is the old
+    reports' word for it: 石油增长六点五倍)."""
+    rows = _rows("工业项目中，投资2亿元的刚和石油8万吨润滑油脂加工项目完成总工程量的80%。", 2019)
+    assert not [r for r in rows if r.indicator == "原油产量"]
+    rows = _rows("钢增长一点二倍，原煤增长百分之九十一，石油达到一亿零四百万吨。", 1979)
+    assert [r for r in rows if r.indicator == "原油产量"]
+
+
 def test_ledger_is_stored_with_the_report_and_deleted_with_it(tmp_path):
     from rag.core.config import Settings
     from rag.index.store import ReportStore

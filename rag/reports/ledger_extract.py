@@ -67,6 +67,7 @@ FROM_BEFORE = re.compile(r"(?:从|由)\s*$")  # 由1655亿美元到3251亿美元
 EARMARK_AFTER = re.compile(r"\s*(?:专项)?(?:用于|支持)")  # 超长期特别国债3000亿元支持消费品以旧换新: a share
 GROWTH_NAME = re.compile(r"增长|增速")
 CAPACITY_RE = re.compile(r"生产能力|生产规模|年产能力|设计能力|产能")
+PROJECT_AFTER = re.compile(r"[^，,。；;]{0,12}?项目")  # 刚和石油8万吨润滑油脂加工项目: a project's scale
 # Years and 去年 that are only a baseline (比去年增加5600亿元, 等于一九四九年的十三点七倍) do not date a figure:
 # they are masked (same length, offsets kept) before the kind and year are read.
 BASELINE_MASK = re.compile(r"(?<=比|较)(?:去年|上年)|(?<=等于|当于)\s*(?:" + YEAR_TOKEN + ")")
@@ -288,6 +289,8 @@ def extract_chunk(report: Report, chunk: Chunk, paragraph_lead: str = "", table:
         sentence_start = max((m.end() for m in SENTENCE_END.finditer(norm, 0, group[0][0])), default=0)
         if CAPACITY_RE.search(norm[sentence_start:reading.end]):
             continue  # 它的生产规模可以扩大到年产…钢三百二十二万吨: a plant's capacity, not the indicator's output
+        if PROJECT_AFTER.match(norm, reading.end):
+            continue
         figure_start = reading.level_value.start if reading.level_value is not None else reading.first
         kind, ref_year = classify(dating, sentence_start, group[0][0], figure_start,
                                   _dating_end(norm, reading.end, scope_end), lead, part, heading_year, report.year)
