@@ -196,6 +196,15 @@ def test_a_figure_in_a_five_year_part_does_not_answer_for_one_year():
     assert year_match(frozenset(range(2013, 2018)), "贫困人口减少6800多万。", five_years, 2018) == 1
 
 
+def test_a_span_named_after_the_figures_explains_them():
+    """全国财政赤字合计9500亿元，…但由于前几年连续减少赤字: the figure is the planned year's; 五年来，…达到X: the span's."""
+    from rag.answer.sentence_time import span_scoped
+
+    assert not span_scoped("全国财政赤字合计9500亿元，占国内生产总值比重在3%以内，但由于前几年连续减少赤字，发债空间较大。")
+    assert span_scoped("前三年，粮食产量累计增加800亿斤。")
+    assert span_scoped("近五年来，国内生产总值年均增长9.8%。")
+
+
 def test_a_span_asked_is_answered_by_its_own_span():
     """Asked 2002–2007: the 2003 report's 1997→2002 meets it only at 2002; the 2008 report's 2002→2007 is it."""
     from rag.answer.sentence_time import names_both_ends, year_match

@@ -66,11 +66,15 @@ NOT_A_SPAN = re.compile(r"五年行动|年(?:平)?均浓度")
 def span_scoped(sentence: str) -> bool:
     """Whether a span word (五年, 年均, 近三年 …) governs the sentence's figures. A streak in a clause of its own
     does not (粮食连续五年增产，总产量10570亿斤: the figure is the latest year's; 34 streaks 连续N年 in the
-    national reports); a streak in the figure's own clause does (连续五年增产百分之三以上)."""
+    national reports); a streak in the figure's own clause does (连续五年增产百分之三以上). A span named after the
+    figures, in a clause without one, explains them (全国财政赤字合计9500亿元，…但由于前几年连续减少赤字: 2009's)."""
+    stated = False  # a clause before this one stated a figure
     for clause in CLAUSE_BREAK.split(sentence):
+        figures = bool(extract_figures(clause))
         if MULTI_RE.search(NOT_A_SPAN.sub("", aligned_search_text(clause))) and (
-                not STREAK_RE.search(clause) or extract_figures(clause)):
+                (not STREAK_RE.search(clause) and not stated) or figures):
             return True
+        stated = stated or figures
     return False
 
 
