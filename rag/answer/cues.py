@@ -64,6 +64,7 @@ UNIT_ASKS = ((MONEY_ASK, MONEY_RE),
              # 多少所 / 多少张: counted with that measure word (七百一十五所 of schools, 病床…万张), not 招生…五十五万人
              *((re.compile(rf"多少[万千百亿]?{unit}"), re.compile(rf"{_NUMERAL}{unit}")) for unit in "所座艘辆台张架"))
 CLAUSE_SPLIT = re.compile(r"(?<=[，,、：:])")
+CLAUSE_BREAK = re.compile(r"[，,；;]")  # between the clauses of one sentence
 # A clause that continues a figure's statement (its level, change, share or comparison), quoted with it.
 FIGURE_FOLLOW_UP = re.compile(r"\s*(?:比|较|同比|达到|达|增长|增加|下降|减少|占|即|为|超过|提高到|降到|降至|其中)")
 # How many figures a question asks for: each 多少 / 几 / "how many …" (两问: 原来打算控制在多少？实际涨了多少？).

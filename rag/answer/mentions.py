@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.answer.cues import COUNT_RE, PER_UNIT  # 每人占有粮食近八百斤 is no output
+from rag.answer.cues import CLAUSE_BREAK, COUNT_RE, PER_UNIT  # 每人占有粮食近八百斤 is no output
 from rag.core.tokens import words
 
 
@@ -61,7 +61,7 @@ def counts_beside(concepts: list[list[str]], named: set[int], text_norm: str) ->
     """Whether a clause that names one of the ``named`` concepts states a count (高考600分以上416人 counts students):
     a count elsewhere in the sentence counts something else (…农村公路38万公里…又有80万户农村危房 counts no vehicles)."""
     return any(COUNT_RE.search(clause) and any(term_hits(concepts[i], clause) for i in named)
-               for clause in re.split(r"[，,；;。]", text_norm))
+               for clause in CLAUSE_BREAK.split(text_norm))
 
 
 def elided_heads(concepts: list[list[str]], text_norm: str, previous_norm: str) -> set[int]:
@@ -95,7 +95,7 @@ def output_named(concepts: list[list[str]], text_norm: str) -> set[int]:
             product = term[:-2].removesuffix("总") if term.endswith("产量") else ""
             if len(product) >= 1 and any((at := clause.find(product)) >= 0 and not PER_UNIT.search(clause)
                                          and _WEIGHT_FIGURE.search(clause, at + len(product))
-                                         for clause in re.split(r"[，,；;。]", text_norm)):
+                                         for clause in CLAUSE_BREAK.split(text_norm)):
                 found.add(i)
                 break
     return found

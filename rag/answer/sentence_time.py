@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.cues import CLAUSE_BREAK
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text
 from rag.core.timeframe import (
@@ -18,7 +19,7 @@ from rag.core.timeframe import (
     present_after_year,
     sentence_years,
 )
-from rag.core.years import CN_YEAR, RANGE_RE, SPACED_YEAR, year_value
+from rag.core.years import CN_YEAR, RANGE_RE, SPACED_YEAR, YEAR_RE, year_value
 
 # The level a change reached (…增长百分之五十九，达到５．９亿吨), and the totals of a span that are not a level.
 LEVEL_REACHED = re.compile(r"(?:达到|增加到|增长到|提高到|上升到|扩大到|发展到|增至|超过)\s*[\d〇零一二三四五六七八九十两]")
@@ -57,7 +58,6 @@ def before_period(periods: tuple[int, ...], report_year: int | None) -> bool:
 
 
 STREAK_RE = re.compile(r"连续[两二三四五六七八九十几\d]+年")
-CLAUSE_BREAK = re.compile(r"[，,；;]")
 # No span of the sentence's figures: a programme named for its length (新型城镇化战略五年行动计划), and an annual
 # mean (PM2.5年均浓度: one year's average concentration).
 NOT_A_SPAN = re.compile(r"五年行动|年(?:平)?均浓度")
@@ -81,11 +81,8 @@ def span_scoped(sentence: str) -> bool:
 def names_both_ends(asked: frozenset[int], sentence: str) -> bool:
     """Whether a sentence writes the first and the last asked year (asked 2002–2007: 从2002年1288亿元增加到2007年的
     3664亿元 gives both ends; 从1997年的509亿元增加到2002年的1161亿元 only one)."""
-    years = {year_value(m.group(1)) for m in _ANY_YEAR.finditer(aligned_search_text(sentence))}
+    years = {year_value(m.group(1)) for m in YEAR_RE.finditer(aligned_search_text(sentence))}
     return len(asked) >= 2 and {min(asked), max(asked)} <= years
-
-
-_ANY_YEAR = re.compile(rf"({SPACED_YEAR}|{CN_YEAR})\s*年")
 
 
 def _meets_at_an_end(asked: frozenset[int], norm: str) -> bool:
