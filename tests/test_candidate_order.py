@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from rag.answer.pipeline import _search
-from rag.retrieve.coordination import DEPTH, FUSED, concept_groups, coordinate, coverage
+from rag.retrieve.coordination import DEPTH, FUSED, concept_groups, coordinate, coverage, figure_coverage
 from rag.retrieve.plan import analyze
 
 REPORTS = [SimpleNamespace(report_id="n", province=None, city=None, district=None, year=2008, level="national")]
@@ -42,6 +42,19 @@ def test_the_candidate_naming_more_concepts_moves_up_within_the_top():
     assert [cid for cid, _, _ in ranked][:2] == ["n:2", "n:1"]
     assert {cid: ranks[FUSED] for cid, _, ranks in ranked} == {"n:1": 1, "n:2": 2, "n:3": 3}
     assert coordinate(fused, plan, texts, weigh, 0.0) == fused  # off
+
+
+def test_a_figure_question_counts_the_concepts_of_a_sentence_that_states_a_figure():
+    """进出口总额进一步增长 names the topic but states nothing; 进出口总额…1656亿美元 answers."""
+    plan = analyze("1992年进出口总额是多少？", REPORTS)
+    groups = concept_groups(plan)
+    sizes = [max(weigh(t) for t in group) for group in groups]
+    vague, stated = "要开拓国际市场，使进出口总额进一步增长。", "对外开放扩大。1992年进出口总额达到1656亿美元。"
+    assert figure_coverage(groups, sizes, vague) == 0.0 < figure_coverage(groups, sizes, stated)
+    fused = [("v", 1.0, {}), ("s", 0.95, {})]
+    ranked = coordinate(fused, plan, lambda ids: {"v": vague, "s": stated}, weigh, 0.5)
+    assert [cid for cid, _, _ in ranked] == ["s", "v"]
+    assert coverage(groups, sizes, vague) >= coverage(groups, sizes, stated)  # the whole chunk ranks them the same
 
 
 def test_candidates_below_the_top_keep_their_place():

@@ -12,9 +12,6 @@ import re
 
 from rag.core.numbers import NOT_FIGURES
 
-NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|"
-                          r"how (many|much|big|large|fast|high|low|far|long|quickly|rapidly)|what (is|was|were) the|"
-                          r"percent|rate|amount|number|total|target|figure|growth|ceiling|\bcap(?:s|ped)?\b|上限|幅度", re.I)
 # Questions that ask what a term means or what a named programme consists of.
 DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含义|是指|包括哪些|包含哪些|有哪些内容|"
                              r"\brefer to\b|\bmean\b|\bmeaning\b|\bstand for\b|\bconsist of\b|\bdefin|"

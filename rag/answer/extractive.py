@@ -24,7 +24,6 @@ from rag.answer.cues import (
     FROM_TO_STATED,
     MONEY_RE,
     NOT_A_COUNT,
-    NUMERIC_CUES,
     OUTCOME_CUES,
     PER_UNIT,
     PER_UNIT_CUES,
@@ -56,7 +55,7 @@ from rag.core.textnorm import normalize_for_search, per_capita
 from rag.core.tokens import tagged_words
 from rag.reports.indicators import question_indicators
 from rag.retrieve.hybrid import SearchHit
-from rag.retrieve.plan import QueryPlan
+from rag.retrieve.plan import NUMERIC_CUES, QueryPlan
 
 MIN_COVERAGE = 0.5
 GUESS_WEIGHT = 0.25  # an uncovered concept worded by the general dictionary, not the termbase, weighs this much

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.answer.citations import Citation, neutralize_markers
-from rag.answer.cues import NUMERIC_CUES
 from rag.answer.extractive import Selected
 from rag.answer.grounding import (
     MARKER_RE,
@@ -43,7 +42,7 @@ from rag.reports.ledger_records import figures_in_english
 from rag.retrieve.figures import NUMBER_RUN, spelled_numbers_as_digits
 from rag.retrieve.hybrid import SearchHit
 from rag.retrieve.places import english_place_name
-from rag.retrieve.plan import QueryPlan
+from rag.retrieve.plan import NUMERIC_CUES, QueryPlan
 
 # The place of the prompt's invented examples (rag/answer/prompts.py): never a place of an answer.
 EXAMPLE_PLACE = re.compile(r"示例|example (?:city|district)", re.I)

@@ -4,20 +4,26 @@ BM25 sums over every wording, so a chunk that repeats several wordings of one co
 经济增长 …) can outrank the chunk that names two different concepts of the question once each; a small
 embedding model blurs both. Counting each concept once (its rarest wording's IDF, as the answer's sentence
 selector does) and adding that share to the fused score of the top candidates reorders them by how much of the
-question they speak about, without letting a chunk from far down the list jump ahead.
+question they speak about, without letting a chunk from far down the list jump ahead. A question that asks
+for a figure counts, per chunk, the concepts of its best sentence that states one: the chunk that says
+进出口总额…达到1656亿美元 outranks the one that only says 对外贸易要积极开拓国际市场 (dev, pooled: English R@1
+0.792 → 0.809, national 0.865 → 0.873, against counting the whole chunk).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
+from rag.core.numbers import extract_figures
 from rag.core.textnorm import normalize_for_search
 from rag.core.tokens import QUERY_STOPWORDS, words
 from rag.core.years import YEAR_RE
-from rag.retrieve.plan import QueryPlan
+from rag.retrieve.plan import NUMERIC_CUES, QueryPlan
 
 DEPTH = 8  # candidates reordered: those an answer reads (rag/answer/pipeline.py TOP_K)
 FUSED = "fused"  # the rank a candidate had before
+CLAUSES = re.compile(r"[^。；;！？!?\n]+")  # the sentences and list items (；) whose figures are counted
 
 
 def concept_groups(plan: QueryPlan) -> list[list[str]]:
@@ -42,6 +48,12 @@ def coverage(groups: Sequence[Sequence[str]], sizes: Sequence[float], text: str)
         if total else 0.0
 
 
+def figure_coverage(groups: Sequence[Sequence[str]], sizes: Sequence[float], text: str) -> float:
+    """The best :func:`coverage` of a sentence of ``text`` that states a figure (0 when none does)."""
+    return max((coverage(groups, sizes, part) for part in CLAUSES.findall(text) if extract_figures(part)),
+               default=0.0)
+
+
 def coordinate(fused: list[tuple[str, float, dict[str, int]]], plan: QueryPlan, texts: Callable[[list[str]], dict[str, str]],
                weigh: Callable[[str], float], weight: float) -> list[tuple[str, float, dict[str, int]]]:
     """``fused`` with the top :data:`DEPTH` candidates rescored by ``weight`` × their concept coverage. Each
@@ -54,6 +66,7 @@ def coordinate(fused: list[tuple[str, float, dict[str, int]]], plan: QueryPlan, 
     fused = [(cid, score, {**ranks, FUSED: place}) for place, (cid, score, ranks) in enumerate(fused, start=1)]
     head = fused[:DEPTH]
     by_id = texts([cid for cid, _, _ in head])
-    rescored = [(cid, score + weight * coverage(groups, sizes, by_id.get(cid, "")), ranks)
+    covers = figure_coverage if NUMERIC_CUES.search(plan.text) else coverage
+    rescored = [(cid, score + weight * covers(groups, sizes, by_id.get(cid, "")), ranks)
                 for cid, score, ranks in head]
     return sorted(rescored, key=lambda item: -item[1]) + fused[DEPTH:]

@@ -64,6 +64,11 @@ from rag.retrieve.when import (
 )
 from rag.retrieve.year_names import without_year_appositive
 
+# A question that asks for a figure (how many, what was the rate, the target …): retrieval prefers the passages
+# whose figure-stating sentences name its concepts (rag/retrieve/coordination.py), answers look for figures.
+NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|"
+                          r"how (many|much|big|large|fast|high|low|far|long|quickly|rapidly)|what (is|was|were) the|"
+                          r"percent|rate|amount|number|total|target|figure|growth|ceiling|\bcap(?:s|ped)?\b|上限|幅度", re.I)
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
 GDP = "地区生产总值"  # the indicator table's name for GDP (its wordings include 国内生产总值)
 
