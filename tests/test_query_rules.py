@@ -684,6 +684,16 @@ def test_shou_zhi_names_both_income_and_spending():
     assert term_hits(["财政收入"], "国家预算收支") == set()
 
 
+def test_a_per_head_indicator_is_named_with_its_per_head_part_apart():
+    """农民的纯收入，全国平均每人达到三百五十五元 (1985) names 农民人均纯收入; a sentence without a per-head word
+    does not (农民纯收入总额 is no per-head figure)."""
+    from rag.answer.mentions import term_hits
+    from rag.core.textnorm import per_capita
+
+    assert term_hits(["农民人均纯收入"], per_capita("农民的纯收入，全国平均每人达到三百五十五元")) == {"农民人均纯收入"}
+    assert term_hits(["农民人均纯收入"], per_capita("农民的纯收入总额增加一百亿元")) == set()
+
+
 def test_an_indicator_is_named_across_a_word_of_time():
     """中国经济全年增长了多少: 全年 stands inside 经济增长, which names GDP growth (累计 is kept: five years' total)."""
     plan = analyze("疫情暴发的2020年，中国经济全年增长了多少？", [])

@@ -28,6 +28,9 @@ def term_hits(terms: list[str], text_norm: str) -> set[str]:
             hits.add(term)
         elif term.endswith(("收入", "支出")) and term[:-2] + "收支" in text_norm:
             hits.add(term)  # 国家预算收支都比上年增长百分之十以上: 收支 is 收入 and 支出 together
+        elif "人均" in term and "人均" in text_norm and len(whole := term.replace("人均", "")) >= 4 and (
+                whole in text_norm or _spelled_out(whole, text_norm)):
+            hits.add(term)  # 农民的纯收入，全国平均每人达到三百五十五元: the per-head part apart from the rest
     return hits
 
 
