@@ -482,6 +482,7 @@ def test_a_budget_and_its_allocations_are_the_years_plan():
 
     assert question_time("2024年财政赤字规模安排了多少？").aim == "target"
     assert question_time("1956年国家预算给国防费安排了多少钱？").aim == "target"
+    assert question_time("2016年安排了多少地方专项债券？").aim == "target"  # bonds: 今年拟安排地方政府专项债券
     assert question_time("1985年安排了多少人就业？").aim == "result"
     assert question_time("2023年一般公共预算收入增长了多少？").aim == "result"
     assert question_time("1956年国家预算执行的结果，收入是多少？").aim == "result"
