@@ -143,6 +143,14 @@ def test_a_result_compared_with_its_target_asks_both():
     assert question_time("1998年GDP增长了多少？与目标相比如何？").aim != "target"
 
 
+def test_a_past_change_asked_beside_a_target_asks_both():
+    """"how fast did the economy grow …, and what had the target been", "did it hit the goal": the year's result
+    (the next report) and its target (its own); a target that "did the plan expect … to grow" stays a target."""
+    assert question_time("How fast did China's economy grow in 1998, and what had the growth target been?").aim == "unknown"
+    assert question_time("How much did the economy grow in 1998 and did it hit the official goal?").aim == "unknown"
+    assert question_time("How fast did the 1998 plan expect output to grow?").aim == "target"
+
+
 def test_life_expectancy_is_no_expectation():
     """预期寿命 and "life expectancy" name an indicator: no target is asked (预期 and "expect" are target cues)."""
     assert question_time("2017年人均预期寿命是多少？").aim != "target"

@@ -2,8 +2,7 @@
 
 A library holds many years of the same place, and the year decides which paragraph is right. A report of year Y
 reviews Y−1 (工作回顾) and plans Y (主要预期目标), so a question about a year's *result* is answered by the next year's report
-and one about a *target* by that year's own. When no report in scope covers the asked year, the honest answer is to
-say so, listing the years the library has — never another year's figure.
+and one about a *target* by that year's own. No report covers the asked year: say so, listing the years it has.
 """
 
 from __future__ import annotations
@@ -76,6 +75,7 @@ _FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahe
 _NEXT_YEAR = re.compile(r"明年|第二年|次年|下一年|来年|\bnext year\b|\bthe following year\b|\bthe year after\b", re.I)
 COMPARED_WITH_TARGET = r"\bcompar\w* (?:with|to|against) (?:the |its |that )?(?:target|goal)|与(?:预期)?目标相比|比(?:预期)?目标"
 _OUTCOME = re.compile(r"实际|回落到|降到|降至|升到|完成了|实现了|达到了|增长了|\bactually\b(?! (?:utili[sz]|us(?:e|ed|ing)\b))|\bturn(?:ed|s)? out\b|\bend(?:ed)? up\b|"
+                      r"\bdid (?:(?!to\b|expect|aim|plan|target|want|intend|hope)\w+[\s']+){0,4}(?:grow|rise|fall|expand|increase|drop)\b|\b(?:hit|miss(?:ed)?) (?:the |its )?(?:\w+ )?(?:target|goal)|\bf[ae]ll short\b|"
                       rf"{COMPARED_WITH_TARGET}", re.I)  # what happened, asked beside a target
 _SAME_YEAR = re.compile(r"当年|今年|本年|同年|that year|the same year|this year", re.I)
 _EN_PLAN = re.compile(r"\b([a-z0-9]+)\s+five-year plans?(?:\s+period)?", re.I)  # the 13th / Sixth Five-Year Plan
