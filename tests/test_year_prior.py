@@ -126,6 +126,12 @@ def test_a_plan_period_prefers_the_paragraphs_about_the_whole_period(library):
     assert any(search._speaks_about(cid, target) for cid, _ in by_year[1982])
     assert not any(search._speaks_about(cid, target) for cid, _ in by_year[1986])
     assert any(search._speaks_about(cid, review) for cid, _ in by_year[1986])
+    # a plan paragraph of the period naming its last year states its target: 到一九八五年，全国粮食产量计划达到…
+    # (the 1982 report's plan for 1982–1983), the 1978 ten-year plan's 1985 does not
+    grain = analyze("六五计划要求到1985年全国粮食产量达到多少？", list(reports.values()))
+    texts = search._texts([cid for cid, _ in by_year[1982]])
+    assert any(search._speaks_about(cid, grain) for cid, text in texts.items() if "粮食产量计划达到三亿六千万吨" in text)
+    assert not any(search._speaks_about(cid, grain) for cid, _ in by_year[1978])
 
 
 def test_a_report_delivered_late_in_its_year_answers_for_the_next(library):

@@ -34,6 +34,8 @@ RANGE_RE = re.compile(rf"{_RANGE_YEAR}\s*年?\s*(?:到|至|—|–|-|－|~|～)\
                       rf"{_RANGE_YEAR}\s*年相?比"
                       rf"|(?:从|由)\s*{_RANGE_YEAR}\s*年[^。；;]{{0,30}}?(?:到|至)\s*"
                       rf"{_RANGE_YEAR}\s*年")
+# A horizon: 到一九八五年, 到2035年 (what a plan is to reach by then).
+HORIZON_RE = re.compile(rf"(?:到|至)\s*({SPACED_YEAR}|{CN_YEAR})\s*年")
 # Five-year plans by the last year of their period ("十四五" is 2021–2025; the first ran 1953–1957, the third
 # began in 1966 after three years of readjustment).
 PLAN_PERIOD_ENDS = (1957, 1962, 1970, 1975, 1980, 1985, 1990, 1995, 2000, 2005, 2010, 2015, 2020, 2025, 2030)
@@ -53,6 +55,11 @@ _TO_ARABIC = str.maketrans(CN_DIGITS)
 def year_value(text: str) -> int:
     """The year a pattern of this module captured: ``2022``, ``二〇二二``, ``1 9 9 7`` → int."""
     return int(text.translate(_TO_ARABIC).replace(" ", ""))
+
+
+def names_horizon(text: str, year: int) -> bool:
+    """Whether ``text`` (normalized for search) sets something to be reached by ``year`` (到一九八五年…)."""
+    return any(year_value(m.group(1)) == year for m in HORIZON_RE.finditer(text))
 
 
 def plan_periods(text: str) -> list[int]:

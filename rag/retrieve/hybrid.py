@@ -17,6 +17,7 @@ from rag.core.config import Settings
 from rag.core.models import Chunk, Report
 from rag.core.textnorm import normalize_for_search, to_simplified
 from rag.core.timeframe import FIVE_YEARS, ChunkTime, late_time
+from rag.core.years import names_horizon
 from rag.index.search_index import LocalIndex, SearchIndex
 from rag.index.store import ReportStore
 from rag.retrieve.coordination import coordinate
@@ -268,11 +269,16 @@ class Retriever:
     def _speaks_about_span(self, chunk_id: str, when: ChunkTime, span: tuple[int, int], aim: str) -> bool:
         """A span of years (七五, "the Seventh Five-Year Plan", 2013年到2017年这五年): a multi-year paragraph about
         the whole span, its plan when a target is asked (the 1986 report's 七五 part, not the 1988 report's 今后五年
-        that only overlaps it), its review when a result is (过去五年 in the 2018 report)."""
+        that only overlaps it), its review when a result is (过去五年 in the 2018 report). A target is also stated
+        by a plan paragraph of a report of the period that names its last year (到一九八五年，全国粮食产量计划达到…
+        in the 1982 report's plan for 1982–1983), not by one from before it (the 1978 ten-year plan's 1985) nor
+        one that names the year for something else (１９９０年将在我国举行的…亚洲运动会)."""
         first, last = span
-        if when.kind != "multi-year" or not {first, last} <= set(when.years):
-            return False
         report = (self._reports or {}).get(chunk_id.split(":", 1)[0])
+        if when.kind != "multi-year" or not {first, last} <= set(when.years):
+            return (aim == "target" and when.kind in ("plan", "multi-year") and last in when.named
+                    and report is not None and report.year is not None and first - 1 <= report.year < last
+                    and names_horizon(normalize_for_search(self._texts([chunk_id]).get(chunk_id, "")), last))
         if report is None or report.year is None or aim not in ("target", "result"):
             return True
         return when.looks_back(report.year) == (aim == "result")
