@@ -57,8 +57,8 @@ def test_a_sense_met_only_across_two_words_is_not_the_reports_wording():
 def test_a_ceiling_is_a_limit_on_a_figure():
     """"what ceiling did the government set for price rises": the reports' 控制在…以内 / 上限 (CC-CEDICT knows
     only 天花板), and the question asks for a figure (力争控制在百分之十五左右, not 实现控制物价上涨幅度的目标)."""
-    from rag.answer.cues import NUMERIC_CUES
     from rag.retrieve.glossary import termbase
+    from rag.retrieve.plan import NUMERIC_CUES
 
     question = "What ceiling did the government set for price rises in 1995?"
     assert "控制在" in termbase()[(stem("ceiling"),)]["ing"].terms and NUMERIC_CUES.search(question)

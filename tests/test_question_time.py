@@ -496,6 +496,13 @@ def test_a_budget_and_its_allocations_are_the_years_plan():
     assert question_time("1956年国家预算执行的结果，收入是多少？").aim == "result"
 
 
+def test_a_horizon_beside_the_named_reports_own_year_is_asked_too():
+    """当年…到1985年又要降到多少: the report's own year and the horizon are both asked; 当年…相当于1949年的几倍
+    keeps 1949 a baseline."""
+    assert question_time("1979年的政府工作报告要求当年全国人口增长率降到多少？到1985年又要降到多少？").years == (1979, 1985)
+    assert question_time("按1954年报告的说法，1954年预计工业总产值相当于1949年的几倍？").years == (1954,)
+
+
 def test_a_span_whose_end_year_has_two_digits():
     """"(1953–57)", "1981-85": English writes a span's last year short; a date (2015-12-01) is no span."""
     from rag.core.years import expand_short_ranges

@@ -111,6 +111,8 @@ def test_fact_questions_are_recognised(question, facts):
     "2024年政府工作报告贯彻了什么会议精神？",
     "What did the 2024 report say about the deficit?",
     "When will the 2024 targets be met?",
+    "1954年第一届全国人大第一次会议上，关于宪法草案的报告是谁作的？",  # another report of the session
+    "The deputies had just debated a report on the draft Constitution. Who had delivered that report?",
 ])
 def test_other_questions_are_not_fact_questions(library, question):
     assert asked_facts(question) == ()
@@ -220,7 +222,6 @@ def test_the_text_answers_a_fact_only_with_a_sentence_that_states_it():
 
     assert states_asked_facts("Under which premier did the State Council work?", ["国务院在赵紫阳总理主持下"])
     assert not states_asked_facts("Who delivered the 1975 report?", ["我代表国务院，向第四届全国人民代表大会作政府工作报告。"])
-    assert states_asked_facts("1954年关于宪法草案的报告是谁作的？", ["在聽了劉少奇同志關於憲法草案的報告"])
     assert not states_asked_facts("GDP增长了多少？", ["国务院在赵紫阳总理主持下"])  # no fact asked
     assert not states_asked_facts("Who delivered the 1994 government work report?",
                                   ["以邓小平同志建设有中国特色社会主义的理论和党的基本路线为指导"])

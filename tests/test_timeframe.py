@@ -232,7 +232,8 @@ def test_a_level_reached_in_a_five_year_review_is_its_last_years():
 def test_a_span_then_a_change_to_a_level_states_the_spans_last_year():
     """The 1983 report: 从一九七八年到一九八二年，我国普通高等学校已由五百九十八所增加到七百一十五所 gives 1982's count;
     a clause read with such a sentence (…从129.6亿元增加到181.8亿元；社会消费品零售总额年均增长3亿元) states no level."""
-    from rag.answer.sentence_time import span_levels, year_match
+    from rag.answer.sentence_time import year_match
+    from rag.core.levels import span_levels
 
     five_years = ChunkTime("multi-year", (1978, 1979, 1980, 1981, 1982))
     sentence = "从一九七八年到一九八二年，我国普通高等学校已由五百九十八所增加到七百一十五所。"
@@ -351,7 +352,8 @@ def test_a_comparison_with_an_earlier_year_states_the_first_years_level():
     """１９９２年同１９８７年相比…增加９１０元，达到１８２６元: 1826元 is 1992's level (1987 is the baseline), and the
     clause after ；that names no year is read in the same sentence's time."""
     from rag.answer.sentence_time import with_time_context, year_match
-    from rag.core.timeframe import ChunkTime, end_values
+    from rag.core.levels import end_values
+    from rag.core.timeframe import ChunkTime
 
     text = "１９９２年同１９８７年相比，城镇居民人均生活费收入增加９１０元，达到１８２６元；农村居民人均纯收入增加３２１元，达到７８４元。"
     assert end_values(text) == (1992,)
@@ -381,7 +383,8 @@ def test_a_year_named_with_its_level_is_that_years_figure_even_after_from():
     """财政赤字从１９７９年的一百七十亿元、１９８０年的一百二十七亿元，预计降低到今年的二十七亿元: 从 marks a starting point, but
     １９７９年的一百七十亿元 is 1979's level, so the sentence answers for 1979; 比2012年的水平 names no level."""
     from rag.answer.sentence_time import year_match
-    from rag.core.timeframe import ChunkTime, level_years
+    from rag.core.levels import level_years
+    from rag.core.timeframe import ChunkTime
 
     text = "财政赤字从１９７９年的一百七十亿元、１９８０年的一百二十七亿元，预计降低到今年的二十七亿元。"
     assert level_years(text) == (1979, 1980)
@@ -497,3 +500,36 @@ def test_a_price_base_year_is_not_the_figures_year():
         assert baseline_year(norm, start, start + len(year))
     norm = "2010年国内生产总值增长10.3%"
     assert not baseline_year(norm, 0, 5)
+
+
+def test_a_year_written_with_a_circle_for_zero_is_a_year():
+    """一九八○年 (○, not 〇: 67 years in nine of the older reports) is 1980 for every reader of years."""
+    from rag.core.years import YEAR_RE, names_horizon, year_value
+
+    assert [year_value(y) for y in YEAR_RE.findall("从一九八○年至一九八五年")] == [1980, 1985]
+    assert names_horizon("到一九八○年以前，建成一个独立的比较完整的工业体系", 1980)
+    assert not names_horizon("１９９０年将在我国举行的第十一届亚洲运动会", 1990)
+
+
+def test_a_span_sentence_names_the_year_of_the_level_it_reached():
+    """从一九八○年至一九八五年，…钢由三千七百万吨增加到四千六百六十六万吨 states 1985's output: the chunk names
+    1985 (a question about 1985 prefers it); a yearly average over the span names no year."""
+    times = report_times(1986, [(["一、过去五年的回顾"], "从一九八○年至一九八五年，我国原煤产量由六亿二千万吨增加到八亿五千万吨，"
+                                 "钢由三千七百万吨增加到四千六百六十六万吨。")])
+    assert times[0].named == (1985,)
+    averaged = report_times(1986, [(["一、过去五年的回顾"], "一九八一年至一九八五年，国民收入平均每年增长百分之九点七。")])
+    assert averaged[0].named == ()
+
+
+def test_a_result_is_not_answered_by_a_plan_made_before_the_year():
+    """Asked what 1990's growth actually was, the 1986 report's 七五 plan for 1990 (…一九九○年比一九八五年增长百分之
+    四十) is no answer: a report states the results of the years before it."""
+    from rag.core.models import Chunk, Report
+    from rag.retrieve.hybrid import SearchHit
+
+    text = "进出口贸易总额一九九○年比一九八五年增长百分之四十。"
+    report = Report("r", "1986年政府工作报告", year=1986, level="national")
+    chunk = Chunk("r:1", "r", 1, 1, 1, 0, ["三、第七个五年计划"], 0, len(text), text, text, "",
+                  ChunkTime("multi-year", (1986, 1987, 1988, 1989, 1990), (1990,)))
+    assert _chosen("1990年进出口贸易总额实际增长了百分之几？", SearchHit(chunk, report, 1.0)) == []
+    assert _chosen("七五计划要求1990年进出口贸易总额比1985年增长百分之几？", SearchHit(chunk, report, 1.0))

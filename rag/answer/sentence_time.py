@@ -7,37 +7,22 @@ from __future__ import annotations
 import re
 
 from rag.answer.cues import CLAUSE_BREAK
+from rag.core.levels import level_years, span_levels
 from rag.core.numbers import extract_figures
 from rag.core.textnorm import aligned_search_text
 from rag.core.timeframe import (
     FIVE_YEARS,
     MULTI_RE,
     ChunkTime,
-    end_values,
     figure_years,
-    level_years,
     present_after_year,
     sentence_years,
 )
-from rag.core.years import CN_YEAR, RANGE_RE, SPACED_YEAR, YEAR_RE, year_value
+from rag.core.years import RANGE_RE, YEAR_RE, year_value
 
 # The level a change reached (…增长百分之五十九，达到５．９亿吨), and the totals of a span that are not a level.
 LEVEL_REACHED = re.compile(r"(?:达到|增加到|增长到|提高到|上升到|扩大到|发展到|增至|超过)\s*[\d〇零一二三四五六七八九十两]")
 SPAN_TOTAL = re.compile(r"累计|共计|总计|合计|[共总]\s*[\d〇零一二三四五六七八九十两]")
-# 从一九七八年到一九八二年，普通高等学校已由五百九十八所增加到七百一十五所: a span that opens the sentence, then a
-# change from one level to another: the level reached is the span's last year's.
-SPAN_THEN_LEVEL = re.compile(rf"^[^，,。；;]{{0,6}}?(?:{SPACED_YEAR}|{CN_YEAR})\s*年?\s*(?:到|至|—|–|-|－|~|～)\s*"
-                             rf"({SPACED_YEAR}|{CN_YEAR})\s*年[^。；;]*?(?:由|从)[^。；;]*?(?:到|至|为)\s*"
-                             r"(?=[\d〇零一二三四五六七八九十两])")
-
-
-def span_levels(sentence: str) -> set[int]:
-    """The years whose level a span sentence states: :func:`end_values`, and the last year of a span that opens
-    the sentence before a from-to change (see ``SPAN_THEN_LEVEL``) in its last clause (a clause read with the
-    sentence it continues, …从129.6亿元增加到181.8亿元；社会消费品零售总额年均增长3亿元, states no level)."""
-    norm = aligned_search_text(sentence)
-    return {*end_values(sentence), *(year_value(m.group(1)) for m in SPAN_THEN_LEVEL.finditer(norm)
-                                     if not re.search("[；;]", norm[m.end():].rstrip("；;。 ")))}
 
 
 def with_time_context(text: str, start: int, end: int, report_year: int | None) -> str:

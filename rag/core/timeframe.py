@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rag.core.levels import span_levels
 from rag.core.numbers import VALUE_UNIT_RE
 from rag.core.textnorm import aligned_search_text
-from rag.core.years import CN_YEAR, PLAN_PERIOD_NAME, RANGE_RE, SPACED_YEAR, YEAR_RE, plan_periods, year_value
+from rag.core.years import PLAN_PERIOD_NAME, RANGE_RE, YEAR_RE, plan_periods, year_value
 
 TimeKind = Literal["review", "plan", "multi-year"]
 
@@ -281,33 +282,6 @@ def _baseline_range(norm: str, match: re.Match[str]) -> bool:
         MULTIPLE_BEFORE.search(before) and _RANGE_MULTIPLE_AFTER.match(after))
 
 
-# 由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元: the figure after 到…年的 is that year's level.
-END_VALUE_RE = re.compile(rf"(?:到|至)\s*({SPACED_YEAR}|{CN_YEAR})\s*年(?:底|末)?的?\s*(?=[\d〇零一二三四五六七八九十两])")
-
-
-# 从１９７９年的一百七十亿元、１９８０年的一百二十七亿元降低到…: a year followed by 的 and a figure states that year's level,
-# even after 从/由/比 (which otherwise mark a baseline).
-LEVEL_OF_YEAR_RE = re.compile(rf"({SPACED_YEAR}|{CN_YEAR})\s*年(?:底|末)?的\s*(?=[\d〇零一二三四五六七八九十两][\d.,，〇零一二三四五六七八九十百千万亿两点]*\s*(?:亿|万|元|吨|斤|担|人|个|%|％|百分))")
-
-
-def level_years(sentence: str) -> tuple[int, ...]:
-    """Years whose level a sentence states right after naming them (１９７９年的一百七十亿元)."""
-    return tuple(sorted({year_value(m.group(1)) for m in LEVEL_OF_YEAR_RE.finditer(aligned_search_text(sentence))}))
-
-
-# 1992年同1987年相比，…增加910元，达到1826元: the level reached (达到/为) is the first year's, 1987 the baseline
-COMPARED_LEVEL_RE = re.compile(rf"({SPACED_YEAR}|{CN_YEAR})\s*年\s*(?:同|与|和|比)\s*(?:{SPACED_YEAR}|{CN_YEAR})\s*年"
-                               rf"相?比[^。；;]*?(?:达到|增加到|提高到|上升到|为)\s*(?=[\d〇零一二三四五六七八九十两])")
-
-
-def end_values(sentence: str) -> tuple[int, ...]:
-    """Years whose level a span sentence states (…增加到一九八二年的七百七十二亿元 → 1982; 1992年同1987年相比…达到
-    1826元 → 1992)."""
-    norm = aligned_search_text(sentence)
-    return tuple(sorted({year_value(m.group(1)) for m in END_VALUE_RE.finditer(norm)}
-                        | {year_value(m.group(1)) for m in COMPARED_LEVEL_RE.finditer(norm)}))
-
-
 # The report's own present (现在, 目前): a figure after it is the report year's (一九五八年初有七十四万多个合作社，
 # 现在已经合并改组成为二万四千多个人民公社).
 PRESENT_RE = re.compile(r"现在|目前|如今|现已")
@@ -340,12 +314,12 @@ def figure_years(sentence: str, report_year: int | None = None) -> tuple[int, ..
 
 def named_years(text: str, report_year: int | None) -> tuple[int, ...]:
     """The single years a chunk's sentences state figures for (:func:`sentence_years`), leaving out sentences
-    about spans (2017年到2021年, 年均, 五年)."""
+    about spans (年均, 五年) but for the levels they state (从一九八○年至一九八五年，…增加到四千六百六十六万吨: 1985)."""
     years: set[int] = set()
     for sentence in SENTENCE_END.split(text):
         norm = aligned_search_text(sentence)
-        if sentence.strip() and not RANGE_RE.search(norm) and not MULTI_RE.search(norm):
-            years.update(sentence_years(sentence, report_year))
+        if sentence.strip() and not MULTI_RE.search(norm):  # a span's sentence names the years of its levels
+            years.update(span_levels(sentence) if RANGE_RE.search(norm) else sentence_years(sentence, report_year))
     return tuple(sorted(years))
 
 

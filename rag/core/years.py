@@ -16,7 +16,7 @@ import re
 # -- pattern pieces -----------------------------------------------------------------------------------
 ARABIC_YEAR = r"(?:19|20)\d{2}"
 SPACED_YEAR = r"(?:1 ?9|2 ?0) ?\d ?\d"  # 1 9 9 7: a scraper put spaces between the digits
-CN_YEAR = r"[一二三四五六七八九〇零]{4}"  # 二〇二二
+CN_YEAR = r"[一二三四五六七八九〇零○]{4}"  # 二〇二二; 一九八○ (a circle for zero: 67 years in nine older reports)
 NUMERIC_DATE = r"\d{4}年\d{1,2}月\d{1,2}日"
 ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
 # A year word that may stand between an indicator and its figure (2022年, 二〇二二年度).

@@ -27,7 +27,7 @@ from rag.reports.ledger import LEDGER_SCHEMA, LedgerRow, ledger_version, safe_ex
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-TIME_VERSION = "11"  # bump when rag/core/timeframe.py's rules change: stored chunk times are recomputed on open
+TIME_VERSION = "12"  # bump when rag/core/timeframe.py's rules change: stored chunk times are recomputed on open
 DB_NAME = "reports.db"
 
 SCHEMA = """

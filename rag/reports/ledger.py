@@ -42,7 +42,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Bump when extraction rules change: stored ledgers are re-extracted on the next store open.
-LEDGER_VERSION = 8
+LEDGER_VERSION = 9
 
 
 def ledger_version(table: IndicatorTable | None = None) -> str:

@@ -38,9 +38,16 @@ MEETING_CONTEXT = re.compile(rf"在{_STOP}{{0,12}}上|向|作的|作了|提交|�
                              r"\b(?:deliver|present|heard|given|gave|submit|at which)", re.I)
 
 
+# Another report of the session (关于宪法草案的报告, "a report on the draft Constitution"): its speaker is in the text.
+OTHER_REPORT = re.compile(r"关于(?!政府工作)[^，,。？?]{1,20}的报告|\breport on the (?!work of the government)\w+")
+
+
 def asked_facts(text: str) -> tuple[str, ...]:
-    """The report facts a question asks about (speaker, date, meeting), in that order; () for any other question."""
+    """The report facts a question asks about (speaker, date, meeting), in that order; () for any other question
+    (one about another report of the session, too)."""
     norm = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    if OTHER_REPORT.search(norm):
+        return ()
     asked = []
     if SPEAKER_CUES.search(norm):
         asked.append("speaker")

@@ -23,6 +23,7 @@ from rag.core.years import (
     RANGE_RE,
     YEAR_RE,
     expand_short_ranges,
+    names_horizon,
     plan_periods,
     year_value,
 )
@@ -96,10 +97,7 @@ def without_plan_names(text: str) -> str:
     """An English question without the plan periods it names ("the Seventh Five-Year Plan (1986-1990)") and
     the phrases that rename its year (rag/retrieve/year_names.py): like a year they say when, which the time
     model reads; translated, 五年计划 would match every plan paragraph."""
-    def drop(match: re.Match[str]) -> str:
-        return " " if ordinal_value(match.group(1)) else match.group(0)
-
-    return _EN_PLAN.sub(drop, without_year_appositive(text))
+    return _EN_PLAN.sub(lambda m: " " if ordinal_value(m.group(1)) else m.group(0), without_year_appositive(text))
 
 
 def without_time_phrases(text: str) -> str:
@@ -248,7 +246,8 @@ def question_time(text: str) -> QuestionTime:
         else:
             years = [named - 1]  # "the 2023 report says last year …": about 2022, from the 2023 report
     elif said_year and len(set(years) - {named}) == 1:
-        years = [named]  # "1954年报告预计当年…相当于1949年的几倍": about 1954; 1949 is the baseline
+        if not any(names_horizon(text, y) for y in years):  # 当年…到1985年又要降到多少: both years are asked
+            years = [named]  # "1954年报告预计当年…相当于1949年的几倍": about 1954; 1949 is the baseline
     elif named is not None and len(set(years) - {named}) == 1 and not RANGE_RE.search(text):
         years = [y for y in years if y != named]  # "the 1958 report's estimate for 1957": about 1957
     elif named is not None and len(set(years) - {named}) >= 2 and years.count(named) == 1 and (
