@@ -49,6 +49,14 @@ def test_english_things_asked_with_one_predicate_are_asked_one_by_one():
     assert first.startswith("Did spending") and "2012" in second
 
 
+def test_a_predicate_after_the_last_english_part_is_every_parts():
+    """"How large a deficit, and what deficit ratio, did the government plan for 2015?": both are 2015's plan (the
+    first part alone named no year and was answered from the 2011 report)."""
+    assert parts("How large a fiscal deficit, and what deficit-to-GDP ratio, did the government plan for 2015?") == [
+        "How large a fiscal deficit did the government plan for 2015?",
+        "what deficit-to-GDP ratio did the government plan for 2015?"]
+
+
 def test_things_joined_with_each_are_asked_one_by_one():
     assert parts("1985年的政府工作报告说，去年粮食和棉花产量各达到多少？", {"粮食产量"}) == [
         "1985年的政府工作报告说，去年粮食产量达到多少？", "1985年的政府工作报告说，去年棉花产量达到多少？"]

@@ -128,6 +128,11 @@ def _english_clauses(text: str) -> list[str]:
         return [text]
     if not _ASKS_EN.search(pieces[0]):  # "For 1996, …": a context, not a part
         return [text]
+    # "How large a deficit, and what deficit ratio, did the government plan for 2015?": the predicate after the
+    # last thing asked is every part's
+    last, _, shared = pieces[-1].partition(", ")
+    if shared and re.match(rf"(?:{_AUXILIARY})\b", shared, re.I) and len(pieces) == 2:
+        return [f"{pieces[0]} {shared}?", f"{last} {shared}?"]
     return [p + "?" for p in pieces]
 
 
