@@ -170,6 +170,8 @@ def _read_ask(plan: QueryPlan, norm: str) -> _Ask | None:
             return None
         return _Ask(tuple(years), kinds, table=True, by_report=REPORT_RE.search(norm) is not None, measure=measure)
     named = time.named_report
+    if named is not None and time.five_years:
+        return None  # "the 2018 report … over the previous five years": a span's figure, not a row of one year
     if named is not None:
         others = set(time.years) - {named}
         if others == {named - 1} and f"{named - 1}" not in norm and not BASELINE_LAST_YEAR_RE.search(norm):
