@@ -179,3 +179,14 @@ def test_clean_simplified_with_inserted_question_marks() -> None:
     for pos in reversed(positions):
         damaged = damaged[:pos] + "?" + damaged[pos:]
     assert repair_text(damaged) == RepairResult(damaged, 0, 0, 0)
+
+
+def test_a_figure_cut_from_its_unit_by_a_line_break_is_joined():
+    """国内生产总值达到74.4 / (zero-width space) / 万亿元，增长6.7% (the 2017 report as scraped): no paragraph ends on
+    a bare number whose unit opens the next one."""
+    from rag.ingest.cleaning import clean_document
+
+    text = "2017年政府工作报告\n各位代表：\n国内生产总值达到74.4\n\u200b\n万亿元，增长6.7%，名列世界前茅。\n城镇新增就业1314万人。"
+    body = clean_document(text).body
+    assert any("国内生产总值达到74.4万亿元，增长6.7%" in paragraph for paragraph in body)
+    assert body[-1] == "城镇新增就业1314万人。"

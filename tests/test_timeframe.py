@@ -533,3 +533,14 @@ def test_a_result_is_not_answered_by_a_plan_made_before_the_year():
                   ChunkTime("multi-year", (1986, 1987, 1988, 1989, 1990), (1990,)))
     assert _chosen("1990年进出口贸易总额实际增长了百分之几？", SearchHit(chunk, report, 1.0)) == []
     assert _chosen("七五计划要求1990年进出口贸易总额比1985年增长百分之几？", SearchHit(chunk, report, 1.0))
+
+
+def test_one_year_of_an_asked_span_is_not_the_spans_figure():
+    """Asked how many were lifted out of poverty over 2016–2020, the 2017 report's review of 2016 (农村贫困人口减少
+    1240万) cannot be told a match; the 2021 report's five-year review (5575万) is."""
+    from rag.answer.sentence_time import year_match
+
+    span = frozenset(range(2016, 2021))
+    assert year_match(span, "农村贫困人口减少1240万。", ChunkTime("review", (2016,)), 2017) == 0
+    assert year_match(span, "5575万农村贫困人口实现脱贫。", ChunkTime("multi-year", tuple(range(2016, 2021))), 2021) == 1
+    assert year_match(frozenset({2016}), "农村贫困人口减少1240万。", ChunkTime("review", (2016,)), 2017) == 1

@@ -116,4 +116,6 @@ def year_match(asked: frozenset[int], sentence: str, chunk_time: ChunkTime, repo
     if single and chunk_time.kind == "multi-year":
         reached_last = asked == {max(chunk_time.years)} and LEVEL_REACHED.search(norm) and not SPAN_TOTAL.search(norm)
         return 1 if reached_last else -1
+    if len(asked) > 2 and chunk_time.kind == "review" and len(chunk_time.years) == 1:
+        return 0  # one year of an asked span (the 2017 report's 2016 within 2016–2020): not the span's figure
     return 1

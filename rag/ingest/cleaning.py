@@ -105,8 +105,14 @@ def is_header_line(line: str) -> bool:
     return bool(re.fullmatch(r"[\u4e00-\u9fff](\s?[\u4e00-\u9fff]){1,3}", key))  # a name on its own line
 
 
+# A figure cut from its unit by a line break (国内生产总值达到74.4 / ​ / 万亿元，增长6.7%): no paragraph ends on a
+# bare number whose unit opens the next one.
+SPLIT_FIGURE_RE = re.compile(r"(?<=[\d.０-９．])[ \t]*(?:\n[ \t]*)+(?=[万亿元%％吨斤])")
+
+
 def _normalize_lines(text: str) -> list[str]:
     text = INVISIBLE_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = SPLIT_FIGURE_RE.sub("", text)
     return [line.strip().strip("•·").strip() for line in text.split("\n")]
 
 

@@ -29,7 +29,7 @@ from rag.ingest.sections import parse_blocks
 
 # Bump when parsing changes what is stored (cleaning, sections, chunks, metadata): re-ingesting a file whose
 # report was stored by an older version replaces it, although its bytes are unchanged.
-PARSER_VERSION = 3  # 2: the title block is a citable ¶0; 3: licence footers are furniture
+PARSER_VERSION = 4  # 2: the title block is a citable ¶0; 3: licence footers are furniture; 4: split figures joined
 
 
 def report_id_for(source_file: str) -> str:
