@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 from rag.core.textnorm import aligned_search_text
-from rag.core.years import CN_YEAR, SPACED_YEAR, year_value
+from rag.core.years import CN_YEAR, HORIZON_RE, SPACED_YEAR, year_value
 
 # 由一九七八年的三百五十五亿元增加到一九八二年的七百七十二亿元: the figure after 到…年的 is that year's level.
-END_VALUE_RE = re.compile(rf"(?:到|至)\s*({SPACED_YEAR}|{CN_YEAR})\s*年(?:底|末)?的?\s*(?=[\d〇零一二三四五六七八九十两])")
+END_VALUE_RE = re.compile(rf"{HORIZON_RE.pattern}(?:底|末)?的?\s*(?=[\d〇零一二三四五六七八九十两])")  # a horizon, then its figure
 
 
 # 从１９７９年的一百七十亿元、１９８０年的一百二十七亿元降低到…: a year followed by 的 and a figure states that year's level,
