@@ -556,3 +556,13 @@ def test_compared_one_year_with_another():
     """"The 1975 report compared 1974 with 1964": 1964 is the baseline, 1974 the year asked (the report's estimate)."""
     time = question_time("The 1975 report compared 1974 with 1964. By how much was industrial output expected to grow?")
     assert time.years == (1974,) and time.named_report == 1975
+
+
+def test_a_chinese_questions_years_are_searched_as_old_and_new_reports_write_them():
+    from rag.retrieve.plan import analyze
+
+    lexical = analyze("1957年钢产量计划达到多少？", []).lexical_text
+    assert "一九五七年" in lexical and "1957年" in lexical
+    assert "一九五七年" not in analyze("How much steel was planned for 1957?", []).lexical_text
+    many = analyze("2016年、2017年、2018年和2019年的赤字率分别是多少？", []).lexical_text
+    assert "二〇一九年" not in many  # four years and more: the chunks' times find them, their words would outweigh

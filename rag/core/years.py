@@ -57,6 +57,12 @@ def year_value(text: str) -> int:
     return int(text.translate(_TO_ARABIC).replace(" ", ""))
 
 
+def year_wordings(year: int) -> list[str]:
+    """How the reports write a year: 1957年 and 一九五七年 (older reports write years in Chinese numerals)."""
+    digits = "〇一二三四五六七八九"
+    return [f"{year}年", "".join(digits[int(d)] for d in str(year)) + "年"]
+
+
 def names_horizon(text: str, year: int) -> bool:
     """Whether ``text`` (normalized for search) sets something to be reached by ``year`` (到一九八五年…)."""
     return any(year_value(m.group(1)) == year for m in HORIZON_RE.finditer(text))

@@ -35,6 +35,7 @@ import opencc
 from rag.core.models import Report
 from rag.core.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
 from rag.core.tokens import words
+from rag.core.years import year_wordings
 from rag.reports.indicators import indicator_word, narrowing_words, question_indicators
 from rag.retrieve.abbreviations import other_forms
 from rag.retrieve.corpus import TermCounts, packaged_counts
@@ -71,6 +72,9 @@ NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|�
                           r"percent|rate|amount|number|total|target|figure|growth|ceiling|\bcap(?:s|ped)?\b|上限|幅度", re.I)
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
 GDP = "地区生产总值"  # the indicator table's name for GDP (its wordings include 国内生产总值)
+
+
+MAX_YEAR_TERMS = 3  # more years named (2016、2017、2018和2019年): the chunks' times find them, not their words
 
 
 @dataclass
@@ -112,7 +116,11 @@ class QueryPlan:
     @property
     def lexical_text(self) -> str:
         # not “大跃进”开始的 of “大跃进”开始的1958年: it says when, and its rare words would outweigh the topic's
-        return " ".join([without_year_appositive(self.normalized), *self.expansions])
+        # a Chinese question's years as old and new reports write them (一九五七年 and 1957年); not an English one's,
+        # whose few translated words a year would outweigh (measured: English R@1 −0.009, Chinese +0.008)
+        years = self.time.years if len(self.time.years) <= MAX_YEAR_TERMS and self.lang == "zh" else ()
+        return " ".join([without_year_appositive(self.normalized), *self.expansions,
+                         *(form for year in years for form in year_wordings(year))])
 
     @property
     def dense_text(self) -> str:
