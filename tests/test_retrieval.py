@@ -168,3 +168,11 @@ def test_search_batch_cli_one_line_per_query(seed_services, tmp_path):
     assert set(lines[0]["results"][0]) == {"chunk_id", "report_id", "title", "report_year", "speaks_about",
                                            "section_path", "paragraph", "score", "text"}
     assert lines[1]["id"] == 2 and "error" in lines[1]
+
+
+def test_a_lone_translated_character_is_a_query_term():
+    from rag.core.tokens import query_terms
+
+    terms = query_terms("how much steel 全国 钢 钢铁")
+    assert "钢" in terms and "钢铁" in terms  # steel → 钢: the reports write 钢：从一百三十五万吨…
+    assert "钢" not in query_terms("钢铁产量")  # inside a run, its character pairs stand for it

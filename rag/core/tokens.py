@@ -87,7 +87,9 @@ def query_terms(normalized_query: str) -> list[str]:
     """
     seen: dict[str, None] = {}
     others = [w for w in words(normalized_query) if not CJK_RUN_RE.search(w)]
-    for term in bigrams(normalized_query) + others:
+    # a lone character standing apart (an English word's translation 钢 among the expansions) is a word
+    singles = [run for run in CJK_RUN_RE.findall(normalized_query) if len(run) == 1]
+    for term in bigrams(normalized_query) + singles + others:
         if term not in QUERY_STOPWORDS and len(term) <= 20:
             seen.setdefault(term, None)
     if not seen:  # a one-character question (e.g. 税): fall back to its words
