@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from rag.answer.mentions import counts_beside
 from rag.answer.topics import question_concepts, topic_concepts
 from rag.retrieve.corpus import TermCounts, packaged_counts
@@ -895,3 +897,15 @@ def test_a_rank_asked_is_answered_by_an_ordinal():
     hits = [SimpleNamespace(chunk=chunk, report=SimpleNamespace(year=2004, report_id="r"))]
     ranking = rank_sentences(analyze("我国进出口总额在世界上排第几位？", []), hits, set())
     assert ranking.coverage >= MIN_COVERAGE and "第四位" in ranking.chosen[0].text
+
+
+@pytest.mark.parametrize(("question", "yearly"), [
+    ("What did the economy actually average over 2011-2015?", True),  # the review's 年均增长7.8%, not 2015's 6.9%
+    ("2011年到2015年国内生产总值平均增长多少？", True),
+    ("七五期间年均增长多少？", True),
+    ("How much did the economy grow over 2011-2015 in total?", False),
+])
+def test_an_average_over_a_span_asks_a_yearly_rate(question, yearly):
+    from rag.answer.cues import PER_YEAR_CUES
+
+    assert bool(PER_YEAR_CUES.search(question)) is yearly

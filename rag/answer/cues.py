@@ -20,9 +20,9 @@ DEFINITION_CUES = re.compile(r"指什么|指的是|是什么意思|什么是|含
 # Questions that ask for a percentage prefer sentences whose figures are percentages.
 # 增长多少 / how fast: reports state growth as a percentage (增加 多少 may be an amount)
 PERCENT_CUES = re.compile(r"percent|percentage|%|百分|增速|增幅|比例|比重|占比|增长了?多少|how fast|growth rate", re.I)
-# A question about a span of years that asks for a yearly rate, and a sentence that states one (平均每年增长
-# 7.5%, not the five-year total of 44%).
-PER_YEAR_CUES = re.compile(r"年均|平均每年|每年|yearly|annual(?:ly)?|per year|a year|each year|per annum", re.I)
+# A question about a span of years that asks for a yearly rate (平均 and "average" over a span too), and a sentence
+# that states one (平均每年增长7.5%, not the five-year total of 44%).
+PER_YEAR_CUES = re.compile(r"年均|平均|每年|yearly|annual(?:ly)?|per year|a year|each year|per annum|\baverag(?:e|ed|ing)\b", re.I)
 PER_YEAR_RATE = re.compile(r"年均|平均每年|每年平均|年平均|平均年")
 # A period's total asked (五年间…多少, in all) and a sentence that states a total over a span (五年…, 累计, 合计).
 TOTAL_ASK = re.compile(r"五年间|五年内|五年中|五年来|这五年|总共|共计|合计|累计|一共|总计|\bin (?:all|total)\b|"
