@@ -566,3 +566,8 @@ def test_a_chinese_questions_years_are_searched_as_old_and_new_reports_write_the
     assert "一九五七年" not in analyze("How much steel was planned for 1957?", []).lexical_text
     many = analyze("2016年、2017年、2018年和2019年的赤字率分别是多少？", []).lexical_text
     assert "二〇一九年" not in many  # four years and more: the chunks' times find them, their words would outweigh
+
+
+@pytest.mark.parametrize("question", ["“十三五”时期经济年均增速要保持在多少？", "“十三五”规划要把劳动年龄人口平均受教育年限提高到多少年？"])
+def test_what_a_plan_is_to_keep_or_raise_something_to_is_its_target(question):
+    assert question_time(question).aim == "target"  # 要保持, 要把…提高到: the plan's wording, not its result

@@ -221,8 +221,9 @@ def rank_sentences(
                     and not TARGET_WORDS.search(text[start:end])):
                 continue  # a target is not answered with the result the next report reviews
             if has_figure and plan.time.aim == "result" and asked and hit.report.year is not None \
-                    and min(asked) > hit.report.year:
-                continue  # nor a year's result with a plan made before it (the 1986 report's 七五 for 1990)
+                    and (min(asked) > hit.report.year or (len(asked) > 1 and min(asked) == hit.report.year)):
+                continue  # nor a year's result with a plan made before it (the 1986 report's 七五 for 1990), nor a
+                # span's with the plan of its first year (the 2006 report's 十一五 target for 2006–2010's growth)
             # "how many" is not answered by an amount of money (减税降费9658万元 for "how many market entities")
             counts = has_figure and not (counting and MONEY_RE.search(sentence_norm) and not COUNT_RE.search(sentence_norm))
             score = weight + (w.figure_bonus if numeric and counts else 0.0) + w.rank_bonus / (rank + 1)

@@ -51,7 +51,7 @@ _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年�
 # in 14 of the national reports' 16), so is the state budget (按1954年国家预算), not its execution nor 一般公共预算收入
 _TARGET = re.compile(r"目标|预期(?!寿命)|拟|计划|安排(?!了)|(?:预算|赤字|债)[^，,。？?]{0,10}安排|安排了[^，,。？?]{0,10}(?:预算|赤字|债)|"
                      r"(?:\d{4}\s*年的?|国家)预算(?![^，,。？?]{0,12}(?:执行|完成|结果|结余|实际|决算))|力争|争取|提出|要求|打算|定为|定了|定下|原定|给[^，,。？?]{1,12}定的|设定|确定为|要控制|控制目标|任务|"
-                     r"(?<!主)要(?:完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|\btarget|\bgoals?\b|\baim(?:s|ed|ing)?\b|\bceilings?\b|\bcap(?:s|ped)?\b|\bpencil(?:l?ed)? in\b|\bplan(?:s|ned|ning)?\b|set for|\bexpect(?!anc)|quota|\bwill\b|going to|"
+                     r"(?<!主)要(?:把|保持|完成|实现|达到|降低|下降|增长|提高|减少|新增|增加|建成|改造)|\btarget|\bgoals?\b|\baim(?:s|ed|ing)?\b|\bceilings?\b|\bcap(?:s|ped)?\b|\bpencil(?:l?ed)? in\b|\bplan(?:s|ned|ning)?\b|set for|\bexpect(?!anc)|quota|\bwill\b|going to|"
                      r"supposed to|\b(?:was|were) to (?!(?:19|20)\d\d)(?=[a-z])|\bhop(?:e|ed|ing) to\b|intend|set aside|earmark|allocat|budget(?:ed|s)? for|pledge|promis|vow|propos", re.I)
 _RESULT = re.compile(r"完成|实现|增长了|达到|达|实际|多少|几|"
                      r"grew|was|were|reached|achieved|actual|did .* (?:grow|rise|fall|reach|run)|\bran\b|how (?:much|many)",
