@@ -909,3 +909,27 @@ def test_an_average_over_a_span_asks_a_yearly_rate(question, yearly):
     from rag.answer.cues import PER_YEAR_CUES
 
     assert bool(PER_YEAR_CUES.search(question)) is yearly
+
+
+def test_a_soft_concepts_rare_guess_does_not_make_up_for_a_missing_topic():
+    """"The average annual wage of urban employees in 2015": 城镇新增就业人数 and 平均每天新增1.2万户 (a soft word met by
+    chance) are no wage. The soft concept weighs as its commonest wording (平均), not its rarest (年平均)."""
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import MIN_COVERAGE, rank_sentences
+    from rag.core.timeframe import ChunkTime
+
+    def hit(text: str) -> SimpleNamespace:
+        return SimpleNamespace(chunk=SimpleNamespace(text=text, paragraph=3, time=ChunkTime("review", (2015,), ())),
+                               report=SimpleNamespace(year=2016, report_id="r", title="2016年政府工作报告"))
+
+    idf = {"年平均": 6.2, "平均": 3.5, "工资": 7.0, "薪酬": 7.4, "城镇": 3.9, "城市": 3.5, "从业人员": 7.1, "员工": 7.1}
+    hits = [hit("城镇新增就业人数超过6400万人。"), hit("全年新登记注册企业增长21.6%，平均每天新增1.2万户。")]
+    ranking = rank_sentences(analyze("What was the average annual wage of urban employees in 2015?", []), hits, set(),
+                             lambda term: idf.get(term, 10.0))
+    assert ranking.coverage < MIN_COVERAGE
+
+
+def test_the_number_of_a_name_is_no_amount():
+    assert english_figures("How many confirmed COVID-19 cases were there?") == []
+    assert english_figures("It built 19 hospitals and treated 20 cases.")  # a figure still

@@ -39,7 +39,7 @@ UNITS = [
     (r"(?:enterprises?|companies|firms?|businesses?)", "家"), (r"(?:projects?)", "个"),
 ]
 FIGURE_RE = re.compile(
-    r"(?<![\w.])(\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:,\d{3})*(?:\.\d+)?)"  # not the 19 of COVID-19, a name
     r"(?:\s*(trillion|billion|million|thousand|hundred|bn|mn|k)\b)?"
     r"(?:\s*(?:of\s+)?(" + "|".join(u for u, _ in UNITS) + r")(?![a-z]))?", re.I)
 WAN, YI, WANYI = Decimal(10) ** 4, Decimal(10) ** 8, Decimal(10) ** 12
