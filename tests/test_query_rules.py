@@ -933,3 +933,15 @@ def test_a_soft_concepts_rare_guess_does_not_make_up_for_a_missing_topic():
 def test_the_number_of_a_name_is_no_amount():
     assert english_figures("How many confirmed COVID-19 cases were there?") == []
     assert english_figures("It built 19 hospitals and treated 20 cases.")  # a figure still
+
+
+def test_what_a_share_is_measured_against_is_no_topic():
+    """"What share of GDP did China spend on research": GDP is searched for, but a sentence about GDP alone
+    (数字经济…占国内生产总值比重10%) does not answer; research (研发) is the topic."""
+    plan = analyze("What share of GDP did China spend on research and development in 2024?", [])
+    assert any("国内生产总值" in group for group in plan.expansion_groups) and "国内生产总值" in plan.lexical_text
+    concepts = question_concepts(plan, set()).concepts
+    assert any("研发" in concept for concept in concepts)
+    assert not any("国内生产总值" in concept for concept in concepts)
+    assert any("国内生产总值" in concept for concept in question_concepts(analyze("How much did GDP grow?", []),
+                                                                       set()).concepts)

@@ -244,6 +244,8 @@ def question_concepts(plan: QueryPlan, place_names: set[str]) -> Concepts:
             concepts.append(plan.word_variants(word))
     result.context = scene_setting(concepts, chinese, result.soft)
     for index, group in enumerate(plan.expansion_groups):
+        if index in plan.denominator_groups:
+            continue  # "what share of GDP … on research": a sentence about GDP alone is no answer
         terms = topic_wordings(group, from_termbase=index not in plan.dictionary_groups)
         if terms and not any(any(t in name for name in place_names) for t in terms):
             at = concepts.index(terms) if terms in concepts else len(concepts)  # "an island … which island": once

@@ -267,7 +267,8 @@ def narrowing_words(text: str, table: IndicatorTable | None = None) -> frozenset
 
 
 # Before an indicator's name (as _words writes it): another indicator measured against it ("per unit of GDP")
-_DENOMINATOR = re.compile(r"(?:per unit|share|percent|percentage|proportion|ratio|fraction) (?:of|to)$")
+# "per unit of GDP", "what share of GDP": words before an indicator that make it the measure of another
+DENOMINATOR = re.compile(r"(?:per unit|share|percent|percentage|proportion|ratio|fraction) (?:of|to)$")
 
 # Words before an indicator's name that say how it is counted or join two names (plus, minus: as _stem writes
 # them), not which part of it is asked
@@ -325,7 +326,7 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
             if len(alias) == 1 and i and words[i - 1] not in QUERY_STOPWORDS and any(
                     _contains((words[i - 1], alias[0]), other) for other, _ in aliases):
                 continue  # "energy consumption … per unit of GDP": a longer name's words, not consumer spending
-            if _DENOMINATOR.search(" ".join(words[max(0, i - 3):i])):
+            if DENOMINATOR.search(" ".join(words[max(0, i - 3):i])):
                 continue  # "per unit of GDP", "what share of GDP": another indicator measured against it
             if _head_later(words, i, len(alias), aliases):
                 continue  # "budget deficit ratio": a ratio (赤字率), its head is the last word, not the deficit

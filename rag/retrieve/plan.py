@@ -36,7 +36,7 @@ from rag.core.models import Report
 from rag.core.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
 from rag.core.tokens import words
 from rag.core.years import year_wordings
-from rag.reports.indicators import indicator_word, narrowing_words, question_indicators
+from rag.reports.indicators import DENOMINATOR, indicator_word, narrowing_words, question_indicators
 from rag.retrieve.abbreviations import other_forms
 from rag.retrieve.corpus import TermCounts, packaged_counts
 from rag.retrieve.english import english_words
@@ -67,9 +67,9 @@ from rag.retrieve.year_names import without_year_appositive
 
 # A question that asks for a figure (how many, what was the rate, the target …): retrieval prefers the passages
 # whose figure-stating sentences name its concepts (rag/retrieve/coordination.py), answers look for figures.
-NUMERIC_CUES = re.compile(r"多少|几|百分|比例|增速|增长|率|金额|规模|总量|数量|"
+NUMERIC_CUES = re.compile(r"多少|几|百分|比例|比重|占比|增速|增长|率|金额|规模|总量|数量|"
                           r"how (many|much|big|large|fast|high|low|far|long|quickly|rapidly)|what (is|was|were) the|"
-                          r"percent|rate|amount|number|total|target|figure|growth|ceiling|\bcap(?:s|ped)?\b|上限|幅度", re.I)
+                          r"percent|rate|amount|number|total|target|figure|growth|\bshare\b|proportion|\bratio\b|ceiling|\bcap(?:s|ped)?\b|上限|幅度", re.I)
 MAX_EXPANSIONS = 5  # wordings per English phrase or indicator added to the lexical query
 GDP = "地区生产总值"  # the indicator table's name for GDP (its wordings include 国内生产总值)
 
@@ -93,6 +93,7 @@ class QueryPlan:
     soft_groups: set[int] = field(default_factory=set)  # expansion groups of soft words (verbs): never required
     dictionary_groups: set[int] = field(default_factory=set)  # groups worded by the general dictionary (a guess)
     narrowing_groups: set[int] = field(default_factory=set)  # "youth" of "youth unemployment rate": a part asked
+    denominator_groups: set[int] = field(default_factory=set)  # "share of GDP": searched for, no topic of its own
     counted: int | None = None  # index of the expansion group a "how many …" question counts
     other_places: list[str] = field(default_factory=list)  # places named in pinyin that no loaded report covers
     variants: list[tuple[str, str]] = field(default_factory=list)  # Taiwan → mainland wording (数位 → 数字)
@@ -197,6 +198,9 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     translation = translate(english, counts, frozenset(ignore))
     plan.expansion_groups = [[to_simplified(t) for t in m.terms] for m in translation.matches]
     plan.soft_groups = {i for i, m in enumerate(translation.matches) if m.soft}
+    # "what share of GDP … on research": GDP is what the share is measured against, research the topic
+    plan.denominator_groups = {i for i, m in enumerate(translation.matches)
+                               if DENOMINATOR.search(" ".join(translation.words[max(0, m.start - 3):m.start]))}
     # a dictionary phrase of several words ("national defence" 国防) is no guess: only single words count as one
     plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary and m.end - m.start == 1}
     plan.counted = counted_match(translation)
