@@ -165,12 +165,10 @@ def rank_sentences(
     total_asked = numeric and not per_year and bool(TOTAL_ASK.search(plan.text))
     from_to = asks_from_to(plan)  # … or a change between two years ("from 2017 to 2021")
     outcome = plan.time.aim == "result" and bool(OUTCOME_CUES.search(plan.text))
-    # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length).
-    sizes = [max(weigh(t) for t in concept) for concept in concepts]
-    # a soft concept (spend → 支出|度过|花掉) weighs as its commonest wording: the rare guesses of a word that only
-    # says how the question is put would outweigh its topic wherever a sentence happens to have one
-    sizes = [min(weigh(t) for t in concept) if i in soft and concept else size for i, (size, concept) in
-             enumerate(zip(sizes, concepts, strict=True))]
+    # A concept's weight: how telling its rarest wording is (IDF in the index when known, else its length); a soft
+    # concept's (spend → 支出|度过|花掉) its commonest wording's: the rare guesses of a word that only says how the
+    # question is put would outweigh its topic wherever a sentence happens to have one
+    sizes = [(min if i in soft else max)(weigh(t) for t in concept) for i, concept in enumerate(concepts)]
 
     def share(covered: set[int]) -> float:
         """Weight of the covered concepts over all concepts; soft ones count only where covered, and a concept

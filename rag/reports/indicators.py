@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -266,9 +267,14 @@ def narrowing_words(text: str, table: IndicatorTable | None = None) -> frozenset
     return frozenset(found)
 
 
-# Before an indicator's name (as _words writes it): another indicator measured against it ("per unit of GDP")
-# "per unit of GDP", "what share of GDP": words before an indicator that make it the measure of another
-DENOMINATOR = re.compile(r"(?:per unit|share|percent|percentage|proportion|ratio|fraction) (?:of|to)$")
+# Words before an indicator's name ("per unit of GDP", "what share of GDP"): another figure measured against it
+_DENOMINATOR = re.compile(r"(?:per unit|share|percent|percentage|proportion|ratio|fraction) (?:of|to)$")
+
+
+def measured_against(words: Sequence[str], start: int) -> bool:
+    """Whether the English words before ``words[start]`` make what starts there the measure of another figure
+    ("what share of GDP", "per unit of GDP"), not the figure asked."""
+    return bool(_DENOMINATOR.search(" ".join(words[max(0, start - 3):start])))
 
 # Words before an indicator's name that say how it is counted or join two names (plus, minus: as _stem writes
 # them), not which part of it is asked
@@ -326,7 +332,7 @@ def question_indicators(text: str, table: IndicatorTable | None = None) -> list[
             if len(alias) == 1 and i and words[i - 1] not in QUERY_STOPWORDS and any(
                     _contains((words[i - 1], alias[0]), other) for other, _ in aliases):
                 continue  # "energy consumption … per unit of GDP": a longer name's words, not consumer spending
-            if DENOMINATOR.search(" ".join(words[max(0, i - 3):i])):
+            if measured_against(words, i):
                 continue  # "per unit of GDP", "what share of GDP": another indicator measured against it
             if _head_later(words, i, len(alias), aliases):
                 continue  # "budget deficit ratio": a ratio (赤字率), its head is the last word, not the deficit

@@ -36,7 +36,7 @@ from rag.core.models import Report
 from rag.core.textnorm import count_cjk, detect_script, normalize_for_search, to_simplified
 from rag.core.tokens import words
 from rag.core.years import year_wordings
-from rag.reports.indicators import DENOMINATOR, indicator_word, narrowing_words, question_indicators
+from rag.reports.indicators import indicator_word, measured_against, narrowing_words, question_indicators
 from rag.retrieve.abbreviations import other_forms
 from rag.retrieve.corpus import TermCounts, packaged_counts
 from rag.retrieve.english import english_words
@@ -199,8 +199,7 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
     plan.expansion_groups = [[to_simplified(t) for t in m.terms] for m in translation.matches]
     plan.soft_groups = {i for i, m in enumerate(translation.matches) if m.soft}
     # "what share of GDP … on research": GDP is what the share is measured against, research the topic
-    plan.denominator_groups = {i for i, m in enumerate(translation.matches)
-                               if DENOMINATOR.search(" ".join(translation.words[max(0, m.start - 3):m.start]))}
+    plan.denominator_groups = {i for i, m in enumerate(translation.matches) if measured_against(translation.words, m.start)}
     # a dictionary phrase of several words ("national defence" 国防) is no guess: only single words count as one
     plan.dictionary_groups = {i for i, m in enumerate(translation.matches) if m.dictionary and m.end - m.start == 1}
     plan.counted = counted_match(translation)
