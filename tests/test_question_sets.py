@@ -25,7 +25,8 @@ SETS = ["national_qa.jsonl", "national_blind_qa.jsonl", "english_blind_qa.jsonl"
         "english_blind17_qa.jsonl", "national_blind19_qa.jsonl", "english_blind18_qa.jsonl",
         "national_blind20_qa.jsonl", "english_blind19_qa.jsonl", "national_blind21_qa.jsonl",
         "english_blind20_qa.jsonl", "national_blind22_qa.jsonl", "english_blind21_qa.jsonl",
-        "national_blind23_qa.jsonl", "english_blind22_qa.jsonl"]
+        "national_blind23_qa.jsonl", "english_blind22_qa.jsonl", "national_blind24_qa.jsonl",
+        "english_blind23_qa.jsonl"]
 # The blind writers of these sets took an answer's figures from the answering paragraph, not only from the gold
 # substring: there an expected answer must be in the report.
 ANSWERS_IN_REPORT = set(SETS[4:])
