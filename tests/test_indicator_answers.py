@@ -190,6 +190,14 @@ def test_a_table_without_a_word_of_a_plan_gives_what_each_year_reached(library):
     assert "2022 report" in answer.answer and "target" not in answer.answer
 
 
+def test_a_plan_periods_years_ask_its_own_figure_not_a_table(library):
+    """"the 13th Five-Year Plan (2016-2020)": the years say which plan, so its five-year figure (the text's) is
+    asked, not a table of each year's row; asked for each year, the table stays."""
+    assert ask(library, "How many new urban jobs did the 13th Five-Year Plan (2016-2020) aim to create?") is None
+    table = ask(library, "What were the new urban jobs targets for each year of 2016-2019?")
+    assert table is not None and table.engine == "ledger" and len(set(cited_years(table))) >= 3
+
+
 def test_an_alias_two_indicators_share_names_both():
     """"unemployment rate" is the registered and the surveyed rate (the reports give the second since 2018): the
     question names both and the ledger answers with whichever the report states."""

@@ -571,3 +571,10 @@ def test_a_chinese_questions_years_are_searched_as_old_and_new_reports_write_the
 @pytest.mark.parametrize("question", ["“十三五”时期经济年均增速要保持在多少？", "“十三五”规划要把劳动年龄人口平均受教育年限提高到多少年？"])
 def test_what_a_plan_is_to_keep_or_raise_something_to_is_its_target(question):
     assert question_time(question).aim == "target"  # 要保持, 要把…提高到: the plan's wording, not its result
+
+
+def test_years_listed_before_one_nian_are_each_asked() -> None:
+    """2019、2020、2021和2022年: every year of the list, not the last one and whichever a boundary happens to show."""
+    assert set(question_time("2019、2020、2021和2022年的GDP增长目标分别是多少？").years) == {2019, 2020, 2021, 2022}
+    assert set(question_time("一九五八、一九五九年的钢产量各是多少？").years) == {1958, 1959}
+    assert set(question_time("2016年和2017年城镇新增就业").years) == {2016, 2017}

@@ -166,8 +166,8 @@ def _read_ask(plan: QueryPlan, norm: str) -> _Ask | None:
     if len(years) >= 2 and (TABLE_RE.search(norm) or SPAN_RE.search(norm) or YEAR_LIST_RE.search(norm)
                             or len(years) >= 3):
         kinds = ("actual",) if len(kinds) > 1 and not (check or target) else kinds  # "grain output 2021–2024"
-        if check or len(kinds) != 1 or len(years) > MAX_SPAN:
-            return None
+        if check or len(kinds) != 1 or len(years) > MAX_SPAN or (time.periods and not TABLE_RE.search(norm)):
+            return None  # a plan period's years ("the 12th Five-Year Plan (2011-2015)"): its own figure, the text's
         return _Ask(tuple(years), kinds, table=True, by_report=REPORT_RE.search(norm) is not None, measure=measure)
     named = time.named_report
     if named is not None and time.five_years:

@@ -34,6 +34,11 @@ RANGE_RE = re.compile(rf"{_RANGE_YEAR}\s*年?\s*(?:到|至|—|–|-|－|~|～)\
                       rf"{_RANGE_YEAR}\s*年相?比"
                       rf"|(?:从|由)\s*{_RANGE_YEAR}\s*年[^。；;]{{0,30}}?(?:到|至)\s*"
                       rf"{_RANGE_YEAR}\s*年")
+# Years listed one by one before one 年: 2019、2020、2021和2022年 (each year is asked, not a span).
+_LISTED_YEAR = rf"(?:{ARABIC_YEAR}|{CN_YEAR})"
+YEAR_LIST_RE = re.compile(rf"(?<![\d.]){_LISTED_YEAR}\s*年?(?:\s*(?:、|，|,|和|及|与|以及)\s*{_LISTED_YEAR}\s*年?)*"
+                          rf"\s*(?:、|，|,|和|及|与|以及)\s*{_LISTED_YEAR}\s*年")
+_LISTED_YEAR_RE = re.compile(rf"(?<!\d){_LISTED_YEAR}(?!\d)")
 # A horizon: 到一九八五年, 到2035年 (what a plan is to reach by then).
 HORIZON_RE = re.compile(rf"(?:到|至)\s*({SPACED_YEAR}|{CN_YEAR})\s*年")
 # Five-year plans by the last year of their period ("十四五" is 2021–2025; the first ran 1953–1957, the third
@@ -61,6 +66,11 @@ def year_wordings(year: int) -> list[str]:
     """How the reports write a year: 1957年 and 一九五七年 (older reports write years in Chinese numerals)."""
     digits = "〇一二三四五六七八九"
     return [f"{year}年", "".join(digits[int(d)] for d in str(year)) + "年"]
+
+
+def listed_years(text: str) -> list[int]:
+    """Every year of a list written with one 年 at its end (2019、2020、2021和2022年 → the four years), in order."""
+    return [year_value(y) for m in YEAR_LIST_RE.finditer(text) for y in _LISTED_YEAR_RE.findall(m.group(0))]
 
 
 def names_horizon(text: str, year: int) -> bool:

@@ -53,7 +53,7 @@ from rag.retrieve.places import (
     place_pinyin,
     squash,
 )
-from rag.retrieve.sessions import session_report
+from rag.retrieve.sessions import session_report, without_report_audience
 from rag.retrieve.translate import counted_match, numbered_compounds, phrase_words, translate, untranslated
 from rag.retrieve.when import (
     QuestionTime,
@@ -192,6 +192,7 @@ def analyze(question: str, reports: list[Report], counts: TermCounts | None = No
             ignore |= {"government", "work", "report", "reports"}
     if lang == "en":
         english = without_plan_names(english)  # the Sixth Five-Year Plan: when (plan.time), not what
+        english = without_report_audience(english)  # "presented to the NPC": which report, not what
     slogans, consumed = numbered_compounds(english, counts)
     if consumed:  # the words of a numbered slogan are translated as one name, not one by one
         english = " ".join(w for i, w in enumerate(english_words(english)) if i not in consumed)

@@ -62,3 +62,17 @@ _SESSION_REPORT = re.compile(rf"(?:{_ZH.pattern})\s*(?:会议)?\s*(?:上的|上|
 def without_session_report(text: str) -> str:
     """The question without the report it names by session (四届人大上的政府工作报告说…): which report, not what."""
     return _SESSION_REPORT.sub(" ", text)
+
+
+# The congress as the audience of a report or plan ("the plan presented to the NPC in 1955", "as reported to the
+# National People's Congress"): every State Council report is delivered to it, so it says which report, not what
+# to look for. Not when the session or the speaker is asked ("at which session …", "who delivered … to the NPC").
+_AUDIENCE_EN = re.compile(r"\b((?:present|deliver|submit|report|laid|lay|put|tabl)\w*)\s+(?:before|to)\s+(?:the\s+)?"
+                          rf"(?:(?:{_ORDINAL})\s+(?:plenary\s+)?session\s+of\s+(?:the\s+)?)?(?:{_ORDINAL}\s+)?"
+                          r"(?:national\s+people['’]s\s+congress|npc)\b(?!\s+standing)", re.I)
+_FACT_ASKED = re.compile(r"\bwho\b|\bwhich\b|\bwhen\b|\bwhat\s+(?:date|day|session|congress)\b|\bon\s+what\b", re.I)
+
+
+def without_report_audience(text: str) -> str:
+    """An English question without the congress its report was delivered to (the verb stays)."""
+    return text if _FACT_ASKED.search(text) else _AUDIENCE_EN.sub(r"\1", text)

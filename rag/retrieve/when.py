@@ -23,6 +23,7 @@ from rag.core.years import (
     RANGE_RE,
     YEAR_RE,
     expand_short_ranges,
+    listed_years,
     names_horizon,
     plan_periods,
     year_value,
@@ -39,7 +40,7 @@ _NAMED_REPORT_EN = re.compile(rf"\b({ARABIC_YEAR})\s+(?:government\s+)?(?:work\s
                               rf"|\b(?:the|its|a|this|that|work|government)\s+report\s+(?:of|for|delivered in|from)\s+({ARABIC_YEAR})\b"
                               # "the ten-year plan laid out in 1978": the report that laid it out
                               r"|\b(?:plan|programme|program|blueprint|budget)\s+(?:was\s+)?(?:laid out|unveiled|announced|"
-                              rf"presented|outlined|drawn up|put forward|released|adopted)\s+in\s+({ARABIC_YEAR})\b", re.I)
+                              rf"presented|outlined|drawn up|put forward|released|adopted)\s+(?:(?:to|before)\s+(?:the\s+)?(?:national\s+people['’]s\s+congress|npc)\s+)?in\s+({ARABIC_YEAR})\b", re.I)
 _EN_YEAR = re.compile(rf"\b({ARABIC_YEAR})\b")
 # Words of a span of years or a far horizon: the question is not about one year.
 _MULTI_YEAR = re.compile(r"(?<![〇零一二三四五六七八九\d])五年|年均|平均每年|十[一二三四五]?五|规划期|到\s*(?:19|20)\d{2}\s*年|(?<!截)至\s*(?:19|20)\d{2}\s*年|"
@@ -69,8 +70,7 @@ _EN_RANGE = re.compile(rf"\b{ARABIC_YEAR}\s*(?:[-–—~]|to|through|until)\s*{A
 _SEVERAL = re.compile(r"分别|各是|respectively|each year", re.I)
 # Years relative to a named report: its 去年 is the year it reviews, its 今年 the year it plans.
 # 去年 as the year asked; 比上年 / 较去年 is the baseline a change is measured against, not a year asked about
-_LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年|上一年|前一年)|(?<!than )(?<!with )(?<!over )(?<!from )(?:last year|previous year|the year before)",
-                        re.I)
+_LAST_YEAR = re.compile(r"(?<![比较])(?:去年|上年|上一年|前一年)|(?<!than )(?<!with )(?<!over )(?<!from )(?:last year|previous year|the year before)", re.I)
 _FIVE_YEARS = re.compile(r"(?<![〇零一二三四五六七八九十\d])五年(?!计划|规划)|\b(?:five|5) years\b", re.I)
 _FORWARD = re.compile(r"今后|未来|接下来|以后|\bnext\b|\bcoming\b|\bahead\b|\bfollowing\b", re.I)
 _NEXT_YEAR = re.compile(r"明年|第二年|次年|下一年|来年|\bnext year\b|\bthe following year\b|\bthe year after\b", re.I)
@@ -222,6 +222,7 @@ def question_time(text: str) -> QuestionTime:
     years = [year_value(m.group(1)) for m in YEAR_RE.finditer(text)]
     # a range's first year written without 年 (1949到1952年)
     years += [y for m in RANGE_RE.finditer(text) for g in m.groups() if g and (y := year_value(g)) not in years]
+    years += [y for y in listed_years(text) if y not in years]  # 2019、2020、2021和2022年
     compared = [int(y) for y in _EN_BASELINE_YEAR.findall(text)]
     years += [int(y) for y in _EN_YEAR.findall(text)]
     if compared and set(years) - set(compared):
